@@ -1,0 +1,71 @@
+package dev.aimesh.core.resource;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.identity.SpiffeId;
+
+/**
+ * The whole configuration of a mesh at one moment: its settings and its workloads. Immutable; a change
+ * produces a new instance.
+ */
+public record MeshConfig(Mesh mesh, List<Workload> workloads) {
+    public MeshConfig {
+        workloads = workloads.stream()
+                .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
+                .toList();
+    }
+
+    public static MeshConfig empty() {
+        return new MeshConfig(Mesh.defaults(), List.of());
+    }
+
+    /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
+    public static Assembled assemble(List<Resource> resources) {
+        List<Diagnostic> problems = new ArrayList<>();
+        Mesh mesh = null;
+        Map<String, Workload> workloads = new LinkedHashMap<>();
+        for (Resource resource : resources) {
+            switch (resource) {
+                case Mesh m -> {
+                    if (mesh != null) {
+                        problems.add(new Diagnostic(m.position(), "kind", "a second Mesh resource (the first is at "
+                                + mesh.position() + "); a mesh has one"));
+                    } else {
+                        mesh = m;
+                    }
+                }
+                case Workload w -> {
+                    String key = w.namespace() + "/" + w.name();
+                    Workload first = workloads.putIfAbsent(key, w);
+                    if (first != null) {
+                        problems.add(new Diagnostic(w.position(), "metadata.name", "Workload " + key
+                                + " is declared twice (first at " + first.position() + ")"));
+                    }
+                }
+            }
+        }
+        return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values())),
+                problems);
+    }
+
+    /** A config and the conflicts found while assembling it (the later resource of each conflict is left out). */
+    public record Assembled(MeshConfig config, List<Diagnostic> problems) {}
+
+    /** Finds a workload by {@code name} (when unique) or {@code namespace/name}. */
+    public Optional<Workload> workload(String ref) {
+        int slash = ref.indexOf('/');
+        List<Workload> matches = workloads.stream()
+                .filter(w -> slash < 0 ? w.name().equals(ref) : (w.namespace() + "/" + w.name()).equals(ref))
+                .toList();
+        return matches.size() == 1 ? Optional.of(matches.get(0)) : Optional.empty();
+    }
+
+    public SpiffeId spiffeIdOf(Workload workload) {
+        return workload.spiffeId(mesh.trustDomain());
+    }
+}

@@ -1,0 +1,18 @@
+package dev.aimesh.core.resource;
+
+import dev.aimesh.core.config.Position;
+
+/** A decoded, validated configuration resource. */
+public sealed interface Resource permits Mesh, Workload {
+    ResourceType type();
+
+    ObjectMeta metadata();
+
+    /** Where the document starts, for messages about the resource as a whole. */
+    Position position();
+
+    /** {@code Kind namespace/name}, how messages name a resource. */
+    default String displayName() {
+        return type().kind() + " " + metadata().namespace() + "/" + metadata().name();
+    }
+}

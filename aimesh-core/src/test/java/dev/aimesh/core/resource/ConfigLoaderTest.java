@@ -1,0 +1,175 @@
+package dev.aimesh.core.resource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.resource.ConfigLoader.SourceFile;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private static ConfigLoader.LoadResult load(String name, String yaml) {
+        return ConfigLoader.load(List.of(new SourceFile(name, yaml)));
+    }
+
+    private static List<String> messages(ConfigLoader.LoadResult result) {
+        return result.diagnostics().stream().map(Diagnostic::toString).toList();
+    }
+
+    @Test
+    void decodesMeshAndWorkloadsFromOneMultiDocumentFile() {
+        var result = load("mesh.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: default}
+                spec:
+                  trustDomain: example.org
+                  certificates:
+                    workloadLifetime: 30m
+                    rootLifetime: 48h
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata:
+                  name: sentiment
+                  namespace: models
+                  labels: {app: sentiment, version: v1}
+                spec:
+                  serviceAccount: sentiment-sa
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: client}
+                """);
+        assertThat(result.ok()).as(messages(result).toString()).isTrue();
+        MeshConfig config = MeshConfig.assemble(result.resources()).config();
+        assertThat(config.mesh().trustDomain().name()).isEqualTo("example.org");
+        assertThat(config.mesh().certificates().workloadLifetime()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(config.mesh().certificates().rootLifetime()).isEqualTo(Duration.ofHours(48));
+        Workload sentiment = config.workload("models/sentiment").orElseThrow();
+        assertThat(sentiment.metadata().labels()).containsEntry("version", "v1");
+        assertThat(config.spiffeIdOf(sentiment)).hasToString("spiffe://example.org/ns/models/sa/sentiment-sa");
+        Workload client = config.workload("client").orElseThrow();
+        assertThat(config.spiffeIdOf(client)).hasToString("spiffe://example.org/ns/default/sa/client");
+    }
+
+    @Test
+    void defaultsWithoutAMeshResource() {
+        var config = MeshConfig.assemble(List.of()).config();
+        assertThat(config.mesh().trustDomain().name()).isEqualTo("cluster.local");
+        assertThat(config.mesh().certificates().workloadLifetime()).isEqualTo(Duration.ofHours(1));
+    }
+
+    @Test
+    void reportsEveryProblemWithFileLineColumnAndField() {
+        var result = load("config/mesh.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata:
+                  name: default
+                spec:
+                  trustDomain: Example.org
+                  certificates:
+                    workloadLifetime: forever
+                    rootLifetme: 10h
+                """);
+        assertThat(result.resources()).isEmpty();
+        assertThat(messages(result)).containsExactlyInAnyOrder(
+                "config/mesh.yaml:6:16: spec.trustDomain: invalid SPIFFE ID 'Example.org': upper-case letter 'E'"
+                        + " at position 0 of the trust domain (expected: a-z, 0-9, '.', '-', '_')",
+                "config/mesh.yaml:8:23: spec.certificates.workloadLifetime: 'forever' is not a duration"
+                        + " (expected: a number and a unit ms, s, m, h or d, e.g. 90s, 10m, 1h30m)",
+                "config/mesh.yaml:9:5: spec.certificates.rootLifetme: unknown field");
+    }
+
+    @Test
+    void rejectsABadDocumentWholeAndKeepsTheOthers() {
+        var result = load("w.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: good}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: Bad_Name}
+                spec: {serviceAccount: ok}
+                """);
+        assertThat(result.resources()).extracting(r -> r.metadata().name()).containsExactly("good");
+        assertThat(messages(result)).singleElement().asString()
+                .startsWith("w.yaml:7:18: metadata.name: 'Bad_Name' is not a valid name");
+    }
+
+    @Test
+    void unknownKindsAndMissingFieldsAreErrors() {
+        var result = load("x.yaml", """
+                apiVersion: example.com/v1
+                kind: Gadget
+                metadata: {name: g}
+                ---
+                kind: Workload
+                spec: {}
+                """);
+        assertThat(result.resources()).isEmpty();
+        assertThat(messages(result)).hasSize(3);
+        assertThat(messages(result).get(0)).startsWith("x.yaml:2:7: kind: unknown kind 'Gadget' in apiVersion"
+                + " 'example.com/v1' (known: aimesh.dev/v1alpha1/Mesh, aimesh.dev/v1alpha1/Workload");
+        assertThat(messages(result).get(1)).isEqualTo("x.yaml:5:1: apiVersion: is required");
+        assertThat(messages(result).get(2)).isEqualTo("x.yaml:5:1: metadata: is required");
+    }
+
+    @Test
+    void syntaxErrorsPointAtTheProblem() {
+        var result = load("broken.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: a
+                """);
+        assertThat(result.resources()).isEmpty();
+        assertThat(messages(result)).singleElement().asString().startsWith("broken.yaml:4:1: invalid YAML");
+    }
+
+    @Test
+    void duplicateKeysAndWrongShapesAreReported() {
+        var result = load("d.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: a}
+                spec: [1, 2]
+                """);
+        assertThat(messages(result)).containsExactly("d.yaml:4:7: spec: expected a mapping, found a list");
+
+        var dup = load("dup.yaml", """
+                kind: Workload
+                kind: Mesh
+                """);
+        assertThat(messages(dup)).singleElement().asString().isEqualTo("dup.yaml:2:1: invalid YAML: duplicate key 'kind' (first at line 1)");
+    }
+
+    @Test
+    void assemblyReportsConflicts() {
+        var result = load("a.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: a}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: a}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: one}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: two}
+                """);
+        var assembled = MeshConfig.assemble(result.resources());
+        assertThat(assembled.problems()).extracting(Diagnostic::toString).containsExactly(
+                "a.yaml:5:1: metadata.name: Workload default/a is declared twice (first at a.yaml:1:1)",
+                "a.yaml:13:1: kind: a second Mesh resource (the first is at a.yaml:9:1); a mesh has one");
+        assertThat(assembled.config().workloads()).hasSize(1);
+        assertThat(assembled.config().mesh().metadata().name()).isEqualTo("one");
+    }
+}
