@@ -35,9 +35,10 @@ import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.Pem;
 
 /**
- * Turns a CSR into an X.509-SVID, or refuses it. The CSR must prove possession of an ECDSA P-256 key
- * and ask for exactly the SPIFFE ID the caller was granted, as its only SAN. Nothing else from the CSR
- * (subject, other extensions) reaches the certificate.
+ * Turns a CSR into an X.509-SVID, or refuses it. The CSR must prove possession of an ECDSA P-256 key;
+ * it may name no identity (a new workload does not know its own yet) or exactly the SPIFFE ID the caller
+ * was granted, as its only SAN. Nothing else from the CSR (subject, other extensions) reaches the
+ * certificate.
  */
 public final class SvidIssuer {
     private static final Duration MAX_BACKDATE = Duration.ofSeconds(10);
@@ -102,7 +103,7 @@ public final class SvidIssuer {
             return Optional.of(new IssueDecision.Refused(Reason.MALFORMED_CSR, "the CSR's requested extensions are malformed"));
         }
         if (names == null || names.getNames().length == 0) {
-            return Optional.of(new IssueDecision.Refused(Reason.NO_SPIFFE_ID, "the CSR asks for no SPIFFE ID (no URI SAN)"));
+            return Optional.empty(); // the granted identity is certified
         }
         List<String> uris = new ArrayList<>();
         for (GeneralName name : names.getNames()) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.Socket;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.InstantSource;
 import java.util.Arrays;
@@ -12,7 +13,9 @@ import java.util.Optional;
 import java.util.Set;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
+import dev.aimesh.core.identity.MeshIdentities;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.identity.x509.SubjectAltNames;
 import dev.aimesh.identity.x509.Fingerprints;
 import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.X509SvidVerifier;
@@ -20,17 +23,16 @@ import dev.aimesh.identity.x509.X509SvidVerifier.Role;
 
 /**
  * First contact, before a workload has a trust bundle: the server is trusted when the chain it presents
- * ends in a root whose public-key hash equals the pin carried by the join token, and its SVID is the
- * control plane's. This is how a join token both proves the workload and authenticates the server.
+ * ends in a root whose public-key hash is one of the pins carried by the join token, and its SVID is the
+ * control plane's (in the trust domain the server's SVID names, which the pinned root vouches for).
+ * This is how a join token both proves the workload and authenticates the server.
  */
 public final class PinnedRootTrustManager extends X509ExtendedTrustManager {
-    private final String rootPin;
-    private final SpiffeId expectedServer;
+    private final List<String> rootPins;
     private final InstantSource clock;
 
-    public PinnedRootTrustManager(String rootPin, SpiffeId expectedServer, InstantSource clock) {
-        this.rootPin = requireNonNull(rootPin, "rootPin");
-        this.expectedServer = requireNonNull(expectedServer, "expectedServer");
+    public PinnedRootTrustManager(List<String> rootPins, InstantSource clock) {
+        this.rootPins = List.copyOf(rootPins);
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -41,18 +43,28 @@ public final class PinnedRootTrustManager extends X509ExtendedTrustManager {
         }
         Optional<X509Certificate> pinned = Arrays.stream(chain)
                 .filter(c -> c.getSubjectX500Principal().equals(c.getIssuerX500Principal()))
-                .filter(c -> Fingerprints.spkiSha256(c).equals(rootPin))
+                .filter(c -> rootPins.contains(Fingerprints.spkiSha256(c)))
                 .findFirst();
         if (pinned.isEmpty()) {
             throw new CertificateException("the control plane's certificate does not chain to the root pinned by"
                     + " the join token (was the token made by another control plane?)");
         }
+        SpiffeId claimed;
+        try {
+            List<String> uris = SubjectAltNames.uris(chain[0]);
+            claimed = uris.size() == 1 ? SpiffeId.tryParse(uris.get(0)).orElse(null) : null;
+        } catch (CertificateParsingException e) {
+            claimed = null;
+        }
+        if (claimed == null) {
+            throw new CertificateException("the control plane's certificate is not an X.509-SVID");
+        }
         var result = X509SvidVerifier.verify(Arrays.asList(chain), new TrustBundle(0, List.of(pinned.get())),
-                expectedServer.trustDomain(), Role.SERVER, clock.instant(), Set.of());
+                claimed.trustDomain(), Role.SERVER, clock.instant(), Set.of());
         if (result instanceof X509SvidVerifier.Verification.Rejected rejected) {
             throw new CertificateException(rejected.reason());
         }
-        Optional<String> refusal = PeerPolicy.only(expectedServer).refuse(((X509SvidVerifier.Verification.Verified) result).id());
+        Optional<String> refusal = PeerPolicy.only(MeshIdentities.controlPlane(claimed.trustDomain())).refuse(claimed);
         if (refusal.isPresent()) {
             throw new CertificateException(refusal.get());
         }

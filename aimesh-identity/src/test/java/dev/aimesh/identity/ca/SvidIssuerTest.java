@@ -81,9 +81,14 @@ class SvidIssuerTest {
                 Reason.FORBIDDEN_NAME, "2 URI SANs");
         assertRefused(issue(csrFor(uri("https://example.org/llm")), ID, Duration.ofHours(1)),
                 Reason.NO_SPIFFE_ID, "not a SPIFFE ID");
-        assertRefused(issue(csrFor(), ID, Duration.ofHours(1)), Reason.NO_SPIFFE_ID, "no URI SAN");
         assertRefused(issue(csrFor(new GeneralName(GeneralName.iPAddress, "10.0.0.1")), ID, Duration.ofHours(1)),
                 Reason.FORBIDDEN_NAME, "IP address");
+    }
+
+    @Test
+    void aCsrWithoutNamesGetsTheGrantedIdentity() throws Exception {
+        var decision = issue(csrFor(), ID, Duration.ofHours(1));
+        assertThat(SubjectAltNames.uris(((IssueDecision.Issued) decision).leaf())).containsExactly(ID.toString());
     }
 
     @Test

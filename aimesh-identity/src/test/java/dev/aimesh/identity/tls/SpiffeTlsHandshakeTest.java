@@ -127,11 +127,11 @@ class SpiffeTlsHandshakeTest {
 
     @Test
     void aPinnedRootTrustsOnlyTheControlPlaneOfThatRoot() throws Exception {
-        SpiffeId controlPlane = SpiffeId.forWorkload(TD, "aimesh-system", "control-plane");
+        SpiffeId controlPlane = dev.aimesh.core.identity.MeshIdentities.controlPlane(TD);
         X509Svid cp = svid(CA, controlPlane);
         // The control plane presents its chain with the root appended, so a pin can find it.
         X509Svid presented = new X509Svid(controlPlane, cp.privateKey(), List.of(cp.leaf(), CA.root()));
-        var pinned = new PinnedRootTrustManager(Fingerprints.spkiSha256(CA.root()), controlPlane, InstantSource.system());
+        var pinned = new PinnedRootTrustManager(List.of("unrelated-pin", Fingerprints.spkiSha256(CA.root())), InstantSource.system());
         SSLContext server = context(presented, trust(PeerPolicy.anyMember()));
         SSLContext client = SSLContext.getInstance("TLSv1.3");
         X509Svid clientSvid = svid(CA, CLIENT);
@@ -139,9 +139,14 @@ class SpiffeTlsHandshakeTest {
                 new javax.net.ssl.TrustManager[] {pinned}, new SecureRandom());
         assertThat(handshake(server, client)).isEqualTo(Fingerprints.certificateSha256Hex(cp.leaf()));
 
-        var wrongPin = new PinnedRootTrustManager(Fingerprints.spkiSha256(
-                RootCertificates.create(TD, Instant.now(), Duration.ofDays(1)).root()), controlPlane, InstantSource.system());
+        var wrongPin = new PinnedRootTrustManager(List.of(Fingerprints.spkiSha256(
+                RootCertificates.create(TD, Instant.now(), Duration.ofDays(1)).root())), InstantSource.system());
         assertThatThrownBy(() -> wrongPin.checkServerTrusted(presented.chain().toArray(java.security.cert.X509Certificate[]::new), "EC"))
                 .hasMessageContaining("does not chain to the root pinned by the join token");
+
+        // A workload's SVID from the right root is still not the control plane.
+        X509Svid other = svid(CA, SERVER);
+        assertThatThrownBy(() -> pinned.checkServerTrusted(new java.security.cert.X509Certificate[] {other.leaf(), CA.root()}, "EC"))
+                .hasMessageContaining("expected " + controlPlane);
     }
 }

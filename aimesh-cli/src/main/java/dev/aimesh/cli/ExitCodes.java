@@ -1,0 +1,17 @@
+package dev.aimesh.cli;
+
+/** Exit codes scripts can rely on. */
+public final class ExitCodes {
+    /** Done as asked. */
+    public static final int OK = 0;
+    /** The operation failed or was refused; the message says why. */
+    public static final int FAILED = 1;
+    /** The command line itself is wrong (unknown option, missing argument). */
+    public static final int USAGE = 2;
+    /** The configuration has problems; each is printed with file, line and field. */
+    public static final int CONFIG_INVALID = 3;
+    /** The control plane could not be reached. */
+    public static final int UNREACHABLE = 4;
+
+    private ExitCodes() {}
+}

@@ -1,0 +1,57 @@
+package dev.aimesh.cli;
+
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+
+/** {@code aimesh}: the command line of the mesh. */
+@Command(name = "aimesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Zero-trust service mesh for AI model serving: mutual TLS between SPIFFE identities,"
+                + " certificates that issue and rotate themselves, policy, audit.",
+        subcommands = {UpCommand.class, ControlPlaneCommand.class, TokenCommand.class, SvidCommand.class,
+                CertsCommand.class, GetCommand.class, AuditCommand.class, HelpCommand.class},
+        footerHeading = "%nExamples:%n",
+        footer = {"  aimesh up examples/quickstart             run a whole local mesh",
+                "  aimesh control-plane --config-dir mesh/ --data-dir /var/lib/aimesh",
+                "  aimesh token create --workload sentiment   a join token for one workload",
+                "  aimesh svid fetch --token jt1... --out certs/",
+                "",
+                "Exit codes: 0 done, 1 failed or refused, 2 wrong usage, 3 invalid config, 4 control plane unreachable."})
+public final class Main {
+    /** Commands that run for long and should say what they do. */
+    private static final Set<String> CHATTY = Set.of("control-plane");
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    public static int run(String... args) {
+        configureLogging(args);
+        CommandLine cli = new CommandLine(Main.class);
+        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof CliException c) {
+                commandLine.getErr().println("aimesh: " + c.getMessage());
+                return c.exitCode();
+            }
+            commandLine.getErr().println("aimesh: unexpected error: " + e);
+            if ("debug".equalsIgnoreCase(System.getenv("AIMESH_LOG"))) {
+                e.printStackTrace(commandLine.getErr());
+            }
+            return ExitCodes.FAILED;
+        });
+        return cli.execute(args);
+    }
+
+    private static void configureLogging(String[] args) {
+        String level = System.getenv("AIMESH_LOG");
+        if (level == null) {
+            level = List.of(args).stream().filter(a -> !a.startsWith("-")).findFirst().filter(CHATTY::contains)
+                    .map(a -> "INFO").orElse("WARN");
+        }
+        System.setProperty("aimesh.log.level", level.toUpperCase(java.util.Locale.ROOT));
+    }
+}

@@ -1,0 +1,261 @@
+package dev.aimesh.controlplane;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.controlplane.admin.AdminRoutes;
+import dev.aimesh.controlplane.admin.AdminServer;
+import dev.aimesh.controlplane.audit.AuditEvent;
+import dev.aimesh.controlplane.audit.HashChainedAuditLog;
+import dev.aimesh.controlplane.config.ConfigDirectory;
+import dev.aimesh.controlplane.config.ConfigWatcher;
+import dev.aimesh.controlplane.grpc.ConfigGrpcService;
+import dev.aimesh.controlplane.grpc.GrpcServer;
+import dev.aimesh.controlplane.grpc.IdentityGrpcService;
+import dev.aimesh.controlplane.grpc.MeshView;
+import dev.aimesh.controlplane.grpc.ProxyConnections;
+import dev.aimesh.controlplane.identity.RootRotationCoordinator;
+import dev.aimesh.controlplane.identity.ServingCertificate;
+import dev.aimesh.controlplane.tokens.JoinTokenStore;
+import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.resource.Workload;
+import dev.aimesh.identity.ca.CaCredential;
+import dev.aimesh.identity.ca.CaStore;
+import dev.aimesh.identity.ca.CertificateAuthority;
+import dev.aimesh.identity.x509.Fingerprints;
+import dev.aimesh.identity.x509.Keys;
+import dev.aimesh.identity.x509.Pem;
+import dev.aimesh.identity.x509.TrustBundle;
+
+/**
+ * A running control plane: CA, join tokens, config directory, gRPC for proxies, admin API for the CLI.
+ * A config change that has any problem is refused whole and the running config stays.
+ */
+public final class ControlPlane implements MeshView, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+    private final ControlPlaneOptions options;
+    private final HashChainedAuditLog audit;
+    private final CertificateAuthority ca;
+    private final JoinTokenStore tokens;
+    private final ServingCertificate serving;
+    private final ProxyConnections connections = new ProxyConnections();
+    private final RootRotationCoordinator rotation;
+    private final ConfigGrpcService configService;
+    private final AtomicReference<MeshConfig> config = new AtomicReference<>();
+    private final AtomicReference<ConfigSnapshot> snapshot = new AtomicReference<>();
+    private final AtomicLong configVersion = new AtomicLong();
+    private final AtomicReference<List<Diagnostic>> lastRejection = new AtomicReference<>(List.of());
+    private final GrpcServer grpc;
+    private final AdminServer admin;
+    private final ConfigWatcher watcher;
+    private final ScheduledExecutorService ticker;
+
+    private ControlPlane(ControlPlaneOptions options, ConfigDirectory.Reading initial) {
+        this.options = options;
+        MeshConfig meshConfig = initial.config();
+        this.audit = new HashChainedAuditLog(options.dataDir().resolve("audit").resolve("audit.log"));
+        this.ca = CertificateAuthority.open(new CaStore(options.dataDir().resolve("ca")), meshConfig.mesh().trustDomain(),
+                meshConfig.mesh().certificates(), options.clock(), options.suppliedCa().map(ControlPlane::readSuppliedCa));
+        this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.json"), options.clock());
+        this.serving = new ServingCertificate(ca, options.clock());
+        this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
+        apply(meshConfig);
+        this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
+        IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
+        this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
+                identityService, configService);
+        this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this));
+        Endpoints.write(options.dataDir(), grpc.address(), admin.address());
+        this.watcher = new ConfigWatcher(new ConfigDirectory(options.configDir()), initial.fingerprint(), this::reload,
+                options.pollInterval());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
+        ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
+                TimeUnit.MILLISECONDS);
+        audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
+                "trust_domain", trustDomain(), "grpc", grpc.address().toString(), "bundle_version",
+                Long.toString(ca.bundle().version()))));
+        log.info("control plane for trust domain {} serving gRPC on {} and the admin API on {}", trustDomain(),
+                hostPort(grpc.address()), hostPort(admin.address()));
+    }
+
+    /** Starts a control plane; a config with problems is refused with every problem listed. */
+    public static ControlPlane start(ControlPlaneOptions options) {
+        ConfigDirectory.Reading reading = new ConfigDirectory(options.configDir()).read();
+        if (!reading.ok()) {
+            throw new ConfigRejectedException(reading.problems());
+        }
+        return new ControlPlane(options, reading);
+    }
+
+    private void reload(ConfigDirectory.Reading reading) {
+        List<Diagnostic> problems = new java.util.ArrayList<>(reading.problems());
+        MeshConfig next = reading.config();
+        if (!next.mesh().trustDomain().equals(ca.trustDomain())) {
+            problems.add(new Diagnostic(next.mesh().position(), "spec.trustDomain", "the trust domain cannot change while"
+                    + " the control plane runs (it is " + ca.trustDomain() + "); use a new data directory for a new mesh"));
+        }
+        if (!problems.isEmpty()) {
+            lastRejection.set(List.copyOf(problems));
+            log.warn("config change refused, the running config stays:\n  {}",
+                    String.join("\n  ", problems.stream().map(Diagnostic::toString).toList()));
+            audit.record(new AuditEvent(options.clock().instant(), "config.rejected", AuditEvent.Outcome.DENIED,
+                    Map.of("problems", Integer.toString(problems.size()), "first", problems.get(0).toString())));
+            return;
+        }
+        lastRejection.set(List.of());
+        apply(next);
+        log.info("config version {} applied: {} workload(s)", configVersion.get(), next.workloads().size());
+        configService.publish();
+    }
+
+    private void apply(MeshConfig next) {
+        config.set(next);
+        ca.setWorkloadLifetime(next.mesh().certificates().workloadLifetime());
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), next));
+    }
+
+    private void tick() {
+        try {
+            boolean bundleChanged = rotation.tick();
+            if (serving.renewalDue()) {
+                serving.renew();
+            }
+            if (bundleChanged) {
+                configService.publish();
+            }
+        } catch (RuntimeException e) {
+            log.error("periodic control-plane work failed", e);
+        }
+    }
+
+    private static CaCredential readSuppliedCa(ControlPlaneOptions.SuppliedCa supplied) {
+        try {
+            List<X509Certificate> chain = Pem.parseCertificates(Files.readString(supplied.certificateChain()));
+            var key = Pem.parsePrivateKey(Files.readString(supplied.key()));
+            if (!Keys.matches(key, chain.get(0).getPublicKey())) {
+                throw new IllegalArgumentException(supplied.key() + ": the key does not belong to the first certificate of "
+                        + supplied.certificateChain());
+            }
+            X509Certificate root = chain.get(chain.size() - 1);
+            if (!root.getSubjectX500Principal().equals(root.getIssuerX500Principal())) {
+                throw new IllegalArgumentException(supplied.certificateChain() + ": the chain must end with its self-signed root");
+            }
+            if (chain.get(0).getBasicConstraints() < 0) {
+                throw new IllegalArgumentException(supplied.certificateChain() + ": the first certificate is not a CA certificate");
+            }
+            return new CaCredential(key, chain);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the supplied CA: " + e.getMessage(), e);
+        } catch (CertificateException e) {
+            throw new IllegalArgumentException("the supplied CA is not valid PEM: " + e.getMessage(), e);
+        }
+    }
+
+    /** A token for one workload, as the admin API and the CLI return it. */
+    public record TokenGrant(String token, String workload, SpiffeId spiffeId, Instant expiresAt) {}
+
+    public TokenGrant createToken(String workloadRef, Duration ttl) {
+        MeshConfig current = config.get();
+        Workload workload = current.workload(workloadRef).orElseThrow(() -> new IllegalArgumentException(
+                "no workload '" + workloadRef + "' in the config (known: " + String.join(", ",
+                        current.workloads().stream().map(w -> w.namespace() + "/" + w.name()).toList()) + ")"));
+        List<String> pins = ca.bundle().roots().stream().map(Fingerprints::spkiSha256).toList();
+        String ref = workload.namespace() + "/" + workload.name();
+        JoinToken token = tokens.create(ref, ttl, pins);
+        Instant expiresAt = tokens.expiresAt(token.id());
+        audit.record(new AuditEvent(options.clock().instant(), "token.created", AuditEvent.Outcome.INFO,
+                Map.of("token_id", token.id(), "workload", ref, "expires_at", expiresAt.toString())));
+        return new TokenGrant(token.toString(), ref, current.spiffeIdOf(workload), expiresAt);
+    }
+
+    @Override
+    public ConfigSnapshot snapshot() {
+        return snapshot.get();
+    }
+
+    @Override
+    public TrustBundle bundle() {
+        return ca.bundle();
+    }
+
+    @Override
+    public String trustDomain() {
+        return ca.trustDomain().name();
+    }
+
+    public MeshConfig config() {
+        return config.get();
+    }
+
+    /** The problems of the last config change that was refused; empty once a change is applied. */
+    public List<Diagnostic> lastRejection() {
+        return lastRejection.get();
+    }
+
+    public CertificateAuthority ca() {
+        return ca;
+    }
+
+    public RootRotationCoordinator rotation() {
+        return rotation;
+    }
+
+    public ProxyConnections connections() {
+        return connections;
+    }
+
+    public ServingCertificate servingCertificate() {
+        return serving;
+    }
+
+    public Path dataDir() {
+        return options.dataDir();
+    }
+
+    public Path auditLog() {
+        return audit.file();
+    }
+
+    public java.net.InetSocketAddress grpcAddress() {
+        return grpc.address();
+    }
+
+    public java.net.InetSocketAddress adminAddress() {
+        return admin.address();
+    }
+
+    public static String hostPort(java.net.InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    @Override
+    public void close() {
+        ticker.shutdownNow();
+        watcher.close();
+        admin.close();
+        grpc.close();
+        audit.record(new AuditEvent(options.clock().instant(), "control-plane.stopped", AuditEvent.Outcome.INFO, Map.of()));
+        audit.close();
+    }
+
+}

@@ -1,0 +1,150 @@
+package dev.aimesh.controlplane.grpc;
+
+import java.time.InstantSource;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.api.ApiMessages;
+import dev.aimesh.api.v1.ConfigRequest;
+import dev.aimesh.api.v1.ConfigServiceGrpc;
+import dev.aimesh.api.v1.ConfigSnapshot;
+import dev.aimesh.controlplane.audit.AuditEvent;
+import dev.aimesh.controlplane.audit.AuditLog;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.identity.x509.TrustBundle;
+
+/**
+ * Streams the current snapshot to each connected proxy and again on every change. Each proxy answers
+ * with an ACK or a NACK (with the reason) for the nonce it got; what it acknowledged is kept in
+ * {@link ProxyConnections}, which is how a root rotation knows every proxy has the new bundle.
+ */
+public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(ConfigGrpcService.class);
+
+    private final MeshView mesh;
+    private final ProxyConnections connections;
+    private final AuditLog audit;
+    private final InstantSource clock;
+    private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
+
+    public ConfigGrpcService(MeshView mesh, ProxyConnections connections, AuditLog audit, InstantSource clock) {
+        this.mesh = mesh;
+        this.connections = connections;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Pushes the current snapshot to every connected proxy. */
+    public void publish() {
+        streams.values().forEach(Stream::push);
+    }
+
+    @Override
+    public StreamObserver<ConfigRequest> streamConfig(StreamObserver<ConfigSnapshot> responses) {
+        Optional<SpiffeId> peer = PeerIdentity.current();
+        if (peer.isEmpty()) {
+            responses.onError(Status.UNAUTHENTICATED.withDescription("the config stream requires mTLS with an SVID")
+                    .asRuntimeException());
+            return new NoOp();
+        }
+        return new Stream(peer.get(), (ServerCallStreamObserver<ConfigSnapshot>) responses);
+    }
+
+    private final class Stream implements StreamObserver<ConfigRequest> {
+        private final SpiffeId peer;
+        private final ServerCallStreamObserver<ConfigSnapshot> out;
+        private long id = -1;
+        private String sentNonce;
+        private String sentVersion;
+        private long sentBundleVersion;
+
+        Stream(SpiffeId peer, ServerCallStreamObserver<ConfigSnapshot> out) {
+            this.peer = peer;
+            this.out = out;
+        }
+
+        @Override
+        public void onNext(ConfigRequest request) {
+            boolean first;
+            synchronized (this) {
+                first = id < 0;
+                if (first) {
+                    id = connections.open(request.getNodeId().isEmpty() ? peer.toString() : request.getNodeId(), peer, clock.instant());
+                    streams.put(id, this);
+                    log.info("proxy {} ({}) connected to the config stream", request.getNodeId(), peer);
+                } else if (request.getNonce().equals(sentNonce)) {
+                    if (request.getErrorDetail().isEmpty()) {
+                        connections.acked(id, request.getVersion(), sentBundleVersion);
+                    } else {
+                        connections.nacked(id, request.getErrorDetail());
+                        log.warn("proxy {} refused config {}: {}", peer, request.getVersion(), request.getErrorDetail());
+                        audit.record(new AuditEvent(clock.instant(), "config.nack", AuditEvent.Outcome.DENIED, Map.of(
+                                "spiffe_id", peer.toString(), "version", request.getVersion(),
+                                "detail", request.getErrorDetail())));
+                    }
+                }
+            }
+            if (first) {
+                push();
+            }
+        }
+
+        synchronized void push() {
+            if (id < 0 || out.isCancelled()) {
+                return;
+            }
+            TrustBundle bundle = mesh.bundle();
+            var snapshot = mesh.snapshot();
+            String version = snapshot.version() + "." + bundle.version();
+            if (version.equals(sentVersion)) {
+                return;
+            }
+            sentNonce = UUID.randomUUID().toString();
+            sentVersion = version;
+            sentBundleVersion = bundle.version();
+            var message = ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(version, snapshot.workloads()),
+                    sentNonce, ApiMessages.bundle(bundle.version(), mesh.trustDomain(), bundle.roots()));
+            try {
+                out.onNext(message);
+            } catch (RuntimeException e) {
+                log.debug("cannot push to {}: {}", peer, e.toString());
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            close();
+        }
+
+        @Override
+        public void onCompleted() {
+            close();
+            out.onCompleted();
+        }
+
+        private synchronized void close() {
+            if (id >= 0) {
+                streams.remove(id);
+                connections.close(id);
+                log.info("proxy {} left the config stream", peer);
+            }
+        }
+    }
+
+    private static final class NoOp implements StreamObserver<ConfigRequest> {
+        @Override
+        public void onNext(ConfigRequest value) {}
+
+        @Override
+        public void onError(Throwable t) {}
+
+        @Override
+        public void onCompleted() {}
+    }
+}

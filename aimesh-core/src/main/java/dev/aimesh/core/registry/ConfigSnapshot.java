@@ -1,0 +1,30 @@
+package dev.aimesh.core.registry;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Optional;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.resource.MeshConfig;
+
+/** The configuration a proxy enforces, as one immutable, versioned value. */
+public record ConfigSnapshot(String version, List<WorkloadEntry> workloads) {
+    public ConfigSnapshot {
+        requireNonNull(version, "version");
+        workloads = List.copyOf(workloads);
+    }
+
+    public static ConfigSnapshot of(String version, MeshConfig config) {
+        return new ConfigSnapshot(version, config.workloads().stream()
+                .map(w -> new WorkloadEntry(w.namespace(), w.name(), config.spiffeIdOf(w), w.metadata().labels()))
+                .toList());
+    }
+
+    public Optional<WorkloadEntry> workload(String namespace, String name) {
+        return workloads.stream().filter(w -> w.namespace().equals(namespace) && w.name().equals(name)).findFirst();
+    }
+
+    public Optional<WorkloadEntry> bySpiffeId(SpiffeId id) {
+        return workloads.stream().filter(w -> w.spiffeId().equals(id)).findFirst();
+    }
+}

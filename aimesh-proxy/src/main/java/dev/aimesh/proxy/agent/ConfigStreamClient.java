@@ -1,0 +1,127 @@
+package dev.aimesh.proxy.agent;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.random.RandomGenerator;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.api.ApiMessages;
+import dev.aimesh.api.v1.ConfigRequest;
+import dev.aimesh.api.v1.ConfigServiceGrpc;
+import dev.aimesh.api.v1.ConfigSnapshot;
+import dev.aimesh.identity.x509.TrustBundle;
+
+/**
+ * Follows the control plane's config stream: hands each snapshot to the {@link SnapshotListener}, answers
+ * ACK when it applied or NACK with its reason when it did not (the proxy then keeps its last good
+ * snapshot), and reconnects with jittered backoff when the stream breaks.
+ */
+public final class ConfigStreamClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConfigStreamClient.class);
+
+    /** Applies a snapshot; returns the reason it cannot be applied, or empty when it was. */
+    @FunctionalInterface
+    public interface SnapshotListener {
+        Optional<String> apply(dev.aimesh.core.registry.ConfigSnapshot snapshot, TrustBundle bundle);
+    }
+
+    private final WorkloadIdentity identity;
+    private final String nodeId;
+    private final SnapshotListener listener;
+    private final ScheduledExecutorService scheduler;
+    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15), RandomGenerator.getDefault());
+    private final AtomicReference<String> appliedVersion = new AtomicReference<>("");
+    private volatile ClientCallStreamObserver<ConfigRequest> requests;
+    private volatile boolean closed;
+
+    public ConfigStreamClient(WorkloadIdentity identity, String nodeId, SnapshotListener listener) {
+        this.identity = identity;
+        this.nodeId = nodeId;
+        this.listener = listener;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("config-stream").factory());
+    }
+
+    public void start() {
+        scheduler.execute(this::connect);
+    }
+
+    /** The version of the last snapshot applied, or "" before the first. */
+    public String appliedVersion() {
+        return appliedVersion.get();
+    }
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        ConfigServiceGrpc.newStub(identity.channel()).streamConfig(new ClientResponseObserver<ConfigRequest, ConfigSnapshot>() {
+            @Override
+            public void beforeStart(ClientCallStreamObserver<ConfigRequest> stream) {
+                requests = stream;
+            }
+
+            @Override
+            public void onNext(ConfigSnapshot message) {
+                backoff.reset();
+                handle(message);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                reconnect("the config stream broke: " + t.getMessage());
+            }
+
+            @Override
+            public void onCompleted() {
+                reconnect("the control plane ended the config stream");
+            }
+        });
+        requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).build());
+    }
+
+    private void handle(ConfigSnapshot message) {
+        Optional<String> problem;
+        try {
+            TrustBundle bundle = WorkloadIdentity.bundleOf(message.getBundle());
+            var snapshot = ApiMessages.fromProto(message);
+            problem = listener.apply(snapshot, bundle);
+            if (problem.isEmpty()) {
+                identity.updateBundle(bundle);
+                appliedVersion.set(message.getVersion());
+            }
+        } catch (Exception e) {
+            problem = Optional.of("cannot read the snapshot: " + e.getMessage());
+        }
+        problem.ifPresent(p -> log.warn("refusing config {} and keeping {}: {}", message.getVersion(), appliedVersion.get(), p));
+        var answer = ConfigRequest.newBuilder().setNodeId(nodeId).setVersion(message.getVersion()).setNonce(message.getNonce());
+        problem.ifPresent(answer::setErrorDetail);
+        synchronized (this) {
+            requests.onNext(answer.build());
+        }
+    }
+
+    private void reconnect(String why) {
+        if (closed) {
+            return;
+        }
+        Duration wait = backoff.next();
+        log.warn("{}; reconnecting in {} ms (enforcing config {} meanwhile)", why, wait.toMillis(), appliedVersion.get());
+        scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        ClientCallStreamObserver<ConfigRequest> stream = requests;
+        if (stream != null) {
+            stream.cancel("closing", null);
+        }
+        scheduler.shutdownNow();
+    }
+}
