@@ -41,6 +41,7 @@ import dev.aimesh.core.resource.Workload;
 import dev.aimesh.identity.ca.CaCredential;
 import dev.aimesh.identity.ca.CaStore;
 import dev.aimesh.identity.ca.CertificateAuthority;
+import dev.aimesh.identity.ca.RootRotation;
 import dev.aimesh.identity.x509.Fingerprints;
 import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.Pem;
@@ -171,6 +172,13 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         }
     }
 
+    /** Starts a root rotation and pushes the bundle with the new root to every proxy at once. */
+    public RootRotation beginRootRotation(Optional<CaCredential> supplied) {
+        RootRotation started = rotation.begin(supplied);
+        configService.publish();
+        return started;
+    }
+
     /** A token for one workload, as the admin API and the CLI return it. */
     public record TokenGrant(String token, String workload, SpiffeId spiffeId, Instant expiresAt) {}
 
@@ -214,10 +222,6 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     public CertificateAuthority ca() {
         return ca;
-    }
-
-    public RootRotationCoordinator rotation() {
-        return rotation;
     }
 
     public ProxyConnections connections() {

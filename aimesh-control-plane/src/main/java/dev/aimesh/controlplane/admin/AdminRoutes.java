@@ -30,7 +30,7 @@ public final class AdminRoutes {
         routes.put("GET /v1/bundle", body -> Reply.text("application/x-pem-file", cp.bundle().pem()));
         routes.put("GET /v1/ca", body -> Reply.ok(ca(cp)));
         routes.put("POST /v1/ca/rotate-root", body -> {
-            cp.rotation().begin(Optional.empty());
+            cp.beginRootRotation(Optional.empty());
             return Reply.ok(ca(cp));
         });
         routes.put("GET /v1/proxies", body -> Reply.ok(cp.connections().all().stream().map(p -> {

@@ -136,18 +136,35 @@ public final class WorkloadIdentity implements AutoCloseable {
         }
     }
 
-    /** Renews now; on failure retries with backoff, never waiting past the current SVID's expiry. */
-    void renew() {
+    /** The scheduled renewal: on failure retries with backoff, never waiting past the current SVID's expiry. */
+    private void renew() {
         if (closed) {
             return;
         }
         X509Svid current = svid.get();
         try {
+            X509Svid renewed = renewNow();
+            schedule(Duration.between(clock.instant(), renewed.renewAt()));
+        } catch (RenewalException e) {
+            Duration wait = backoff.next();
+            Duration left = Duration.between(clock.instant(), current.expiresAt());
+            if (wait.compareTo(left) > 0) {
+                wait = left.isNegative() ? Duration.ofSeconds(1) : left.dividedBy(2);
+            }
+            log.warn("renewing the SVID of {} failed ({}); retrying in {} ms, it expires at {}", current.id(),
+                    e.getMessage(), wait.toMillis(), current.expiresAt());
+            schedule(wait);
+        }
+    }
+
+    /** Renews now over mTLS with a fresh key; the reason of a failure is in the exception's message. */
+    public X509Svid renewNow() throws RenewalException {
+        X509Svid current = svid.get();
+        try {
             KeyPair keys = Keys.newP256();
             SignCertificateResponse response = sign(channel, SignCertificateRequest.newBuilder()
                     .setCsr(ByteString.copyFrom(CertificateRequests.forSpiffeId(keys, current.id()).getEncoded())).build());
-            TrustBundle received = bundleOf(response.getBundle());
-            updateBundle(received);
+            updateBundle(bundleOf(response.getBundle()));
             X509Svid renewed = new X509Svid(current.id(), keys.getPrivate(),
                     ApiMessages.certificates(response.getCertificateChainList()));
             check(renewed, keys, bundle.get(), clock);
@@ -155,17 +172,11 @@ public final class WorkloadIdentity implements AutoCloseable {
             backoff.reset();
             log.info("renewed the SVID of {}; it expires at {}", current.id(), renewed.expiresAt());
             listeners.forEach(l -> l.accept(renewed));
-            schedule(Duration.between(clock.instant(), renewed.renewAt()));
+            return renewed;
+        } catch (StatusRuntimeException e) {
+            throw new RenewalException(describe(e, controlPlane), e);
         } catch (IOException | CertificateException | RuntimeException e) {
-            Duration wait = backoff.next();
-            Duration left = Duration.between(clock.instant(), current.expiresAt());
-            if (wait.compareTo(left) > 0) {
-                wait = left.isNegative() ? Duration.ofSeconds(1) : left.dividedBy(2);
-            }
-            String reason = e instanceof StatusRuntimeException s ? describe(s, controlPlane) : e.toString();
-            log.warn("renewing the SVID of {} failed ({}); retrying in {} ms, it expires at {}", current.id(), reason,
-                    wait.toMillis(), current.expiresAt());
-            schedule(wait);
+            throw new RenewalException("the renewal failed: " + e, e);
         }
     }
 

@@ -1,0 +1,69 @@
+package dev.aimesh.it;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZonedDateTime;
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The module rules of ARCHITECTURE.md, kept by the build. */
+class ArchitectureTest {
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.aimesh");
+    }
+
+    @Test
+    void theControlPlaneAndTheProxyNeverDependOnEachOther() {
+        noClasses().that().resideInAPackage("dev.aimesh.controlplane..")
+                .should().dependOnClassesThat().resideInAPackage("dev.aimesh.proxy..").check(classes);
+        noClasses().that().resideInAPackage("dev.aimesh.proxy..")
+                .should().dependOnClassesThat().resideInAPackage("dev.aimesh.controlplane..").check(classes);
+    }
+
+    @Test
+    void modulesDependOnlyDownwards() {
+        noClasses().that().resideInAPackage("dev.aimesh.core..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.aimesh.identity..", "dev.aimesh.api..", "dev.aimesh.controlplane..",
+                        "dev.aimesh.proxy..", "dev.aimesh.cli..").check(classes);
+        noClasses().that().resideInAPackage("dev.aimesh.identity..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.aimesh.api..", "dev.aimesh.controlplane..", "dev.aimesh.proxy..", "dev.aimesh.cli..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.aimesh.api..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.aimesh.identity..", "dev.aimesh.controlplane..", "dev.aimesh.proxy..", "dev.aimesh.cli..")
+                .check(classes);
+        noClasses().that().resideInAnyPackage("dev.aimesh.core..", "dev.aimesh.identity..").should().dependOnClassesThat()
+                .resideInAnyPackage("com.google.protobuf..", "io.grpc..", "io.netty..").check(classes);
+    }
+
+    @Test
+    void coreDoesNoIoHasNoThreadsAndReadsNoClock() {
+        noClasses().that().resideInAPackage("dev.aimesh.core..").should().dependOnClassesThat()
+                .resideInAnyPackage("java.nio.file..", "java.nio.channels..", "java.net..", "java.util.concurrent..",
+                        "java.net.http..")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.aimesh.core..").should().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.File").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.FileInputStream").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.FileOutputStream").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.lang.Thread")
+                .check(classes);
+        noClasses().that().resideInAPackage("dev.aimesh.core..")
+                .should().callMethod(System.class, "currentTimeMillis")
+                .orShould().callMethod(System.class, "nanoTime")
+                .orShould().callMethod(Instant.class, "now")
+                .orShould().callMethod(LocalDateTime.class, "now")
+                .orShould().callMethod(ZonedDateTime.class, "now")
+                .orShould().callMethod(Clock.class, "systemUTC")
+                .check(classes);
+    }
+}

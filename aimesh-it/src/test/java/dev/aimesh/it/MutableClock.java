@@ -1,0 +1,20 @@
+package dev.aimesh.it;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** The system clock plus an offset the test can move forward. */
+final class MutableClock implements InstantSource {
+    private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
+
+    @Override
+    public Instant instant() {
+        return Instant.now().plus(offset.get());
+    }
+
+    void advance(Duration d) {
+        offset.accumulateAndGet(d, Duration::plus);
+    }
+}

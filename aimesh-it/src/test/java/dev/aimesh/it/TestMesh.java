@@ -1,0 +1,92 @@
+package dev.aimesh.it;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.Optional;
+import dev.aimesh.controlplane.ControlPlane;
+import dev.aimesh.controlplane.ControlPlaneOptions;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.proxy.agent.BootstrapException;
+import dev.aimesh.proxy.agent.WorkloadIdentity;
+
+/** A control plane on loopback port 0 over a config directory the test writes, and helpers to join it. */
+final class TestMesh implements AutoCloseable {
+    static final String WORKLOADS = """
+            apiVersion: aimesh.dev/v1alpha1
+            kind: Workload
+            metadata: {name: model, namespace: models}
+            spec: {serviceAccount: llm}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: Workload
+            metadata: {name: app, namespace: apps}
+            """;
+
+    final Path configDir;
+    final Path dataDir;
+    final InstantSource clock;
+    ControlPlane cp;
+
+    TestMesh(Path root, String meshYaml, InstantSource clock) {
+        this.configDir = root.resolve("config");
+        this.dataDir = root.resolve("data");
+        this.clock = clock;
+        write("workloads.yaml", WORKLOADS);
+        if (meshYaml != null) {
+            write("mesh.yaml", meshYaml);
+        }
+        start();
+    }
+
+    static String meshWithLifetime(String lifetime) {
+        return """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: default}
+                spec:
+                  trustDomain: it.example
+                  certificates: {workloadLifetime: %s}
+                """.formatted(lifetime);
+    }
+
+    void write(String file, String yaml) {
+        try {
+            Files.createDirectories(configDir);
+            Files.writeString(configDir.resolve(file), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    void start() {
+        cp = ControlPlane.start(new ControlPlaneOptions(configDir, dataDir, new InetSocketAddress("127.0.0.1", 0),
+                new InetSocketAddress("127.0.0.1", 0), Optional.empty(), clock, Duration.ofMillis(100)));
+    }
+
+    void restart() {
+        cp.close();
+        start();
+    }
+
+    InetSocketAddress grpc() {
+        return cp.grpcAddress();
+    }
+
+    JoinToken token(String workload) {
+        return JoinToken.parse(cp.createToken(workload, Duration.ofMinutes(5)).token());
+    }
+
+    WorkloadIdentity join(String workload) throws BootstrapException {
+        return WorkloadIdentity.bootstrap(grpc(), token(workload), InstantSource.system());
+    }
+
+    @Override
+    public void close() {
+        cp.close();
+    }
+}
