@@ -120,7 +120,9 @@ final class CertsCommand {
 
         @Override
         public Integer call() {
-            spec.commandLine().getOut().print(controlPlane.client().getText("/v1/bundle"));
+            PrintWriter out = spec.commandLine().getOut();
+            out.print(controlPlane.client().getText("/v1/bundle"));
+            out.flush();
             return ExitCodes.OK;
         }
     }

@@ -1,0 +1,250 @@
+package dev.aimesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import dev.aimesh.it.CliProcess.Result;
+
+/**
+ * The CLI as a user runs it: a control-plane process, tokens and SVIDs fetched by separate processes,
+ * and the results checked with tools nobody here wrote ({@code openssl}).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path tmp;
+    private static Process controlPlane;
+    private static String admin;
+    private static Path dataDir;
+
+    @BeforeAll
+    static void startControlPlane() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("config"));
+        Files.writeString(config.resolve("mesh.yaml"), """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: default}
+                spec:
+                  trustDomain: cli.example
+                  certificates: {workloadLifetime: 30m}
+                """);
+        Files.writeString(config.resolve("workloads.yaml"), """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: sentiment, namespace: models}
+                """);
+        dataDir = tmp.resolve("data");
+        controlPlane = CliProcess.start(CliProcess.aimeshCommand("control-plane", "--config-dir", config.toString(),
+                "--data-dir", dataDir.toString(), "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"),
+                tmp.resolve("control-plane.log"));
+        Path endpoints = dataDir.resolve("endpoints.json");
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(endpoints) || !controlPlane.isAlive());
+        assertThat(controlPlane.isAlive()).as(() -> log()).isTrue();
+        admin = JSON.readTree(endpoints.toFile()).get("admin").asText();
+    }
+
+    @AfterAll
+    static void stopControlPlane() throws Exception {
+        controlPlane.destroy(); // SIGTERM: the shutdown hook closes it cleanly
+        assertThat(controlPlane.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static String log() {
+        try {
+            return Files.readString(tmp.resolve("control-plane.log"));
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static Result aimesh(String... args) {
+        String[] withCp = new String[args.length + 2];
+        System.arraycopy(args, 0, withCp, 0, args.length);
+        withCp[args.length] = "--control-plane";
+        withCp[args.length + 1] = admin;
+        return CliProcess.aimesh(withCp);
+    }
+
+    private static Result openssl(String... args) {
+        List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+        command.addAll(List.of(args));
+        return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(1)
+    void aFetchedSvidVerifiesWithOpensslAndCarriesExactlyTheWorkloadsId() throws Exception {
+        Result token = aimesh("token", "create", "--workload", "sentiment");
+        assertThat(token.exit()).as(token::toString).isZero();
+        Path out = tmp.resolve("svid");
+        Instant before = Instant.now();
+        Result fetch = aimesh("svid", "fetch", "--token", token.out().strip(), "--out", out.toString());
+        assertThat(fetch.exit()).as(fetch::toString).isZero();
+        assertThat(fetch.out()).contains("spiffe://cli.example/ns/models/sa/sentiment");
+
+        Result verify = openssl("verify", "-CAfile", out.resolve("bundle.pem").toString(), out.resolve("svid.pem").toString());
+        assertThat(verify.exit()).as(verify::toString).isZero();
+        assertThat(verify.out()).contains("svid.pem: OK");
+
+        Result san = openssl("x509", "-in", out.resolve("svid.pem").toString(), "-noout", "-ext", "subjectAltName");
+        List<String> names = san.out().lines().skip(1).flatMap(l -> List.of(l.strip().split(",\\s*")).stream()).toList();
+        assertThat(names).containsExactly("URI:spiffe://cli.example/ns/models/sa/sentiment");
+
+        Result end = openssl("x509", "-in", out.resolve("svid.pem").toString(), "-noout", "-enddate");
+        Instant notAfter = DateTimeFormatter.ofPattern("MMM ppd HH:mm:ss yyyy 'GMT'", Locale.ROOT).withZone(ZoneOffset.UTC)
+                .parse(end.out().strip().substring("notAfter=".length()), Instant::from);
+        assertThat(notAfter).isBetween(before.plus(Duration.ofMinutes(30)).minusSeconds(5), Instant.now().plus(Duration.ofMinutes(30)));
+
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("svid-key.pem")))).isEqualTo("rw-------");
+
+        // The same token a second time: refused, exit code 1, one clear sentence.
+        Result again = aimesh("svid", "fetch", "--token", token.out().strip(), "--out", tmp.resolve("again").toString());
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).startsWith("aimesh: the control plane refused: join token").contains("was already used");
+        assertThat(tmp.resolve("again")).doesNotExist();
+    }
+
+    @Test
+    @Order(2)
+    void theControlPlaneSpeaksTls13WithClientCertificatesToOpensslSClient() throws Exception {
+        Path out = tmp.resolve("svid");
+        String grpc = JSON.readTree(dataDir.resolve("endpoints.json").toFile()).get("grpc").asText();
+        Result handshake = openssl("s_client", "-connect", grpc, "-CAfile", out.resolve("bundle.pem").toString(),
+                "-cert", out.resolve("svid.pem").toString(), "-key", out.resolve("svid-key.pem").toString(), "-alpn", "h2",
+                "-brief");
+        assertThat(handshake.err() + handshake.out()).contains("TLSv1.3").contains("Verification: OK");
+    }
+
+    @Test
+    @Order(3)
+    void dataCommandsSpeakJsonAndTextAndTheRootRotatesInOneCommand() throws Exception {
+        Result workloads = aimesh("get", "workloads", "--output", "json");
+        assertThat(workloads.exit()).as(workloads::toString).isZero();
+        JsonNode list = JSON.readTree(workloads.out());
+        assertThat(list.get(0).get("spiffeId").asText()).isEqualTo("spiffe://cli.example/ns/models/sa/sentiment");
+
+        Result rotate = aimesh("certs", "rotate-root", "--wait", "--timeout", "30s");
+        assertThat(rotate.exit()).as(rotate::toString).isZero();
+        assertThat(rotate.out()).contains("rotation started").contains("the new root now signs");
+        Result status = aimesh("certs", "status");
+        assertThat(status.out()).contains("leaves the bundle at");
+        Result bundle = aimesh("certs", "bundle");
+        assertThat(bundle.out().split("BEGIN CERTIFICATE", -1)).hasSize(3);
+
+        Result again = aimesh("certs", "rotate-root");
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("already in progress");
+    }
+
+    @Test
+    @Order(4)
+    void theAuditTrailRecordsRefusalsAndDetectsTampering() throws Exception {
+        Path auditLog = dataDir.resolve("audit").resolve("audit.log");
+        Result intact = CliProcess.aimesh("audit", "verify", auditLog.toString());
+        assertThat(intact.exit()).as(intact::toString).isZero();
+        assertThat(Files.readString(auditLog)).contains("\"type\":\"svid.refused\"").contains("token-already-used");
+
+        Path copy = tmp.resolve("tampered.log");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(auditLog));
+        lines.set(1, lines.get(1).replace("\"outcome\":\"info\"", "\"outcome\":\"allowed\""));
+        Files.write(copy, lines);
+        Result tampered = CliProcess.aimesh("audit", "verify", copy.toString());
+        assertThat(tampered.exit()).isEqualTo(1);
+        assertThat(tampered.err()).contains("breaks at line 2");
+    }
+
+    @Test
+    void badUsageAndUnreachableControlPlanesGetTheirOwnExitCodes() {
+        Result unreachable = CliProcess.aimesh("token", "create", "--workload", "x", "--control-plane", "http://127.0.0.1:1");
+        assertThat(unreachable.exit()).isEqualTo(4);
+        assertThat(unreachable.err()).startsWith("aimesh: no control plane answers at http://127.0.0.1:1");
+
+        Result usage = CliProcess.aimesh("token", "create");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.err()).contains("Missing required option: '--workload=NAME'");
+
+        Result unknownWorkload = aimesh("token", "create", "--workload", "nope");
+        assertThat(unknownWorkload.exit()).isEqualTo(1);
+        assertThat(unknownWorkload.err()).isEqualTo("aimesh: no workload 'nope' in the config (known: models/sentiment)\n");
+
+        Result badToken = CliProcess.aimesh("svid", "fetch", "--token", "hello", "--out", "x");
+        assertThat(badToken.exit()).isEqualTo(2);
+        assertThat(badToken.err()).contains("not an aimesh join token");
+    }
+
+    @Test
+    void validateReportsEveryProblemWithFileLineAndField() throws Exception {
+        Path bad = Files.createDirectories(tmp.resolve("bad-config"));
+        Files.writeString(bad.resolve("w.yaml"), """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: app}
+                spec: {serviceAcount: typo}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Mesh
+                metadata: {name: default}
+                spec: {trustDomain: "Not Valid"}
+                """);
+        Result result = CliProcess.aimesh("control-plane", "--config-dir", bad.toString(), "--validate");
+        assertThat(result.exit()).isEqualTo(3);
+        assertThat(result.err()).contains("w.yaml:4:8: spec.serviceAcount: unknown field")
+                .contains("w.yaml:9:21: spec.trustDomain: invalid SPIFFE ID 'Not Valid'").contains("2 problem(s)");
+
+        Result start = CliProcess.aimesh("control-plane", "--config-dir", bad.toString(), "--data-dir", tmp.resolve("bad-data").toString(),
+                "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0");
+        assertThat(start.exit()).isEqualTo(3);
+        assertThat(start.err()).contains("2 problem(s) in the config");
+    }
+
+    @Test
+    void aDamagedRootStopsTheControlPlaneNamingTheFile() throws Exception {
+        Path config = Files.createDirectories(tmp.resolve("damaged-config"));
+        Path data = tmp.resolve("damaged-data");
+        String[] start = {"control-plane", "--config-dir", config.toString(), "--data-dir", data.toString(),
+                "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"};
+        Process first = CliProcess.start(CliProcess.aimeshCommand(start), tmp.resolve("damaged.log"));
+        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(data.resolve("endpoints.json")) || !first.isAlive());
+        first.destroy();
+        first.waitFor();
+        Path chain;
+        try (var files = Files.walk(data.resolve("ca"))) {
+            chain = files.filter(p -> p.getFileName().toString().equals("chain.pem")).findFirst().orElseThrow();
+        }
+        Files.writeString(chain, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+        Result result = CliProcess.aimesh(start);
+        assertThat(result.exit()).isEqualTo(1);
+        assertThat(result.err()).startsWith("aimesh: the certificate authority cannot start: " + chain)
+                .contains("damaged");
+    }
+
+    @Test
+    void upOnceRunsTheQuickstartAndExitsZero() {
+        Result up = CliProcess.aimesh("up", CliProcess.ROOT.resolve("examples/quickstart").toString(), "--once",
+                "--data-dir", tmp.resolve("up-data").toString());
+        assertThat(up.exit()).as(up::toString).isZero();
+        assertThat(up.out()).contains("spiffe://cluster.local/ns/models/sa/sentiment")
+                .contains("ok: every workload holds a valid SVID and follows the config stream");
+    }
+}
