@@ -34,7 +34,8 @@ final class CertsCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the roots in the trust bundle and any rotation.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "Shows the roots in the trust bundle and any rotation.",
+            footerHeading = "%nExamples:%n", footer = {"  aimesh certs status", "  aimesh certs status -o json"})
     static final class Status implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -110,7 +111,8 @@ final class CertsCommand {
         }
     }
 
-    @Command(name = "bundle", mixinStandardHelpOptions = true, description = "Prints the trust bundle as PEM.")
+    @Command(name = "bundle", mixinStandardHelpOptions = true, description = "Prints the trust bundle as PEM.",
+            footerHeading = "%nExamples:%n", footer = "  aimesh certs bundle > bundle.pem")
     static final class Bundle implements Callable<Integer> {
         @Spec
         CommandSpec spec;

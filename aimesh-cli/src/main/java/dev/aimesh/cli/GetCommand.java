@@ -37,7 +37,8 @@ final class GetCommand {
         }
     }
 
-    @Command(name = "workloads", mixinStandardHelpOptions = true, description = "Workloads and their SPIFFE IDs.")
+    @Command(name = "workloads", mixinStandardHelpOptions = true, description = "Workloads and their SPIFFE IDs.",
+            footerHeading = "%nExamples:%n", footer = {"  aimesh get workloads", "  aimesh get workloads -o json"})
     static final class Workloads extends Listing {
         @Override
         String path() {
@@ -52,7 +53,8 @@ final class GetCommand {
         }
     }
 
-    @Command(name = "proxies", mixinStandardHelpOptions = true, description = "Proxies on the config stream and what they acknowledged.")
+    @Command(name = "proxies", mixinStandardHelpOptions = true, description = "Proxies on the config stream and what they acknowledged.",
+            footerHeading = "%nExamples:%n", footer = "  aimesh get proxies --control-plane http://127.0.0.1:15014")
     static final class Proxies extends Listing {
         @Override
         String path() {
@@ -68,7 +70,8 @@ final class GetCommand {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "The control plane's state at a glance.")
+    @Command(name = "status", mixinStandardHelpOptions = true, description = "The control plane's state at a glance.",
+            footerHeading = "%nExamples:%n", footer = "  aimesh get status -o json")
     static final class Status extends Listing {
         @Override
         String path() {

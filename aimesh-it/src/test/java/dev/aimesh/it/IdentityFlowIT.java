@@ -161,6 +161,24 @@ class IdentityFlowIT {
     }
 
     @Test
+    void renewalRetriesWhileTheControlPlaneIsAwayAndSucceedsWhenItReturns() throws Exception {
+        mesh("6s");
+        WorkloadIdentity identity = closeLater(mesh.join("models/model"));
+        X509Svid first = identity.svid();
+        List<X509Svid> renewed = new CopyOnWriteArrayList<>();
+        identity.onSvidChange(renewed::add);
+        var port = mesh.grpc();
+        mesh.cp.close();
+        identity.startRenewal();
+        await().atMost(Duration.ofSeconds(10)).until(() -> identity.renewalFailures() >= 2);
+        mesh.cp = dev.aimesh.controlplane.ControlPlane.start(new dev.aimesh.controlplane.ControlPlaneOptions(mesh.configDir,
+                mesh.dataDir, port, new java.net.InetSocketAddress("127.0.0.1", 0), Optional.empty(), clock, Duration.ofMillis(100)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !renewed.isEmpty());
+        assertThat(renewed.get(0).notBefore()).isBefore(first.expiresAt());
+        assertThat(Instant.now()).isBefore(first.expiresAt().plusSeconds(1));
+    }
+
+    @Test
     void aRestartKeepsTheSameRootAndBundleAndRenewalGoesOn() throws Exception {
         mesh("1h");
         TrustBundle before = mesh.cp.bundle();

@@ -55,6 +55,7 @@ public final class WorkloadIdentity implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(30), RandomGenerator.getDefault());
     private final List<Consumer<X509Svid>> listeners = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.atomic.AtomicLong renewalFailures = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean closed;
 
     private WorkloadIdentity(InetSocketAddress controlPlane, InstantSource clock, String workload, X509Svid first,
@@ -146,6 +147,7 @@ public final class WorkloadIdentity implements AutoCloseable {
             X509Svid renewed = renewNow();
             schedule(Duration.between(clock.instant(), renewed.renewAt()));
         } catch (RenewalException e) {
+            renewalFailures.incrementAndGet();
             Duration wait = backoff.next();
             Duration left = Duration.between(clock.instant(), current.expiresAt());
             if (wait.compareTo(left) > 0) {
@@ -183,6 +185,11 @@ public final class WorkloadIdentity implements AutoCloseable {
     /** Takes a newer trust bundle (from the config stream or a renewal); older ones are ignored. */
     public void updateBundle(TrustBundle next) {
         bundle.accumulateAndGet(next, (a, b) -> b.version() > a.version() ? b : a);
+    }
+
+    /** How many scheduled renewals have failed so far (each is retried). */
+    public long renewalFailures() {
+        return renewalFailures.get();
     }
 
     public void onSvidChange(Consumer<X509Svid> listener) {
