@@ -22,7 +22,7 @@ public final class ApiMessages {
                 .setVersion(snapshot.version()).setNonce(nonce).setBundle(bundle);
         for (var w : snapshot.workloads()) {
             builder.addWorkloads(WorkloadEntry.newBuilder().setNamespace(w.namespace()).setName(w.name())
-                    .setSpiffeId(w.spiffeId().toString()).putAllLabels(w.labels()));
+                    .setSpiffeId(w.spiffeId().toString()).putAllLabels(w.labels()).addAllEndpoints(w.endpoints()));
         }
         return builder.build();
     }
@@ -32,7 +32,7 @@ public final class ApiMessages {
         List<dev.aimesh.core.registry.WorkloadEntry> workloads = new ArrayList<>();
         for (WorkloadEntry w : message.getWorkloadsList()) {
             workloads.add(new dev.aimesh.core.registry.WorkloadEntry(w.getNamespace(), w.getName(),
-                    SpiffeId.parse(w.getSpiffeId()), w.getLabelsMap()));
+                    SpiffeId.parse(w.getSpiffeId()), w.getLabelsMap(), w.getEndpointsList()));
         }
         return new ConfigSnapshot(message.getVersion(), workloads);
     }

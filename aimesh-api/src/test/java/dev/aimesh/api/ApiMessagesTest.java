@@ -14,7 +14,7 @@ class ApiMessagesTest {
     @Test
     void aSnapshotSurvivesTheWire() {
         ConfigSnapshot snapshot = new ConfigSnapshot("7.2", List.of(new WorkloadEntry("models", "llm",
-                SpiffeId.parse("spiffe://td/ns/models/sa/llm"), Map.of("app", "llm"))));
+                SpiffeId.parse("spiffe://td/ns/models/sa/llm"), Map.of("app", "llm"), List.of("127.0.0.1:15006"))));
         var message = ApiMessages.toProto(snapshot, "nonce-1", ApiMessages.bundle(2, "td", List.of()));
         assertThat(message.getNonce()).isEqualTo("nonce-1");
         assertThat(message.getBundle().getVersion()).isEqualTo(2);

@@ -122,7 +122,7 @@ final class UpCommand implements Callable<Integer> {
         writeFiles(identity, files);
         identity.onSvidChange(svid -> writeFiles(identity, files));
         identity.startRenewal();
-        ConfigStreamClient config = new ConfigStreamClient(identity, ref, (snapshot, bundle) -> {
+        ConfigStreamClient config = new ConfigStreamClient(identity, ref, "", (snapshot, bundle) -> {
             identity.updateBundle(bundle);
             writeFiles(identity, files);
             return Optional.empty();

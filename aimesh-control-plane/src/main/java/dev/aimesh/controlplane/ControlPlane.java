@@ -82,6 +82,8 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
         apply(meshConfig);
         this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
+        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
+        connections.onEndpointsChange(this::endpointsChanged);
         IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
         this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
                 identityService, configService);
@@ -89,7 +91,6 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         Endpoints.write(options.dataDir(), grpc.address(), admin.address());
         this.watcher = new ConfigWatcher(new ConfigDirectory(options.configDir()), initial.fingerprint(), this::reload,
                 options.pollInterval());
-        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
         ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
         audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
@@ -132,7 +133,23 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private void apply(MeshConfig next) {
         config.set(next);
         ca.setWorkloadLifetime(next.mesh().certificates().workloadLifetime());
-        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), next));
+        rebuildSnapshot();
+    }
+
+    private void endpointsChanged() {
+        try {
+            ticker.execute(() -> {
+                rebuildSnapshot();
+                configService.publish();
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: proxies leaving need no new snapshot
+        }
+    }
+
+    /** A new snapshot version from the current config and the endpoints of connected proxies. */
+    private synchronized void rebuildSnapshot() {
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), connections.endpoints()));
     }
 
     private void tick() {

@@ -198,7 +198,7 @@ class IdentityFlowIT {
     void aRootRotationKeepsBothGenerationsOfSvidsVerifying() throws Exception {
         mesh("1h");
         WorkloadIdentity old = closeLater(mesh.join("models/model"));
-        ConfigStreamClient stream = closeLater(new ConfigStreamClient(old, "model-1", (s, b) -> Optional.empty()));
+        ConfigStreamClient stream = closeLater(new ConfigStreamClient(old, "model-1", "", (s, b) -> Optional.empty()));
         stream.start();
         await().atMost(Duration.ofSeconds(10)).until(() -> !stream.appliedVersion().isEmpty());
 
@@ -225,21 +225,23 @@ class IdentityFlowIT {
         mesh("1h");
         WorkloadIdentity identity = closeLater(mesh.join("apps/app"));
         List<ConfigSnapshot> seen = new CopyOnWriteArrayList<>();
-        ConfigStreamClient stream = closeLater(new ConfigStreamClient(identity, "app-1", (s, b) -> {
+        ConfigStreamClient stream = closeLater(new ConfigStreamClient(identity, "app-1", "127.0.0.1:9999", (s, b) -> {
             seen.add(s);
             return Optional.empty();
         }));
         stream.start();
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
-        assertThat(seen.get(0).workloads()).hasSize(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !seen.isEmpty()
+                && seen.get(seen.size() - 1).workload("apps", "app").orElseThrow().endpoints().equals(List.of("127.0.0.1:9999")));
+        assertThat(seen.get(seen.size() - 1).workloads()).hasSize(2);
+        int before = seen.size();
 
         mesh.write("more.yaml", """
                 apiVersion: aimesh.dev/v1alpha1
                 kind: Workload
                 metadata: {name: embedder, namespace: models}
                 """);
-        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
-        assertThat(seen.get(1).workloads()).extracting(w -> w.name()).contains("embedder");
+        await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == before + 1);
+        assertThat(seen.get(before).workloads()).extracting(w -> w.name()).contains("embedder");
 
         mesh.write("broken.yaml", """
                 apiVersion: aimesh.dev/v1alpha1
@@ -251,7 +253,7 @@ class IdentityFlowIT {
         assertThat(mesh.cp.lastRejection()).extracting(Object::toString)
                 .containsExactly("broken.yaml:4:8: spec.serviceAcount: unknown field");
         assertThat(mesh.cp.config().workloads()).hasSize(3);
-        assertThat(seen).hasSize(2);
+        assertThat(seen).hasSize(before + 1);
         await().atMost(Duration.ofSeconds(5)).until(() -> mesh.cp.connections().all().get(0).ackedVersion()
                 .equals(stream.appliedVersion()));
     }
@@ -267,6 +269,20 @@ class IdentityFlowIT {
                 """);
         await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == 1);
         assertThatThrownBy(identity::renewNow).hasMessageContaining("is no longer a workload of the mesh");
+    }
+
+    @Test
+    void aProxyMayOnlyAnnounceTheWorkloadItsSvidNames() throws Exception {
+        mesh("1h");
+        WorkloadIdentity app = closeLater(mesh.join("apps/app"));
+        var forged = new dev.aimesh.api.v1.ConfigRequest[] {dev.aimesh.api.v1.ConfigRequest.newBuilder()
+                .setNodeId("evil").setWorkload("models/model").setInboundAddress("127.0.0.1:6666").build()};
+        var call = dev.aimesh.api.v1.ConfigServiceGrpc.newBlockingV2Stub(app.channel()).streamConfig();
+        call.write(forged[0]);
+        assertThatThrownBy(call::read).hasMessageContaining("PERMISSION_DENIED")
+                .hasMessageContaining("may not serve models/model");
+        assertThat(mesh.cp.snapshot().workload("models", "model").orElseThrow().endpoints()).isEmpty();
+        assertThat(auditTypes()).contains("config.stream.refused/denied");
     }
 
     @Test

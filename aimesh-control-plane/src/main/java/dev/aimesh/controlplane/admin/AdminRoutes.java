@@ -25,7 +25,8 @@ public final class AdminRoutes {
         routes.put("GET /healthz", body -> Reply.text("text/plain", "ok\n"));
         routes.put("GET /v1/status", body -> Reply.ok(status(cp)));
         routes.put("GET /v1/workloads", body -> Reply.ok(cp.snapshot().workloads().stream().map(w -> Map.of(
-                "namespace", w.namespace(), "name", w.name(), "spiffeId", w.spiffeId().toString(), "labels", w.labels())).toList()));
+                "namespace", w.namespace(), "name", w.name(), "spiffeId", w.spiffeId().toString(), "labels", w.labels(),
+                "endpoints", w.endpoints())).toList()));
         routes.put("POST /v1/tokens", body -> createToken(cp, body));
         routes.put("GET /v1/bundle", body -> Reply.text("application/x-pem-file", cp.bundle().pem()));
         routes.put("GET /v1/ca", body -> Reply.ok(ca(cp)));
@@ -37,6 +38,8 @@ public final class AdminRoutes {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("node", p.nodeId());
             m.put("spiffeId", p.identity().toString());
+            m.put("workload", p.workload());
+            m.put("inboundAddress", p.inboundAddress());
             m.put("connectedAt", p.connectedAt());
             m.put("ackedVersion", p.ackedVersion());
             m.put("ackedBundleVersion", p.ackedBundleVersion());

@@ -17,6 +17,7 @@ import dev.aimesh.api.v1.ConfigSnapshot;
 import dev.aimesh.controlplane.audit.AuditEvent;
 import dev.aimesh.controlplane.audit.AuditLog;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.identity.x509.TrustBundle;
 
 /**
@@ -26,6 +27,7 @@ import dev.aimesh.identity.x509.TrustBundle;
  */
 public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(ConfigGrpcService.class);
+    private static final java.util.regex.Pattern HOST_PORT = java.util.regex.Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,253}:[0-9]{1,5}");
 
     private final MeshView mesh;
     private final ProxyConnections connections;
@@ -74,24 +76,62 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             boolean first;
             synchronized (this) {
                 first = id < 0;
-                if (first) {
-                    id = connections.open(request.getNodeId().isEmpty() ? peer.toString() : request.getNodeId(), peer, clock.instant());
-                    streams.put(id, this);
-                    log.info("proxy {} ({}) connected to the config stream", request.getNodeId(), peer);
-                } else if (request.getNonce().equals(sentNonce)) {
-                    if (request.getErrorDetail().isEmpty()) {
-                        connections.acked(id, request.getVersion(), sentBundleVersion);
-                    } else {
-                        connections.nacked(id, request.getErrorDetail());
-                        log.warn("proxy {} refused config {}: {}", peer, request.getVersion(), request.getErrorDetail());
-                        audit.record(new AuditEvent(clock.instant(), "config.nack", AuditEvent.Outcome.DENIED, Map.of(
-                                "spiffe_id", peer.toString(), "version", request.getVersion(),
-                                "detail", request.getErrorDetail())));
-                    }
+                if (!first) {
+                    answer(request);
+                    return;
                 }
             }
-            if (first) {
-                push();
+            Optional<String> refusal = checkClaim(request);
+            if (refusal.isPresent()) {
+                log.warn("refused a config stream from {}: {}", peer, refusal.get());
+                audit.record(new AuditEvent(clock.instant(), "config.stream.refused", AuditEvent.Outcome.DENIED, Map.of(
+                        "spiffe_id", peer.toString(), "detail", refusal.get())));
+                out.onError(Status.PERMISSION_DENIED.withDescription(refusal.get()).asRuntimeException());
+                return;
+            }
+            long opened = connections.open(request.getNodeId().isEmpty() ? peer.toString() : request.getNodeId(), peer,
+                    request.getWorkload(), request.getInboundAddress(), clock.instant());
+            synchronized (this) {
+                id = opened;
+                streams.put(id, this);
+            }
+            log.info("proxy {} ({}) joined the config stream{}", request.getNodeId(), peer,
+                    request.getInboundAddress().isEmpty() ? "" : ", inbound at " + request.getInboundAddress());
+            push();
+        }
+
+        /** A proxy may serve only a workload whose identity it holds. */
+        private Optional<String> checkClaim(ConfigRequest request) {
+            if (request.getWorkload().isEmpty()) {
+                return request.getInboundAddress().isEmpty() ? Optional.empty()
+                        : Optional.of("an inbound address needs the workload it serves");
+            }
+            String[] ref = request.getWorkload().split("/", 2);
+            var workload = ref.length == 2 ? mesh.snapshot().workload(ref[0], ref[1]) : Optional.<WorkloadEntry>empty();
+            if (workload.isEmpty()) {
+                return Optional.of("no workload " + request.getWorkload() + " in the mesh");
+            }
+            if (!workload.get().spiffeId().equals(peer)) {
+                return Optional.of(peer + " may not serve " + request.getWorkload() + " (its identity is "
+                        + workload.get().spiffeId() + ")");
+            }
+            if (!request.getInboundAddress().isEmpty() && !HOST_PORT.matcher(request.getInboundAddress()).matches()) {
+                return Optional.of("inbound address '" + request.getInboundAddress() + "' is not host:port");
+            }
+            return Optional.empty();
+        }
+
+        private void answer(ConfigRequest request) {
+            if (!request.getNonce().equals(sentNonce)) {
+                return; // an answer to a snapshot superseded since
+            }
+            if (request.getErrorDetail().isEmpty()) {
+                connections.acked(id, request.getVersion(), sentBundleVersion);
+            } else {
+                connections.nacked(id, request.getErrorDetail());
+                log.warn("proxy {} refused config {}: {}", peer, request.getVersion(), request.getErrorDetail());
+                audit.record(new AuditEvent(clock.instant(), "config.nack", AuditEvent.Outcome.DENIED, Map.of(
+                        "spiffe_id", peer.toString(), "version", request.getVersion(), "detail", request.getErrorDetail())));
             }
         }
 

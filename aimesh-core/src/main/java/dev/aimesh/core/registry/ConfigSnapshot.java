@@ -3,6 +3,7 @@ package dev.aimesh.core.registry;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.resource.MeshConfig;
@@ -14,9 +15,11 @@ public record ConfigSnapshot(String version, List<WorkloadEntry> workloads) {
         workloads = List.copyOf(workloads);
     }
 
-    public static ConfigSnapshot of(String version, MeshConfig config) {
+    /** The workloads of {@code config}, each with the endpoints known for it ({@code namespace/name} to addresses). */
+    public static ConfigSnapshot of(String version, MeshConfig config, Map<String, List<String>> endpoints) {
         return new ConfigSnapshot(version, config.workloads().stream()
-                .map(w -> new WorkloadEntry(w.namespace(), w.name(), config.spiffeIdOf(w), w.metadata().labels()))
+                .map(w -> new WorkloadEntry(w.namespace(), w.name(), config.spiffeIdOf(w), w.metadata().labels(),
+                        endpoints.getOrDefault(w.namespace() + "/" + w.name(), List.of())))
                 .toList());
     }
 

@@ -33,6 +33,7 @@ public final class ConfigStreamClient implements AutoCloseable {
 
     private final WorkloadIdentity identity;
     private final String nodeId;
+    private final String inboundAddress;
     private final SnapshotListener listener;
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15), RandomGenerator.getDefault());
@@ -40,9 +41,14 @@ public final class ConfigStreamClient implements AutoCloseable {
     private volatile ClientCallStreamObserver<ConfigRequest> requests;
     private volatile boolean closed;
 
-    public ConfigStreamClient(WorkloadIdentity identity, String nodeId, SnapshotListener listener) {
+    /**
+     * @param inboundAddress {@code host:port} of this proxy's inbound listener, announced so that other
+     *     proxies can reach the workload; empty for a proxy that only calls out
+     */
+    public ConfigStreamClient(WorkloadIdentity identity, String nodeId, String inboundAddress, SnapshotListener listener) {
         this.identity = identity;
         this.nodeId = nodeId;
+        this.inboundAddress = inboundAddress;
         this.listener = listener;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("config-stream").factory());
     }
@@ -82,7 +88,8 @@ public final class ConfigStreamClient implements AutoCloseable {
                 reconnect("the control plane ended the config stream");
             }
         });
-        requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).build());
+        requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).setWorkload(identity.workload())
+                .setInboundAddress(inboundAddress).build());
     }
 
     private void handle(ConfigSnapshot message) {
