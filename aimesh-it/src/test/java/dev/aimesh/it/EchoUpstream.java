@@ -1,0 +1,69 @@
+package dev.aimesh.it;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A stand-in model server: {@code /echo} answers with what it received (method, path, the
+ * x-forwarded-client-cert header, body size); {@code /sse?n=N&gapMs=M} streams N server-sent events.
+ */
+final class EchoUpstream implements AutoCloseable {
+    private final HttpServer server;
+
+    EchoUpstream() throws IOException {
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
+        server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/echo", this::echo);
+        server.createContext("/sse", this::sse);
+    }
+
+    EchoUpstream start() {
+        server.start();
+        return this;
+    }
+
+    InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    private void echo(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        String xfcc = String.join(" | ", exchange.getRequestHeaders().getOrDefault("x-forwarded-client-cert", java.util.List.of()));
+        String answer = "method=" + exchange.getRequestMethod() + "\npath=" + exchange.getRequestURI() + "\nxfcc=" + xfcc
+                + "\nbody=" + body.length + "\n";
+        byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/plain");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private void sse(HttpExchange exchange) throws IOException {
+        String query = exchange.getRequestURI().getQuery();
+        int n = Integer.parseInt(query.replaceAll(".*n=(\\d+).*", "$1"));
+        long gap = Long.parseLong(query.replaceAll(".*gapMs=(\\d+).*", "$1"));
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0); // chunked
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < n; i++) {
+                out.write(("data: token-" + i + "\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+                Thread.sleep(gap);
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

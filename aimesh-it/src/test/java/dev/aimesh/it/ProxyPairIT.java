@@ -1,0 +1,160 @@
+package dev.aimesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.agent.SvidFiles;
+import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.http.ProxyLimits;
+
+/**
+ * An app calls a model through a pair of proxies: plain HTTP into the app's outbound proxy, mTLS with
+ * SPIFFE identities between the proxies, plain HTTP to the model. Driven by {@code curl}, on HTTP/1.1
+ * and HTTP/2.
+ */
+class ProxyPairIT {
+    @TempDir
+    static Path tmp;
+    private static TestMesh mesh;
+    private static EchoUpstream model;
+    private static Proxy server;
+    private static Proxy client;
+    private static Path appCerts;
+
+    @BeforeAll
+    static void startMesh() throws Exception {
+        mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
+        model = new EchoUpstream().start();
+        server = Proxy.start(options("models/model", Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                Optional.of(model.address()), Optional.empty()));
+        client = Proxy.start(options("apps/app", Optional.empty(), Optional.empty(),
+                Optional.of(new InetSocketAddress("127.0.0.1", 0))));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
+                .endpoints().isEmpty());
+        appCerts = tmp.resolve("app-certs");
+        try (WorkloadIdentity app = mesh.join("apps/app")) {
+            SvidFiles.write(appCerts, app.svid(), app.bundle());
+        }
+    }
+
+    private static ProxyOptions options(String workload, Optional<InetSocketAddress> inbound, Optional<InetSocketAddress> upstream,
+            Optional<InetSocketAddress> outbound) {
+        return new ProxyOptions(mesh.grpc(), mesh.token(workload), inbound, upstream, outbound, "127.0.0.1",
+                ProxyLimits.DEFAULTS, 2, InstantSource.system());
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        client.close();
+        server.close();
+        model.close();
+        mesh.close();
+    }
+
+    static Result curl(String... args) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20"));
+        command.addAll(List.of(args));
+        return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+    }
+
+    private static String outbound() {
+        return "http://127.0.0.1:" + client.outboundAddress().orElseThrow().getPort();
+    }
+
+    private static String inbound() {
+        return "https://127.0.0.1:" + server.inboundAddress().orElseThrow().getPort();
+    }
+
+    private static String flag(String protocol) {
+        return protocol.equals("h2") ? "--http2-prior-knowledge" : "--http1.1";
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void anAppCallsTheModelThroughTheProxyPair(String protocol) {
+        Result r = curl(flag(protocol), "-H", "Host: model.models", "-H", "x-forwarded-client-cert: By=spoofed",
+                "--data-binary", "hello model", outbound() + "/echo?x=1");
+        assertThat(r.exit()).as(r::toString).isZero();
+        assertThat(r.out()).contains("method=POST", "path=/echo?x=1", "body=11")
+                .containsPattern("xfcc=By=spiffe://it\\.example/ns/models/sa/llm;Hash=[0-9a-f]{64};URI=spiffe://it\\.example/ns/apps/sa/app\n")
+                .doesNotContain("spoofed");
+    }
+
+    @Test
+    void anAppUsingHttpProxyReachesTheModelByName() {
+        Result r = curl("--http1.1", "-x", outbound(), "http://model.models.svc.cluster.local/echo");
+        assertThat(r.exit()).as(r::toString).isZero();
+        assertThat(r.out()).contains("method=GET", "path=/echo");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void serverSentEventsArriveAsTheyAreProduced(String protocol) {
+        // curl -N prints each event as it arrives; --trace-time stamps them. The gaps must survive the pair.
+        Result r = curl(flag(protocol), "-N", "-H", "Host: model.models", "-w", "%{time_starttransfer} %{time_total}",
+                outbound() + "/sse?n=5&gapMs=300");
+        assertThat(r.exit()).as(r::toString).isZero();
+        assertThat(r.out()).contains("data: token-0", "data: token-4", "data: [DONE]");
+        String[] times = r.out().substring(r.out().lastIndexOf("[DONE]") + 6).strip().split(" ");
+        double firstByte = Double.parseDouble(times[0]);
+        double total = Double.parseDouble(times[1]);
+        assertThat(total - firstByte).as("the body streamed over time, not at once").isGreaterThan(1.0);
+    }
+
+    @Test
+    void unknownDestinationsAndHostsWithoutEndpointsGetAClearError() {
+        Result r = curl("--http1.1", "-i", "-H", "Host: nowhere", outbound() + "/echo");
+        assertThat(r.out()).startsWith("HTTP/1.1 502").contains("x-aimesh-reason: unknown-destination")
+                .contains("'nowhere' is not a workload of the mesh");
+        Result none = curl("--http1.1", "-i", "-H", "Host: app.apps", outbound() + "/echo");
+        assertThat(none.out()).startsWith("HTTP/1.1 503").contains("no proxy serves apps/app right now");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "http2"})
+    void curlWithAnSvidIsServedByTheInboundPortAndWithoutOneIsRefused(String protocol) {
+        String cert = appCerts.resolve("svid.pem").toString();
+        String key = appCerts.resolve("svid-key.pem").toString();
+        // -k: curl checks host names, which SVIDs do not carry; the server's identity is checked by openssl below.
+        Result ok = curl("--" + protocol, "-k", "--cert", cert, "--key", key, inbound() + "/echo");
+        assertThat(ok.exit()).as(ok::toString).isZero();
+        assertThat(ok.out()).contains("URI=spiffe://it.example/ns/apps/sa/app");
+
+        Result noCert = curl("--" + protocol, "-k", inbound() + "/echo");
+        assertThat(noCert.exit()).as(noCert::toString).isNotZero();
+        assertThat(noCert.out()).doesNotContain("method=");
+
+        Result plaintext = curl("--http1.1", "http://127.0.0.1:" + server.inboundAddress().orElseThrow().getPort() + "/echo");
+        assertThat(plaintext.exit()).isNotZero();
+        assertThat(plaintext.out()).doesNotContain("method=");
+    }
+
+    @Test
+    void opensslSeesTls13AndTheModelsIdentity() {
+        Result r = CliProcess.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + server.inboundAddress().orElseThrow().getPort(),
+                "-CAfile", appCerts.resolve("bundle.pem").toString(), "-cert", appCerts.resolve("svid.pem").toString(),
+                "-key", appCerts.resolve("svid-key.pem").toString(), "-brief", "-verify_return_error"), Map.of(), Duration.ofSeconds(20));
+        assertThat(r.err() + r.out()).contains("Protocol version: TLSv1.3").contains("Verification: OK");
+        Result tls12 = CliProcess.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + server.inboundAddress().orElseThrow().getPort(),
+                "-tls1_2", "-cert", appCerts.resolve("svid.pem").toString(), "-key", appCerts.resolve("svid-key.pem").toString(),
+                "-brief"), Map.of(), Duration.ofSeconds(20));
+        assertThat(tls12.err() + tls12.out()).doesNotContain("Protocol version: TLSv1.2");
+    }
+}

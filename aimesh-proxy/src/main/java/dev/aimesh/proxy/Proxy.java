@@ -1,0 +1,123 @@
+package dev.aimesh.proxy;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.proxy.agent.BootstrapException;
+import dev.aimesh.proxy.agent.ConfigStreamClient;
+import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.inbound.InboundListener;
+import dev.aimesh.proxy.inbound.InboundRouter;
+import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.outbound.OutboundListener;
+import dev.aimesh.proxy.outbound.OutboundRouter;
+import dev.aimesh.proxy.tls.MeshTls;
+import dev.aimesh.proxy.upstream.Http1UpstreamPool;
+import dev.aimesh.proxy.upstream.MeshUpstream;
+
+/**
+ * A running proxy beside one workload: its identity (joined with the token, renewed at half-life), the
+ * config stream, and its listeners. A renewed SVID is used by new connections at once; open ones keep
+ * going. The registry snapshot is swapped atomically, so a change applies to the next request.
+ */
+public final class Proxy implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Proxy.class);
+    private static final Duration FIRST_CONFIG_TIMEOUT = Duration.ofSeconds(15);
+
+    private final WorkloadIdentity identity;
+    private final EventLoops loops;
+    private final MeshTls tls;
+    private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
+    private final Map<String, MeshUpstream> peers = new ConcurrentHashMap<>();
+    private final Optional<Http1UpstreamPool> model;
+    private final Optional<InboundListener> inbound;
+    private final Optional<OutboundListener> outbound;
+    private final ConfigStreamClient config;
+
+    private Proxy(ProxyOptions options, WorkloadIdentity identity) {
+        this.identity = identity;
+        this.loops = new EventLoops(options.threads(), "aimesh-proxy");
+        this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), false);
+        identity.onSvidChange(svid -> tls.svidChanged());
+        identity.startRenewal();
+        this.model = options.upstream().map(address -> new Http1UpstreamPool(address, loops, options.limits()));
+        this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
+                new InboundRouter(model.orElseThrow()), options.limits()));
+        OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> peers.computeIfAbsent(
+                address.getHostString() + ":" + address.getPort() + "|" + id,
+                k -> new MeshUpstream(address, id, tls, loops, options.limits())));
+        this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
+        String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
+        this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
+                (snapshot, bundle) -> {
+                    registry.set(snapshot);
+                    return Optional.empty();
+                });
+        config.start();
+        log.info("proxy for {} ({}) ready: inbound {}, outbound {}, TLS by {}, {} transport", identity.workload(),
+                identity.svid().id(), inbound.map(l -> l.address().toString()).orElse("none"),
+                outbound.map(l -> l.address().toString()).orElse("none"), tls.providerName(),
+                loops.nativeTransport() ? "epoll" : "NIO");
+    }
+
+    /** Joins the mesh with the token and starts the listeners; returns once the first config has arrived. */
+    public static Proxy start(ProxyOptions options) throws BootstrapException, InterruptedException {
+        WorkloadIdentity identity = WorkloadIdentity.bootstrap(options.controlPlane(), options.token(), options.clock());
+        Proxy proxy;
+        try {
+            proxy = new Proxy(options, identity);
+        } catch (RuntimeException e) {
+            identity.close();
+            throw e;
+        }
+        Instant deadline = Instant.now().plus(FIRST_CONFIG_TIMEOUT);
+        while (proxy.registry.get() == null) {
+            if (Instant.now().isAfter(deadline)) {
+                proxy.close();
+                throw new BootstrapException("no configuration arrived from the control plane within "
+                        + FIRST_CONFIG_TIMEOUT.toSeconds() + "s", null);
+            }
+            Thread.sleep(20);
+        }
+        return proxy;
+    }
+
+    public WorkloadIdentity identity() {
+        return identity;
+    }
+
+    public Optional<InetSocketAddress> inboundAddress() {
+        return inbound.map(InboundListener::address);
+    }
+
+    public Optional<InetSocketAddress> outboundAddress() {
+        return outbound.map(OutboundListener::address);
+    }
+
+    /** The snapshot in force. */
+    public ConfigSnapshot registry() {
+        return registry.get();
+    }
+
+    public String appliedConfigVersion() {
+        return config.appliedVersion();
+    }
+
+    @Override
+    public void close() {
+        config.close();
+        outbound.ifPresent(OutboundListener::close);
+        inbound.ifPresent(InboundListener::close);
+        peers.values().forEach(MeshUpstream::close);
+        model.ifPresent(Http1UpstreamPool::close);
+        loops.close();
+        identity.close();
+    }
+}

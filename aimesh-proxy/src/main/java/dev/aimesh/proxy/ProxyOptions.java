@@ -1,0 +1,35 @@
+package dev.aimesh.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.Optional;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.proxy.http.ProxyLimits;
+
+/**
+ * How to run a proxy: the control plane and the join token; the inbound listener and the model server
+ * behind it (a workload that serves), and the outbound listener for the local app (a workload that
+ * calls). {@code advertiseHost} is the address other proxies dial for the inbound listener.
+ */
+public record ProxyOptions(InetSocketAddress controlPlane, JoinToken token, Optional<InetSocketAddress> inboundListen,
+        Optional<InetSocketAddress> upstream, Optional<InetSocketAddress> outboundListen, String advertiseHost,
+        ProxyLimits limits, int threads, InstantSource clock) {
+    public ProxyOptions {
+        requireNonNull(controlPlane, "controlPlane");
+        requireNonNull(token, "token");
+        requireNonNull(advertiseHost, "advertiseHost");
+        requireNonNull(limits, "limits");
+        requireNonNull(clock, "clock");
+        if (inboundListen.isPresent() != upstream.isPresent()) {
+            throw new IllegalArgumentException("an inbound listener needs the upstream (model server) it forwards to, and back");
+        }
+        if (inboundListen.isEmpty() && outboundListen.isEmpty()) {
+            throw new IllegalArgumentException("a proxy needs an inbound listener, an outbound listener, or both");
+        }
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads: " + threads + " (expected: >= 1)");
+        }
+    }
+}

@@ -1,0 +1,377 @@
+package dev.aimesh.proxy.http;
+
+import java.util.ArrayDeque;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Last handler of a downstream pipeline (an HTTP/1.1 connection, or one HTTP/2 stream): asks the
+ * {@link RequestRouter} where each request goes, leases a channel there, and relays the request and the
+ * response as they stream, without buffering bodies. Backpressure runs both ways through autoRead.
+ * Writes only proxy-made error responses itself. HTTP/1.1 requests are handled one at a time: reading
+ * pauses after a request until its response is done, which also serialises pipelined requests.
+ */
+public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
+    private static final String RELAY = "aimesh-response-relay";
+
+    private final RequestRouter router;
+    private final ProxyLimits limits;
+    private final boolean downstreamHttp2;
+
+    private ChannelHandlerContext ctx;
+    // State of the exchange in progress; all on the downstream channel's event loop.
+    private boolean active;
+    private boolean discarding;
+    private boolean keepAlive;
+    private boolean requestDone;
+    private boolean responseStarted;
+    private long requestBytes;
+    private UpstreamLease lease;
+    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+
+    public ExchangeHandler(RequestRouter router, ProxyLimits limits, boolean downstreamHttp2) {
+        this.router = router;
+        this.limits = limits;
+        this.downstreamHttp2 = downstreamHttp2;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof HttpRequest request) {
+            startExchange(request); // a FullHttpRequest (HTTP/2 HEADERS with END_STREAM) carries its whole body
+        } else if (msg instanceof HttpContent content) {
+            requestContent(content);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        if (active) {
+            ReferenceCountUtil.release(request);
+            refuse(HttpResponseStatus.BAD_REQUEST, "protocol-error", "a request arrived before the previous one finished");
+            return;
+        }
+        active = true;
+        discarding = false;
+        requestDone = false;
+        responseStarted = false;
+        requestBytes = 0;
+        keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
+        if (request instanceof LastHttpContent full) {
+            requestDone = true;
+            requestBytes = full.content().readableBytes();
+            if (!downstreamHttp2) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+        Routing routing = checkFraming(request);
+        if (routing == null) {
+            routing = router.route(ctx.channel(), request);
+        }
+        switch (routing) {
+            case Routing.Refuse refuse -> {
+                ReferenceCountUtil.release(request);
+                refuse(refuse.status(), refuse.code(), refuse.message());
+            }
+            case Routing.Forward forward -> {
+                Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
+                if (leased.isDone()) {
+                    upstreamReady(leased, forward);
+                } else {
+                    ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
+                    leased.addListener(f -> upstreamReady(leased, forward));
+                }
+            }
+        }
+    }
+
+    /** Refuses what no upstream should see: malformed or oversized heads, ambiguous body framing. */
+    private Routing checkFraming(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            Throwable cause = result.cause();
+            if (cause instanceof TooLongHttpLineException) {
+                return new Routing.Refuse(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request-line-too-long",
+                        "the request line is longer than " + limits.maxRequestLineBytes() + " bytes");
+            }
+            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+                return new Routing.Refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+                        "the request headers are larger than " + limits.maxHeaderBytes() + " bytes");
+            }
+            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "malformed-request",
+                    "malformed request: " + cause.getMessage());
+        }
+        var headers = request.headers();
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-framing",
+                    "the request has both Content-Length and Transfer-Encoding");
+        }
+        if (headers.getAll(HttpHeaderNames.CONTENT_LENGTH).size() > 1) {
+            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-framing", "the request has several Content-Length headers");
+        }
+        if (HttpUtil.getContentLength(request, 0L) > limits.maxRequestBodyBytes() || requestBytes > limits.maxRequestBodyBytes()) {
+            return new Routing.Refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                    "the request body is larger than " + limits.maxRequestBodyBytes() + " bytes");
+        }
+        return null;
+    }
+
+    private void upstreamReady(Future<UpstreamLease> leased, Routing.Forward forward) {
+        if (!leased.isSuccess()) {
+            ReferenceCountUtil.release(forward.request());
+            log.warn("cannot reach {}: {}", forward.upstream().describe(), leased.cause().toString());
+            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream-unavailable",
+                    "cannot reach " + forward.upstream().describe() + ": " + leased.cause().getMessage());
+            drainPending();
+            return;
+        }
+        UpstreamLease upstream = leased.getNow();
+        if (!active || !ctx.channel().isActive()) {
+            ReferenceCountUtil.release(forward.request());
+            upstream.release(false);
+            return;
+        }
+        lease = upstream;
+        Channel channel = upstream.channel();
+        channel.pipeline().addLast(RELAY, new ResponseRelay());
+        HttpRequest request = forward.request();
+        if (upstream.http2()) {
+            Framing.forHttp2(request);
+        } else {
+            Framing.forHttp1(request);
+        }
+        channel.write(request);
+        while (!pending.isEmpty()) {
+            channel.write(pending.poll());
+        }
+        channel.flush();
+        if (!requestDone) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    private void requestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (discarding || !active) {
+            content.release();
+            if (last) {
+                requestDone = true;
+                finishIfDone();
+            }
+            return;
+        }
+        requestBytes += content.content().readableBytes();
+        if (requestBytes > limits.maxRequestBodyBytes()) {
+            content.release();
+            abortRequest();
+            return;
+        }
+        if (last) {
+            requestDone = true;
+            if (!downstreamHttp2) {
+                ctx.channel().config().setAutoRead(false); // one exchange at a time on HTTP/1.1
+            }
+        }
+        if (lease == null) {
+            pending.add(content);
+        } else if (last) {
+            lease.channel().writeAndFlush(content);
+        } else {
+            lease.channel().write(content);
+            if (!lease.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
+            }
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (lease != null) {
+            lease.channel().flush();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void abortRequest() {
+        if (lease != null && !responseStarted) {
+            lease.release(false);
+            lease = null;
+        }
+        if (!responseStarted) {
+            refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+                    "the request body is larger than " + limits.maxRequestBodyBytes() + " bytes");
+        } else {
+            ctx.close();
+        }
+    }
+
+    /** Answers the request ourselves; the rest of its body is read and dropped. */
+    private void refuse(HttpResponseStatus status, String code, String message) {
+        discarding = true;
+        keepAlive = false;
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        responseStarted = true;
+        HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
+        if (!downstreamHttp2) {
+            response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        }
+        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void drainPending() {
+        HttpContent c;
+        while ((c = pending.poll()) != null) {
+            c.release();
+        }
+    }
+
+    private void response(HttpObject msg) {
+        if (msg instanceof HttpResponse response) {
+            responseStarted = true;
+            if (downstreamHttp2) {
+                HopByHop.strip(response.headers());
+                Framing.forHttp2(response);
+            } else {
+                HopByHop.strip(response.headers());
+                Framing.forHttp1(response);
+                if (!keepAlive) {
+                    response.headers().set(HttpHeaderNames.CONNECTION, "close");
+                }
+            }
+        }
+        boolean last = msg instanceof LastHttpContent;
+        ctx.write(msg);
+        if (!ctx.channel().isWritable() && lease != null) {
+            lease.channel().config().setAutoRead(false);
+        }
+        if (last) {
+            ctx.flush();
+            responseDone();
+        }
+    }
+
+    private void responseDone() {
+        UpstreamLease done = lease;
+        lease = null;
+        if (done != null) {
+            done.channel().pipeline().remove(RELAY);
+            done.release(requestDone);
+        }
+        finishIfDone();
+    }
+
+    private void finishIfDone() {
+        if (!requestDone || lease != null || !responseStarted) {
+            return;
+        }
+        active = false;
+        if (!keepAlive) {
+            ctx.close();
+        } else if (!downstreamHttp2) {
+            ctx.channel().config().setAutoRead(true);
+            ctx.read();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (lease != null) {
+            lease.channel().config().setAutoRead(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        drainPending();
+        if (lease != null) {
+            lease.channel().pipeline().remove(RELAY);
+            lease.release(false);
+            lease = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("downstream {} failed: {}", ctx.channel(), cause.toString());
+        ctx.close();
+    }
+
+    /** On the upstream channel: hands the response back to the exchange. */
+    private final class ResponseRelay extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext upstream, Object msg) {
+            if (msg instanceof HttpObject http && lease != null) {
+                response(http);
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+
+        @Override
+        public void channelReadComplete(ChannelHandlerContext upstream) {
+            ctx.flush(); // stream as it arrives: server-sent events reach the client token by token
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext upstream) {
+            if (!requestDone) {
+                ctx.channel().config().setAutoRead(upstream.channel().isWritable());
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext upstream) {
+            upstreamLost("the upstream closed the connection");
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext upstream, Throwable cause) {
+            upstreamLost(cause.toString());
+        }
+
+        private void upstreamLost(String why) {
+            if (lease == null) {
+                return;
+            }
+            UpstreamLease lost = lease;
+            lease = null;
+            lost.release(false);
+            log.debug("upstream lost mid-exchange: {}", why);
+            if (responseStarted) {
+                ctx.close(); // cannot un-send a partial response: the client must see it fail
+            } else {
+                refuse(HttpResponseStatus.BAD_GATEWAY, "upstream-reset", "the upstream ended the exchange: " + why);
+            }
+        }
+    }
+}

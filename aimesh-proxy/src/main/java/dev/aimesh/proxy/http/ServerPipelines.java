@@ -1,0 +1,44 @@
+package dev.aimesh.proxy.http;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+
+/**
+ * Turns a connection into an HTTP server whose requests go through one {@link ExchangeHandler}: for
+ * HTTP/1.1 one per connection, for HTTP/2 one per stream (each stream speaks HttpObjects, so the same
+ * handler serves both).
+ */
+public final class ServerPipelines {
+    private ServerPipelines() {}
+
+    public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+        HttpDecoderConfig decoder = new HttpDecoderConfig()
+                .setMaxInitialLineLength(limits.maxRequestLineBytes())
+                .setMaxHeaderSize(limits.maxHeaderBytes())
+                .setMaxChunkSize(64 * 1024)
+                .setAllowDuplicateContentLengths(false);
+        pipeline.addLast("http1", new HttpServerCodec(decoder));
+        pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
+    }
+
+    public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+        Http2Settings settings = Http2Settings.defaultSettings()
+                .maxConcurrentStreams(limits.maxConcurrentStreams())
+                .maxHeaderListSize(limits.maxHeaderBytes());
+        pipeline.addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+            @Override
+            protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast(new ExchangeHandler(router, limits, true));
+            }
+        }));
+    }
+}

@@ -1,0 +1,12 @@
+package dev.aimesh.proxy.http;
+
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+
+/** Leases channels to one next hop, on the event loop asked for, so an exchange stays on one thread. */
+public interface UpstreamConnector {
+    Future<UpstreamLease> acquire(EventLoop loop);
+
+    /** The next hop, for messages ("the model server at 127.0.0.1:8000"). */
+    String describe();
+}

@@ -1,0 +1,127 @@
+package dev.aimesh.proxy.inbound;
+
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.identity.x509.SubjectAltNames;
+import dev.aimesh.proxy.http.ForwardedClientCert;
+import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.http.RequestRouter;
+import dev.aimesh.proxy.http.ServerPipelines;
+import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.net.IdleCloser;
+import dev.aimesh.proxy.tls.MeshTls;
+
+/**
+ * The front door of a workload: mutual TLS is required (a client certificate verified against the trust
+ * bundle and the trust domain), the peer's SPIFFE ID is read once per connection, then HTTP/2 or
+ * HTTP/1.1 as ALPN chose. A refused handshake is logged with its reason and affects no other connection.
+ */
+public final class InboundListener implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
+
+    private final Channel server;
+
+    public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
+            ProxyLimits limits) {
+        this.server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SslHandler ssl = tls.server().newHandler(ch.alloc());
+                        ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
+                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
+                                java.util.concurrent.TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast("idle-close", new IdleCloser());
+                        ch.pipeline().addLast("tls", ssl);
+                        ch.pipeline().addLast("peer", new PeerCapture(self));
+                        ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                            @Override
+                            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                                    ServerPipelines.http2(ctx.pipeline(), router, limits);
+                                } else {
+                                    ServerPipelines.http1(ctx.pipeline(), router, limits);
+                                }
+                            }
+
+                            @Override
+                            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                                ctx.close(); // PeerCapture logged why
+                            }
+                        });
+                    }
+                })
+                .bind(listen).syncUninterruptibly().channel();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+    }
+
+    /** Reads the verified peer after the handshake, or logs why the handshake failed. */
+    private static final class PeerCapture extends ChannelInboundHandlerAdapter {
+        private final SpiffeId self;
+
+        PeerCapture(SpiffeId self) {
+            this.self = self;
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+            if (event instanceof SslHandshakeCompletionEvent done) {
+                if (done.isSuccess()) {
+                    capture(ctx);
+                } else {
+                    log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason(done.cause()));
+                }
+                ctx.pipeline().remove(this);
+            }
+            ctx.fireUserEventTriggered(event);
+        }
+
+        private void capture(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException, java.security.cert.CertificateParsingException {
+            SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            X509Certificate leaf = (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
+            List<String> uris = SubjectAltNames.uris(leaf);
+            SpiffeId peer = SpiffeId.parse(uris.get(0)); // the trust manager has verified there is exactly one
+            ctx.channel().attr(PeerIdentity.KEY).set(new PeerIdentity(peer, ForwardedClientCert.value(self, leaf, peer)));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason(cause));
+            ctx.close();
+        }
+
+        private static String reason(Throwable cause) {
+            Throwable t = cause;
+            while (t.getCause() != null && t.getCause() != t) {
+                t = t.getCause();
+            }
+            return t.getMessage() != null ? t.getMessage() : t.toString();
+        }
+    }
+}

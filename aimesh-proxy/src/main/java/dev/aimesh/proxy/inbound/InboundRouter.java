@@ -1,0 +1,34 @@
+package dev.aimesh.proxy.inbound;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.aimesh.proxy.http.ForwardedClientCert;
+import dev.aimesh.proxy.http.HopByHop;
+import dev.aimesh.proxy.http.RequestRouter;
+import dev.aimesh.proxy.http.Routing;
+import dev.aimesh.proxy.http.UpstreamConnector;
+
+/**
+ * Inbound: every request goes to the local model server, with {@code x-forwarded-client-cert} set from
+ * the verified peer. Whatever the client sent in that header is dropped first, so it cannot be spoofed.
+ */
+public final class InboundRouter implements RequestRouter {
+    private final UpstreamConnector model;
+
+    public InboundRouter(UpstreamConnector model) {
+        this.model = model;
+    }
+
+    @Override
+    public Routing route(Channel downstream, HttpRequest request) {
+        PeerIdentity peer = PeerIdentity.of(downstream);
+        if (peer == null) {
+            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "no-peer-identity", "the connection has no verified peer");
+        }
+        HopByHop.strip(request.headers());
+        request.headers().remove(ForwardedClientCert.HEADER);
+        request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert());
+        return new Routing.Forward(model, request);
+    }
+}

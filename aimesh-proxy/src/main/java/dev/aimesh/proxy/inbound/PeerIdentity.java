@@ -1,0 +1,17 @@
+package dev.aimesh.proxy.inbound;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.util.AttributeKey;
+import dev.aimesh.core.identity.SpiffeId;
+
+/** The verified peer of an inbound connection, found once at the handshake and kept on the channel. */
+public record PeerIdentity(SpiffeId id, String forwardedClientCert) {
+    static final AttributeKey<PeerIdentity> KEY = AttributeKey.valueOf("aimesh.peer");
+
+    /** The peer of a connection, or of the connection an HTTP/2 stream belongs to. */
+    public static PeerIdentity of(Channel channel) {
+        Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
+        return connection.attr(KEY).get();
+    }
+}

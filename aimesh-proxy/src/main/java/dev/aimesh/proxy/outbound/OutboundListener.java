@@ -1,0 +1,79 @@
+package dev.aimesh.proxy.outbound;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.timeout.IdleStateHandler;
+import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.http.RequestRouter;
+import dev.aimesh.proxy.http.ServerPipelines;
+import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.net.IdleCloser;
+
+/**
+ * Where the local app sends its calls: plain HTTP on loopback, HTTP/1.1 or HTTP/2 with prior knowledge
+ * (h2c), told apart by the first bytes.
+ */
+public final class OutboundListener implements AutoCloseable {
+    private final Channel server;
+
+    public OutboundListener(InetSocketAddress listen, EventLoops loops, RequestRouter router, ProxyLimits limits) {
+        this.server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
+                                java.util.concurrent.TimeUnit.MILLISECONDS));
+                        ch.pipeline().addLast(new IdleCloser());
+                        ch.pipeline().addLast(new ProtocolDetector(router, limits));
+                    }
+                })
+                .bind(listen).syncUninterruptibly().channel();
+    }
+
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+    }
+
+    /** Reads just enough to see the HTTP/2 connection preface, then installs the right pipeline and leaves. */
+    private static final class ProtocolDetector extends ByteToMessageDecoder {
+        private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
+        private final RequestRouter router;
+        private final ProxyLimits limits;
+
+        ProtocolDetector(RequestRouter router, ProxyLimits limits) {
+            this.router = router;
+            this.limits = limits;
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            int n = Math.min(in.readableBytes(), PREFACE.readableBytes());
+            boolean prefixOfPreface = ByteBufUtil.equals(in, in.readerIndex(), PREFACE, 0, n);
+            if (prefixOfPreface && n < PREFACE.readableBytes()) {
+                return; // could still be HTTP/2: wait for more
+            }
+            if (prefixOfPreface) {
+                ServerPipelines.http2(ctx.pipeline(), router, limits);
+            } else {
+                ServerPipelines.http1(ctx.pipeline(), router, limits);
+            }
+            ctx.pipeline().remove(this); // hands the bytes read so far to the new pipeline
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package dev.aimesh.proxy.upstream;
+
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.http.UpstreamConnector;
+import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.tls.MeshTls;
+
+/**
+ * HTTP/2 over mTLS to one peer inbound proxy, which must present {@code expected}. One connection per
+ * event loop, kept open and shared by every request as a stream of its own: handshakes stay rare.
+ */
+public final class MeshUpstream implements UpstreamConnector, AutoCloseable {
+    private final InetSocketAddress address;
+    private final SpiffeId expected;
+    private final MeshTls tls;
+    private final EventLoops loops;
+    private final ProxyLimits limits;
+    private final Map<EventLoop, Future<Channel>> connections = new ConcurrentHashMap<>();
+
+    public MeshUpstream(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops, ProxyLimits limits) {
+        this.address = address;
+        this.expected = expected;
+        this.tls = tls;
+        this.loops = loops;
+        this.limits = limits;
+    }
+
+    @Override
+    public Future<UpstreamLease> acquire(EventLoop loop) {
+        Future<Channel> connection = connections.get(loop);
+        if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()))) {
+            connection = connect(loop);
+            connections.put(loop, connection);
+        }
+        Promise<UpstreamLease> leased = loop.newPromise();
+        connection.addListener(f -> {
+            if (!f.isSuccess()) {
+                leased.setFailure(f.cause());
+                return;
+            }
+            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new ChannelInitializer<Http2StreamChannel>() {
+                @Override
+                protected void initChannel(Http2StreamChannel stream) {
+                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false));
+                }
+            }).open().addListener(s -> {
+                if (s.isSuccess()) {
+                    leased.setSuccess(new StreamLease((Http2StreamChannel) s.getNow()));
+                } else {
+                    leased.setFailure(s.cause());
+                }
+            });
+        });
+        return leased;
+    }
+
+    private Future<Channel> connect(EventLoop loop) {
+        Promise<Channel> ready = loop.newPromise();
+        new Bootstrap().group(loop).channel(loops.channel())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) limits.connectTimeout().toMillis())
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
+                        ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
+                        ch.pipeline().addLast(ssl, new Http2Only(ready), new HandshakeFailure(ready));
+                    }
+                })
+                .connect(address).addListener(f -> {
+                    if (!f.isSuccess()) {
+                        ready.tryFailure(f.cause());
+                    }
+                });
+        return ready;
+    }
+
+    @Override
+    public String describe() {
+        return expected + " at " + address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public void close() {
+        connections.values().forEach(f -> {
+            if (f.isSuccess()) {
+                f.getNow().close();
+            }
+        });
+    }
+
+    /** After the handshake, turns the connection into an HTTP/2 client; anything but h2 is a failure. */
+    private static final class Http2Only extends ApplicationProtocolNegotiationHandler {
+        private final Promise<Channel> ready;
+
+        Http2Only(Promise<Channel> ready) {
+            super("none");
+            this.ready = ready;
+        }
+
+        @Override
+        protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (!ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                ready.tryFailure(new IllegalStateException("the peer proxy did not agree on HTTP/2 (ALPN: " + protocol + ")"));
+                ctx.close();
+                return;
+            }
+            ctx.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
+            ready.trySuccess(ctx.channel());
+        }
+
+        @Override
+        protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+            ready.tryFailure(rootCause(cause));
+            ctx.close();
+        }
+    }
+
+    /** Fails the promise if the connection dies before it is ready. */
+    private static final class HandshakeFailure extends ChannelInboundHandlerAdapter {
+        private final Promise<Channel> ready;
+
+        HandshakeFailure(Promise<Channel> ready) {
+            this.ready = ready;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ready.tryFailure(new IllegalStateException("the connection closed during the handshake"));
+            ctx.fireChannelInactive();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ready.tryFailure(rootCause(cause));
+            ctx.close();
+        }
+    }
+
+    static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private record StreamLease(Http2StreamChannel channel) implements UpstreamLease {
+        @Override
+        public boolean http2() {
+            return true;
+        }
+
+        @Override
+        public void release(boolean reusable) {
+            channel.close(); // a finished stream is closed already; an unfinished one is reset
+        }
+    }
+}
