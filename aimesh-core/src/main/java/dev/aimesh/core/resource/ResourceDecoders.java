@@ -25,8 +25,40 @@ final class ResourceDecoders {
 
     private static Optional<Resource> workload(ObjectMeta metadata, Position position, MappingReader spec) {
         String serviceAccount = spec.value("serviceAccount", Names::requireSubdomain).orElse(metadata.name());
+        Optional<Workload.Run> run = spec.mapping("run").map(r -> {
+            String model = r.requiredString("demoModel").orElse("");
+            r.finish();
+            return new Workload.Run(model);
+        });
+        Optional<Workload.Inbound> inbound = spec.mapping("inbound").map(in -> {
+            int port = in.integer("port", 0, 65535).orElse(0);
+            Optional<HostPort> upstream = in.value("upstream", HostPort::parse);
+            Workload.UpstreamProtocol protocol = in.value("protocol", ResourceDecoders::upstreamProtocol)
+                    .orElse(Workload.UpstreamProtocol.HTTP);
+            if (upstream.isEmpty() && run.isEmpty() && !in.has("upstream")) {
+                in.error("upstream", "is required (host:port of the model server), unless spec.run starts one");
+            }
+            in.finish();
+            return new Workload.Inbound(port, upstream, protocol);
+        });
+        Optional<Workload.Outbound> outbound = spec.mapping("outbound").map(out -> {
+            int port = out.integer("port", 0, 65535).orElse(0);
+            out.finish();
+            return new Workload.Outbound(port);
+        });
+        if (run.isPresent() && inbound.isEmpty()) {
+            spec.error("run", "a demo model needs spec.inbound to be reached through the mesh");
+        }
         spec.finish();
-        return Optional.of(new Workload(metadata, position, serviceAccount));
+        return Optional.of(new Workload(metadata, position, serviceAccount, inbound, outbound, run));
+    }
+
+    private static Workload.UpstreamProtocol upstreamProtocol(String text) {
+        return switch (text) {
+            case "http" -> Workload.UpstreamProtocol.HTTP;
+            case "h2c", "grpc" -> Workload.UpstreamProtocol.H2C;
+            default -> throw new IllegalArgumentException("'" + text + "' is not an upstream protocol (expected: http, h2c or grpc)");
+        };
     }
 
     private static Optional<Resource> mesh(ObjectMeta metadata, Position position, MappingReader spec) {

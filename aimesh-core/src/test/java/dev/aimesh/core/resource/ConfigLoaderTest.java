@@ -172,4 +172,54 @@ class ConfigLoaderTest {
         assertThat(assembled.config().workloads()).hasSize(1);
         assertThat(assembled.config().mesh().metadata().name()).isEqualTo("one");
     }
+
+    @Test
+    void decodesHowAWorkloadServesAndCalls() {
+        var result = load("w.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: llm, namespace: models}
+                spec:
+                  inbound: {port: 15006, upstream: "127.0.0.1:8000", protocol: grpc}
+                  outbound: {port: 15001}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: demo, namespace: models}
+                spec:
+                  inbound: {}
+                  run: {demoModel: sentiment-v1}
+                """);
+        assertThat(result.ok()).as(messages(result).toString()).isTrue();
+        Workload llm = (Workload) result.resources().get(0);
+        assertThat(llm.inbound()).contains(new Workload.Inbound(15006, java.util.Optional.of(new HostPort("127.0.0.1", 8000)),
+                Workload.UpstreamProtocol.H2C));
+        assertThat(llm.outbound()).contains(new Workload.Outbound(15001));
+        Workload demo = (Workload) result.resources().get(1);
+        assertThat(demo.run()).contains(new Workload.Run("sentiment-v1"));
+        assertThat(demo.inbound().orElseThrow().port()).isZero();
+    }
+
+    @Test
+    void refusesInboundsThatLeadNowhere() {
+        var result = load("w.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: llm}
+                spec:
+                  inbound: {port: 70000, upstream: "localhost", protocol: tcp}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: lost}
+                spec:
+                  inbound: {port: 1}
+                  run: {}
+                """);
+        assertThat(messages(result)).containsExactly(
+                "w.yaml:5:19: spec.inbound.port: 70000 is out of range (expected: 0 to 65535)",
+                "w.yaml:5:36: spec.inbound.upstream: 'localhost' is not host:port (e.g. 127.0.0.1:8000)",
+                "w.yaml:5:59: spec.inbound.protocol: 'tcp' is not an upstream protocol (expected: http, h2c or grpc)",
+                "w.yaml:12:8: spec.run.demoModel: is required");
+    }
 }
