@@ -56,7 +56,7 @@ class ProxyPairIT {
 
     private static ProxyOptions options(String workload, Optional<InetSocketAddress> inbound, Optional<InetSocketAddress> upstream,
             Optional<InetSocketAddress> outbound) {
-        return new ProxyOptions(mesh.grpc(), mesh.token(workload), inbound, upstream, outbound, "127.0.0.1",
+        return new ProxyOptions(mesh.grpc(), mesh.token(workload), inbound, upstream, false, outbound, "127.0.0.1",
                 ProxyLimits.DEFAULTS, 2, InstantSource.system());
     }
 

@@ -20,7 +20,8 @@ import dev.aimesh.proxy.outbound.OutboundListener;
 import dev.aimesh.proxy.outbound.OutboundRouter;
 import dev.aimesh.proxy.tls.MeshTls;
 import dev.aimesh.proxy.upstream.Http1UpstreamPool;
-import dev.aimesh.proxy.upstream.MeshUpstream;
+import dev.aimesh.proxy.http.UpstreamConnector;
+import dev.aimesh.proxy.upstream.Http2Upstream;
 
 /**
  * A running proxy beside one workload: its identity (joined with the token, renewed at half-life), the
@@ -35,8 +36,8 @@ public final class Proxy implements AutoCloseable {
     private final EventLoops loops;
     private final MeshTls tls;
     private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
-    private final Map<String, MeshUpstream> peers = new ConcurrentHashMap<>();
-    private final Optional<Http1UpstreamPool> model;
+    private final Map<String, Http2Upstream> peers = new ConcurrentHashMap<>();
+    private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
     private final ConfigStreamClient config;
@@ -47,12 +48,14 @@ public final class Proxy implements AutoCloseable {
         this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), false);
         identity.onSvidChange(svid -> tls.svidChanged());
         identity.startRenewal();
-        this.model = options.upstream().map(address -> new Http1UpstreamPool(address, loops, options.limits()));
+        this.model = options.upstream().map(address -> options.upstreamHttp2()
+                ? Http2Upstream.cleartext(address, loops, options.limits())
+                : new Http1UpstreamPool(address, loops, options.limits()));
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
                 new InboundRouter(model.orElseThrow()), options.limits()));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> peers.computeIfAbsent(
                 address.getHostString() + ":" + address.getPort() + "|" + id,
-                k -> new MeshUpstream(address, id, tls, loops, options.limits())));
+                k -> Http2Upstream.mesh(address, id, tls, loops, options.limits())));
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
@@ -115,8 +118,16 @@ public final class Proxy implements AutoCloseable {
         config.close();
         outbound.ifPresent(OutboundListener::close);
         inbound.ifPresent(InboundListener::close);
-        peers.values().forEach(MeshUpstream::close);
-        model.ifPresent(Http1UpstreamPool::close);
+        peers.values().forEach(Http2Upstream::close);
+        model.ifPresent(m -> {
+            if (m instanceof AutoCloseable c) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    log.debug("closing the upstream pool failed", e);
+                }
+            }
+        });
         loops.close();
         identity.close();
     }

@@ -28,23 +28,48 @@ import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
- * HTTP/2 over mTLS to one peer inbound proxy, which must present {@code expected}. One connection per
- * event loop, kept open and shared by every request as a stream of its own: handshakes stay rare.
+ * HTTP/2 to one next hop: one connection per event loop, kept open and shared by every request as a
+ * stream of its own, so handshakes stay rare. {@link #mesh}: over mTLS to a peer inbound proxy that must
+ * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
-public final class MeshUpstream implements UpstreamConnector, AutoCloseable {
+public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
+    /** Prepares a new connection's pipeline and completes {@code ready} when HTTP/2 can start. */
+    private interface ConnectionSetup {
+        void init(Channel channel, Promise<Channel> ready);
+    }
+
     private final InetSocketAddress address;
-    private final SpiffeId expected;
-    private final MeshTls tls;
+    private final String description;
+    private final ConnectionSetup setup;
     private final EventLoops loops;
     private final ProxyLimits limits;
     private final Map<EventLoop, Future<Channel>> connections = new ConcurrentHashMap<>();
 
-    public MeshUpstream(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops, ProxyLimits limits) {
+    private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
+            ProxyLimits limits) {
         this.address = address;
-        this.expected = expected;
-        this.tls = tls;
+        this.description = description;
+        this.setup = setup;
         this.loops = loops;
         this.limits = limits;
+    }
+
+    public static Http2Upstream mesh(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops,
+            ProxyLimits limits) {
+        return new Http2Upstream(address, expected + " at " + address.getHostString() + ":" + address.getPort(),
+                (ch, ready) -> {
+                    SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
+                    ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
+                    ch.pipeline().addLast(ssl, new Http2Only(ready), new HandshakeFailure(ready));
+                }, loops, limits);
+    }
+
+    public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
+        return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
+                (ch, ready) -> {
+                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyWhenActive(ready));
+                }, loops, limits);
     }
 
     @Override
@@ -84,9 +109,7 @@ public final class MeshUpstream implements UpstreamConnector, AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
-                        ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                        ch.pipeline().addLast(ssl, new Http2Only(ready), new HandshakeFailure(ready));
+                        setup.init(ch, ready);
                     }
                 })
                 .connect(address).addListener(f -> {
@@ -99,7 +122,7 @@ public final class MeshUpstream implements UpstreamConnector, AutoCloseable {
 
     @Override
     public String describe() {
-        return expected + " at " + address.getHostString() + ":" + address.getPort();
+        return description;
     }
 
     @Override
@@ -136,6 +159,27 @@ public final class MeshUpstream implements UpstreamConnector, AutoCloseable {
         protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
             ready.tryFailure(rootCause(cause));
             ctx.close();
+        }
+    }
+
+    /** Without a handshake, HTTP/2 starts as soon as the connection is up. */
+    private static final class ReadyWhenActive extends ChannelInboundHandlerAdapter {
+        private final Promise<Channel> ready;
+
+        ReadyWhenActive(Promise<Channel> ready) {
+            this.ready = ready;
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            ready.trySuccess(ctx.channel());
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            ready.tryFailure(new IllegalStateException("the connection closed"));
+            ctx.fireChannelInactive();
         }
     }
 
