@@ -10,7 +10,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "aimesh", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Zero-trust service mesh for AI model serving: mutual TLS between SPIFFE identities,"
                 + " certificates that issue and rotate themselves, policy, audit.",
-        subcommands = {UpCommand.class, ControlPlaneCommand.class, TokenCommand.class, SvidCommand.class,
+        subcommands = {UpCommand.class, ControlPlaneCommand.class, ProxyCommand.class, TokenCommand.class, SvidCommand.class,
                 CertsCommand.class, GetCommand.class, AuditCommand.class, HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  aimesh up examples/quickstart             run a whole local mesh",
@@ -21,7 +21,7 @@ import picocli.CommandLine.HelpCommand;
                 "Exit codes: 0 done, 1 failed or refused, 2 wrong usage, 3 invalid config, 4 control plane unreachable."})
 public final class Main {
     /** Commands that run for long and should say what they do. */
-    private static final Set<String> CHATTY = Set.of("control-plane");
+    private static final Set<String> CHATTY = Set.of("control-plane", "proxy");
 
     private Main() {}
 

@@ -131,6 +131,10 @@ final class UpCommand implements Callable<Integer> {
         return new Member(workload, identity, config, files);
     }
 
+    static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     private static void writeFiles(WorkloadIdentity identity, Path dir) {
         try {
             SvidFiles.write(dir, identity.svid(), identity.bundle());

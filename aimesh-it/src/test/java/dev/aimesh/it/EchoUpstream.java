@@ -14,6 +14,7 @@ import com.sun.net.httpserver.HttpServer;
  */
 final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
+    private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
     EchoUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
@@ -31,7 +32,13 @@ final class EchoUpstream implements AutoCloseable {
         return server.getAddress();
     }
 
+    /** How many requests reached the model so far. */
+    int requests() {
+        return requests.get();
+    }
+
     private void echo(HttpExchange exchange) throws IOException {
+        requests.incrementAndGet();
         byte[] body = exchange.getRequestBody().readAllBytes();
         String xfcc = String.join(" | ", exchange.getRequestHeaders().getOrDefault("x-forwarded-client-cert", java.util.List.of()));
         String answer = "method=" + exchange.getRequestMethod() + "\npath=" + exchange.getRequestURI() + "\nxfcc=" + xfcc

@@ -1,0 +1,117 @@
+package dev.aimesh.cli;
+
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.agent.BootstrapException;
+import dev.aimesh.proxy.http.ProxyLimits;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = {"Runs the proxy beside one workload: joins the mesh with a join token, then serves an inbound"
+                + " mTLS listener in front of the model server and/or an outbound loopback listener for the app.",
+                "The certificate renews itself; config follows the control plane's stream."},
+        footerHeading = "%nExamples:%n",
+        footer = {"  # in front of a model server on :8000",
+                "  aimesh proxy --workload models/sentiment --token jt1... --inbound-listen 0.0.0.0:15006 --upstream 127.0.0.1:8000",
+                "  # beside an app, which then calls http://127.0.0.1:15001 with Host: sentiment.models",
+                "  aimesh proxy --token jt1... --outbound-listen 127.0.0.1:15001"})
+final class ProxyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ControlPlaneMixin controlPlane;
+
+    @Option(names = "--grpc-address", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "The control plane's gRPC address; by default asked from --control-plane.")
+    InetSocketAddress grpcAddress;
+
+    @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:AIMESH_JOIN_TOKEN}",
+            description = "Join token (or env AIMESH_JOIN_TOKEN).")
+    String token;
+
+    @Option(names = "--workload", paramLabel = "NAME", description = "Check that the token is for this workload (name or namespace/name).")
+    String workload;
+
+    @Option(names = "--inbound-listen", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "mTLS listener in front of the model server.")
+    InetSocketAddress inboundListen;
+
+    @Option(names = "--upstream", paramLabel = "HOST:PORT", converter = HostPort.class, description = "The model server.")
+    InetSocketAddress upstream;
+
+    @Option(names = "--upstream-protocol", paramLabel = "PROTOCOL", defaultValue = "http",
+            description = "http (HTTP/1.1) or h2c (HTTP/2 without TLS, e.g. gRPC) (default: ${DEFAULT-VALUE}).")
+    String upstreamProtocol;
+
+    @Option(names = "--outbound-listen", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "Plain HTTP listener on loopback for the app's calls.")
+    InetSocketAddress outboundListen;
+
+    @Option(names = "--advertise", paramLabel = "HOST", defaultValue = "127.0.0.1",
+            description = "Address other proxies use to reach the inbound listener (default: ${DEFAULT-VALUE}).")
+    String advertise;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
+    int threads;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (token == null || token.isBlank()) {
+            throw new CliException(ExitCodes.USAGE, "a join token is required: --token or env AIMESH_JOIN_TOKEN");
+        }
+        if (!upstreamProtocol.equals("http") && !upstreamProtocol.equals("h2c")) {
+            throw new CliException(ExitCodes.USAGE, "--upstream-protocol: '" + upstreamProtocol + "' (expected: http or h2c)");
+        }
+        JoinToken joinToken;
+        try {
+            joinToken = JoinToken.parse(token);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, "--token: " + e.getMessage());
+        }
+        InetSocketAddress grpc = grpcAddress != null ? grpcAddress
+                : HostPort.parse(controlPlane.client().get("/v1/status").path("grpc").asText());
+        ProxyOptions options;
+        try {
+            options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
+                    upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, ProxyLimits.DEFAULTS,
+                    threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), InstantSource.system());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
+        Proxy proxy;
+        try {
+            proxy = Proxy.start(options);
+        } catch (BootstrapException e) {
+            throw new CliException(e.getMessage().startsWith("cannot reach") ? ExitCodes.UNREACHABLE : ExitCodes.FAILED, e.getMessage());
+        }
+        if (workload != null && !proxy.identity().workload().equals(workload)
+                && !proxy.identity().workload().endsWith("/" + workload)) {
+            proxy.close();
+            throw new CliException(ExitCodes.USAGE, "the token is for " + proxy.identity().workload() + ", not " + workload);
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            proxy.close();
+            stopped.countDown();
+        }));
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf("proxy for %s (%s) ready: inbound %s, outbound %s%n", proxy.identity().workload(), proxy.identity().svid().id(),
+                proxy.inboundAddress().map(UpCommand::hostPort).orElse("none"),
+                proxy.outboundAddress().map(UpCommand::hostPort).orElse("none"));
+        out.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}
