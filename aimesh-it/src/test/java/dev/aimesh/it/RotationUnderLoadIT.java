@@ -1,0 +1,100 @@
+package dev.aimesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.http.ProxyLimits;
+
+/** Certificates that live 4 seconds renew under steady traffic through a proxy pair, and no request fails. */
+class RotationUnderLoadIT {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void svidRotationUnderContinuousLoadFailsNoRequest() throws Exception {
+        try (TestMesh mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("4s"), InstantSource.system());
+                EchoUpstream model = new EchoUpstream().start();
+                Proxy server = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("models/model"),
+                        Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(model.address()), false, Optional.empty(),
+                        "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
+                Proxy client = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("apps/app"), Optional.empty(), Optional.empty(),
+                        false, Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", ProxyLimits.DEFAULTS, 2,
+                        InstantSource.system()));
+                WorkloadIdentity probe = mesh.join("apps/app");
+                ExecutorService load = Executors.newVirtualThreadPerTaskExecutor()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
+                    .endpoints().isEmpty());
+            AtomicInteger serverRenewals = new AtomicInteger();
+            AtomicInteger clientRenewals = new AtomicInteger();
+            server.identity().onSvidChange(s -> serverRenewals.incrementAndGet());
+            client.identity().onSvidChange(s -> clientRenewals.incrementAndGet());
+            probe.startRenewal();
+
+            AtomicBoolean running = new AtomicBoolean(true);
+            AtomicInteger ok = new AtomicInteger();
+            List<String> failures = new CopyOnWriteArrayList<>();
+            // The outbound proxy as the app's HTTP proxy: absolute-form requests, as with HTTP_PROXY.
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                    .proxy(java.net.ProxySelector.of(client.outboundAddress().orElseThrow())).build();
+            URI uri = URI.create("http://model.models/echo");
+            for (int worker = 0; worker < 4; worker++) {
+                load.submit(() -> {
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri)
+                                    .POST(HttpRequest.BodyPublishers.ofString("x".repeat(1024))).build(), HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() == 200 && r.body().contains("body=1024")) {
+                                ok.incrementAndGet();
+                            } else {
+                                failures.add(r.statusCode() + " " + r.body());
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                    return null;
+                });
+            }
+            // New connections made during the run see the server's current SVID, which changes.
+            Set<BigInteger> serversSeen = ConcurrentHashMap.newKeySet();
+            SpiffeId model1 = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(300)).until(() -> {
+                try (SSLSocket fresh = TlsClients.connect(server.inboundAddress().orElseThrow(), probe.svid(), probe.bundle(), model1)) {
+                    serversSeen.add(((X509Certificate) fresh.getSession().getPeerCertificates()[0]).getSerialNumber());
+                }
+                return serverRenewals.get() >= 2 && clientRenewals.get() >= 2 && serversSeen.size() >= 2;
+            });
+            running.set(false);
+            load.shutdown();
+            assertThat(load.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(failures).as("failed requests").isEmpty();
+            assertThat(ok.get()).isGreaterThan(50);
+        }
+    }
+}
