@@ -19,6 +19,7 @@ final class EchoUpstream implements AutoCloseable {
     EchoUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+        server.createContext("/", this::echo); // every path counts: a request that got here reached the model
         server.createContext("/echo", this::echo);
         server.createContext("/sse", this::sse);
     }
@@ -32,14 +33,15 @@ final class EchoUpstream implements AutoCloseable {
         return server.getAddress();
     }
 
-    /** How many requests reached the model so far. */
+    /** How many whole requests reached the model so far. */
     int requests() {
         return requests.get();
     }
 
     private void echo(HttpExchange exchange) throws IOException {
-        requests.incrementAndGet();
+        // Counted once the whole request is in: a request cut off mid-body never reached the model as a request.
         byte[] body = exchange.getRequestBody().readAllBytes();
+        requests.incrementAndGet();
         String xfcc = String.join(" | ", exchange.getRequestHeaders().getOrDefault("x-forwarded-client-cert", java.util.List.of()));
         String answer = "method=" + exchange.getRequestMethod() + "\npath=" + exchange.getRequestURI() + "\nxfcc=" + xfcc
                 + "\nbody=" + body.length + "\n";

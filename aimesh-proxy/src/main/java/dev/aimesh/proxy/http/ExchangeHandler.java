@@ -32,6 +32,7 @@ import org.slf4j.LoggerFactory;
 public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final String RELAY = "aimesh-response-relay";
+    private static final int MAX_PIPELINED = 256;
 
     private final RequestRouter router;
     private final ProxyLimits limits;
@@ -46,6 +47,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
+    // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
+    private boolean queueing;
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
 
     public ExchangeHandler(RequestRouter router, ProxyLimits limits, boolean downstreamHttp2) {
@@ -61,6 +65,15 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (queueing || (active && msg instanceof HttpRequest)) {
+            queueing = true;
+            pipelined.add(msg);
+            if (pipelined.size() > MAX_PIPELINED) {
+                refuse(HttpResponseStatus.TOO_MANY_REQUESTS, "pipelining-limit", "more than " + MAX_PIPELINED
+                        + " pipelined request parts are waiting");
+            }
+            return;
+        }
         if (msg instanceof HttpRequest request) {
             startExchange(request); // a FullHttpRequest (HTTP/2 HEADERS with END_STREAM) carries its whole body
         } else if (msg instanceof HttpContent content) {
@@ -210,6 +223,32 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (!(event instanceof MalformedRequest malformed)) {
+            ctx.fireUserEventTriggered(event);
+            return;
+        }
+        log.warn("refused a malformed request from {}: {}", ctx.channel().remoteAddress(), malformed.message());
+        if (malformed.inBody() || !active) {
+            abortExchange(malformed); // the request under way is broken, or there is none
+        } else {
+            pipelined.add(malformed); // a later pipelined request: answered in its turn
+            queueing = true;
+        }
+    }
+
+    private void abortExchange(MalformedRequest malformed) {
+        drainPending();
+        if (lease != null) {
+            lease.channel().pipeline().remove(RELAY);
+            lease.release(false); // the model never sees the rest of a broken request
+            lease = null;
+        }
+        active = true;
+        refuse(HttpResponseStatus.BAD_REQUEST, malformed.code(), "malformed request: " + malformed.message());
+    }
+
+    @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (lease != null) {
             lease.channel().flush();
@@ -298,6 +337,24 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else if (!downstreamHttp2) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();
+            replayPipelined();
+        }
+    }
+
+    private void replayPipelined() {
+        queueing = false;
+        Object next;
+        while ((next = pipelined.peek()) != null) {
+            if (active && next instanceof HttpRequest) {
+                queueing = true; // wait for the exchange that just started
+                return;
+            }
+            pipelined.poll();
+            if (next instanceof MalformedRequest malformed) {
+                abortExchange(malformed);
+                return;
+            }
+            channelRead(ctx, next);
         }
     }
 
@@ -312,6 +369,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         drainPending();
+        pipelined.forEach(ReferenceCountUtil::release);
+        pipelined.clear();
         if (lease != null) {
             lease.channel().pipeline().remove(RELAY);
             lease.release(false);

@@ -24,6 +24,7 @@ public final class ServerPipelines {
                 .setMaxHeaderSize(limits.maxHeaderBytes())
                 .setMaxChunkSize(64 * 1024)
                 .setAllowDuplicateContentLengths(false);
+        pipeline.addLast("strict", new StrictHttp1Guard(limits));
         pipeline.addLast("http1", new HttpServerCodec(decoder));
         pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
     }
