@@ -245,6 +245,11 @@ class CliIT {
                 "--data-dir", tmp.resolve("up-data").toString());
         assertThat(up.exit()).as(up::toString).isZero();
         assertThat(up.out()).contains("spiffe://cluster.local/ns/models/sa/sentiment")
-                .contains("ok: every workload holds a valid SVID and follows the config stream");
+                .containsPattern("ok +apps/chat-app called sentiment-model.models through the mesh")
+                .containsPattern("\"Sentiment: (positive|negative|neutral) \\(0\\.\\d+\\)\\.")
+                .containsPattern("ok +the same call with stream: true arrived as \\d+ server-sent events")
+                .containsPattern("ok +a plaintext call to the model's inbound port .* was refused")
+                .doesNotContain("FAIL")
+                .contains("ok: the mesh works");
     }
 }

@@ -1,0 +1,110 @@
+package dev.aimesh.cli;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ProxySelector;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What {@code aimesh up} shows: an app's call answered by the model through the mesh (plain HTTP into
+ * the app's proxy, mTLS between the proxies), the same answer streamed token by token, and a plaintext
+ * call straight to the model's inbound port, which must be refused.
+ */
+final class Demonstration {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One line of the summary and whether it went as it should. */
+    record Step(boolean ok, String line) {}
+
+    private Demonstration() {}
+
+    static List<Step> run(LocalMesh mesh) {
+        List<Step> steps = new ArrayList<>();
+        Optional<LocalMesh.Member> caller = mesh.members().stream().filter(m -> m.proxy().outboundAddress().isPresent()).findFirst();
+        Optional<LocalMesh.Member> model = mesh.members().stream().filter(m -> m.model().isPresent()).findFirst();
+        if (caller.isEmpty() || model.isEmpty()) {
+            steps.add(new Step(true, "no demo call: the config has no workload that calls (outbound) and one with a demo model"));
+            return steps;
+        }
+        String host = model.get().workload().name() + "." + model.get().workload().namespace();
+        String modelName = model.get().workload().run().orElseThrow().demoModel();
+        HttpClient viaMesh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(caller.get().proxy().outboundAddress().orElseThrow()))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        URI chat = URI.create("http://" + host + "/v1/chat/completions");
+        steps.add(chat(viaMesh, chat, modelName, caller.get(), model.get()));
+        steps.add(stream(viaMesh, chat, modelName));
+        steps.add(plaintext(model.get().proxy().inboundAddress().orElseThrow()));
+        return steps;
+    }
+
+    private static String body(String model, boolean stream) {
+        return "{\"model\":\"" + model + "\",\"max_tokens\":12,\"stream\":" + stream
+                + ",\"messages\":[{\"role\":\"user\",\"content\":\"I love how quickly this assistant answers\"}]}";
+    }
+
+    private static Step chat(HttpClient client, URI uri, String model, LocalMesh.Member caller, LocalMesh.Member target) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                return new Step(false, "the call through the mesh got HTTP " + response.statusCode() + ": " + response.body().strip());
+            }
+            JsonNode json = JSON.readTree(response.body());
+            String content = json.path("choices").path(0).path("message").path("content").asText();
+            return new Step(true, String.format("%s called %s through the mesh (mTLS %s -> %s):%n      \"%s\" (%d tokens)",
+                    caller.ref(), uri.getHost(), caller.identity().svid().id(), target.identity().svid().id(), content,
+                    json.path("usage").path("total_tokens").asInt()));
+        } catch (IOException e) {
+            return new Step(false, "the call through the mesh failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    private static Step stream(HttpClient client, URI uri, String model) {
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body(model, true))).build(), HttpResponse.BodyHandlers.ofLines());
+            long events;
+            try (var lines = response.body()) {
+                events = lines.filter(l -> l.startsWith("data: ")).count();
+            }
+            boolean ok = response.statusCode() == 200 && events > 2;
+            return new Step(ok, "the same call with stream: true arrived as " + events + " server-sent events");
+        } catch (IOException e) {
+            return new Step(false, "the streamed call failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    private static Step plaintext(InetSocketAddress inbound) {
+        HttpClient direct = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+        String target = "http://" + LocalMesh.hostPort(inbound) + "/v1/models";
+        try {
+            HttpResponse<String> response = direct.send(HttpRequest.newBuilder(URI.create(target)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            return new Step(false, "a plaintext call to the model's inbound port was answered (HTTP " + response.statusCode() + ")");
+        } catch (IOException e) {
+            return new Step(true, "a plaintext call to the model's inbound port " + LocalMesh.hostPort(inbound)
+                    + " was refused (mTLS required)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+}

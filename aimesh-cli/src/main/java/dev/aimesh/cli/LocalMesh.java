@@ -1,0 +1,131 @@
+package dev.aimesh.cli;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import dev.aimesh.controlplane.ControlPlane;
+import dev.aimesh.controlplane.ControlPlaneOptions;
+import dev.aimesh.controlplane.Endpoints;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.core.resource.Workload;
+import dev.aimesh.demo.DemoModelServer;
+import dev.aimesh.demo.SentimentModel;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.agent.BootstrapException;
+import dev.aimesh.proxy.agent.SvidFiles;
+import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.http.ProxyLimits;
+
+/**
+ * A whole mesh on this machine, as {@code aimesh up} runs it: the control plane, the demo models the
+ * config asks for, and one proxy per workload that serves or calls (joined with its own join token).
+ * Each workload's certificate files are kept current under {@code <data-dir>/workloads/<ns>/<name>/}.
+ */
+final class LocalMesh implements AutoCloseable {
+    private static final String LOOPBACK = "127.0.0.1";
+
+    /** One workload as it runs: its proxy (if it serves or calls) and its demo model (if any). */
+    record Member(Workload workload, Proxy proxy, Optional<DemoModelServer> model, Path files) {
+        String ref() {
+            return workload.namespace() + "/" + workload.name();
+        }
+
+        WorkloadIdentity identity() {
+            return proxy.identity();
+        }
+    }
+
+    private final ControlPlane controlPlane;
+    private final List<Member> members = new ArrayList<>();
+
+    private LocalMesh(ControlPlane controlPlane) {
+        this.controlPlane = controlPlane;
+    }
+
+    static LocalMesh start(Path configDir, Path dataDir, InetSocketAddress grpcListen, InetSocketAddress adminListen) {
+        ControlPlane cp = ControlPlaneCommand.start(new ControlPlaneOptions(configDir, dataDir, grpcListen, adminListen,
+                Optional.empty(), InstantSource.system(), Duration.ofMillis(500)));
+        LocalMesh mesh = new LocalMesh(cp);
+        try {
+            for (Workload workload : cp.config().workloads()) {
+                mesh.members.add(mesh.join(workload, dataDir));
+            }
+        } catch (RuntimeException e) {
+            mesh.close();
+            throw e;
+        }
+        return mesh;
+    }
+
+    private Member join(Workload workload, Path dataDir) {
+        String ref = workload.namespace() + "/" + workload.name();
+        Optional<DemoModelServer> model = workload.run().map(run -> new DemoModelServer(new InetSocketAddress(LOOPBACK, 0),
+                SentimentModel.bundled(run.demoModel()), InstantSource.system(), DemoModelServer.DEFAULT_TOKEN_DELAY));
+        Optional<InetSocketAddress> upstream = workload.inbound().flatMap(in -> in.upstream()
+                .map(u -> new InetSocketAddress(u.host(), u.port())))
+                .or(() -> model.map(DemoModelServer::address));
+        Optional<InetSocketAddress> inbound = workload.inbound().map(in -> new InetSocketAddress(LOOPBACK, in.port()));
+        Optional<InetSocketAddress> outbound = workload.outbound().map(out -> new InetSocketAddress(LOOPBACK, out.port()))
+                .or(() -> inbound.isEmpty() ? Optional.of(new InetSocketAddress(LOOPBACK, 0)) : Optional.empty());
+        boolean h2c = workload.inbound().map(in -> in.protocol() == Workload.UpstreamProtocol.H2C).orElse(false);
+        JoinToken token = JoinToken.parse(controlPlane.createToken(ref, Duration.ofMinutes(5)).token());
+        Proxy proxy;
+        try {
+            proxy = Proxy.start(new ProxyOptions(controlPlane.grpcAddress(), token, inbound, upstream, h2c, outbound, LOOPBACK,
+                    ProxyLimits.DEFAULTS, 1, InstantSource.system()));
+        } catch (BootstrapException e) {
+            model.ifPresent(DemoModelServer::close);
+            throw new CliException(ExitCodes.FAILED, "workload " + ref + " could not join: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException(ExitCodes.FAILED, "interrupted");
+        }
+        Path files = dataDir.resolve("workloads").resolve(workload.namespace()).resolve(workload.name());
+        writeFiles(proxy.identity(), files);
+        proxy.identity().onSvidChange(svid -> writeFiles(proxy.identity(), files));
+        Map<String, String> endpoints = new LinkedHashMap<>();
+        proxy.inboundAddress().ifPresent(a -> endpoints.put("workloads/" + ref + "/inbound", hostPort(a)));
+        proxy.outboundAddress().ifPresent(a -> endpoints.put("workloads/" + ref + "/outbound", hostPort(a)));
+        model.ifPresent(m -> endpoints.put("workloads/" + ref + "/model", hostPort(m.address())));
+        Endpoints.merge(dataDir, endpoints);
+        return new Member(workload, proxy, model, files);
+    }
+
+    private static void writeFiles(WorkloadIdentity identity, Path dir) {
+        try {
+            SvidFiles.write(dir, identity.svid(), identity.bundle());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the SVID files to " + dir, e);
+        }
+    }
+
+    static String hostPort(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
+    ControlPlane controlPlane() {
+        return controlPlane;
+    }
+
+    List<Member> members() {
+        return members;
+    }
+
+    @Override
+    public void close() {
+        for (Member m : members) {
+            m.proxy().close();
+            m.model().ifPresent(DemoModelServer::close);
+        }
+        controlPlane.close();
+    }
+}
