@@ -22,6 +22,14 @@ final class EchoUpstream implements AutoCloseable {
         server.createContext("/", this::echo); // every path counts: a request that got here reached the model
         server.createContext("/echo", this::echo);
         server.createContext("/sse", this::sse);
+        server.createContext("/hang", exchange -> {
+            try {
+                Thread.sleep(30_000); // a model that never answers in time
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.close();
+        });
     }
 
     EchoUpstream start() {

@@ -42,7 +42,8 @@ import dev.aimesh.proxy.upstream.Http2Upstream;
  */
 class InboundRefusalsIT {
     private static final SpiffeId MODEL = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
-    private static final ProxyLimits LIMITS = new ProxyLimits(1024, 4096, 64 * 1024, Duration.ofMinutes(1), Duration.ofSeconds(1), 16);
+    private static final ProxyLimits LIMITS = new ProxyLimits(1024, 4096, 64 * 1024, Duration.ofMinutes(1), Duration.ofSeconds(1),
+            Duration.ofSeconds(1), 16);
 
     @TempDir
     static Path tmp;
@@ -125,6 +126,13 @@ class InboundRefusalsIT {
             assertThat(lease.isSuccess()).isFalse();
             assertThat(lease.cause().getMessage()).contains("the peer is " + MODEL + ", expected spiffe://it.example/ns/models/sa/other");
         }
+    }
+
+    @Test
+    void aModelThatDoesNotAnswerInTimeGets504() throws Exception {
+        assertThat(send(app.svid(), "GET /hang HTTP/1.1\r\nHost: model\r\n\r\n"))
+                .startsWith("HTTP/1.1 504").contains("x-aimesh-reason: upstream-timeout").contains("within 1s");
+        assertThat(send(app.svid(), "GET /echo HTTP/1.1\r\nHost: model\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 
     @Test

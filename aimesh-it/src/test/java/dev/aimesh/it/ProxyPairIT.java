@@ -20,8 +20,6 @@ import org.junit.jupiter.api.Test;
 import dev.aimesh.it.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
-import dev.aimesh.proxy.agent.SvidFiles;
-import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
@@ -49,9 +47,11 @@ class ProxyPairIT {
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
                 .endpoints().isEmpty());
         appCerts = tmp.resolve("app-certs");
-        try (WorkloadIdentity app = mesh.join("apps/app")) {
-            SvidFiles.write(appCerts, app.svid(), app.bundle());
-        }
+        var grpc = mesh.grpc();
+        Result fetched = CliProcess.run(CliProcess.aimeshCommand("svid", "fetch", "--out", appCerts.toString(),
+                "--grpc-address", grpc.getHostString() + ":" + grpc.getPort()),
+                Map.of("AIMESH_JOIN_TOKEN", mesh.token("apps/app").toString()), Duration.ofSeconds(60));
+        assertThat(fetched.exit()).as(fetched::toString).isZero();
     }
 
     private static ProxyOptions options(String workload, Optional<InetSocketAddress> inbound, Optional<InetSocketAddress> upstream,
@@ -132,14 +132,22 @@ class ProxyPairIT {
     void curlWithAnSvidIsServedByTheInboundPortAndWithoutOneIsRefused(String protocol) {
         String cert = appCerts.resolve("svid.pem").toString();
         String key = appCerts.resolve("svid-key.pem").toString();
-        // -k: curl checks host names, which SVIDs do not carry; the server's identity is checked by openssl below.
-        Result ok = curl("--" + protocol, "-k", "--cert", cert, "--key", key, inbound() + "/echo");
+        // curl checks host names, which SVIDs do not carry (a URI SAN only), so -k; the server's identity is
+        // verified against the bundle by openssl below.
+        Result ok = curl("--" + protocol, "-k", "--cacert", appCerts.resolve("bundle.pem").toString(), "--cert", cert,
+                "--key", key, inbound() + "/echo");
         assertThat(ok.exit()).as(ok::toString).isZero();
         assertThat(ok.out()).contains("URI=spiffe://it.example/ns/apps/sa/app");
 
         Result noCert = curl("--" + protocol, "-k", inbound() + "/echo");
         assertThat(noCert.exit()).as(noCert::toString).isNotZero();
         assertThat(noCert.out()).doesNotContain("method=");
+
+        // Over HTTP/2 too, an oversized head or body is refused by the proxy and never reaches the model.
+        Result bigHeader = curl("--" + protocol, "-k", "-i", "--cert", cert, "--key", key, "-H", "X-Big: " + "h".repeat(40_000),
+                inbound() + "/echo");
+        assertThat(bigHeader.out()).doesNotContain("method=");
+        assertThat(bigHeader.out()).startsWith(protocol.equals("http2") ? "HTTP/2 431" : "HTTP/1.1 431");
 
         Result plaintext = curl("--http1.1", "http://127.0.0.1:" + server.inboundAddress().orElseThrow().getPort() + "/echo");
         assertThat(plaintext.exit()).isNotZero();

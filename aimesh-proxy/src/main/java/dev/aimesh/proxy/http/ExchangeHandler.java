@@ -1,6 +1,8 @@
 package dev.aimesh.proxy.http;
 
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,6 +49,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
+    private ScheduledFuture<?> responseTimer;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private boolean queueing;
@@ -170,6 +173,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         lease = upstream;
+        responseTimer = ctx.executor().schedule(() -> responseTimedOut(upstream), limits.responseTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
         Channel channel = upstream.channel();
         channel.pipeline().addLast(RELAY, new ResponseRelay());
         HttpRequest request = forward.request();
@@ -292,9 +297,24 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private void responseTimedOut(UpstreamLease timedOut) {
+        if (lease != timedOut || responseStarted) {
+            return;
+        }
+        lease.channel().pipeline().remove(RELAY);
+        lease.release(false);
+        lease = null;
+        log.warn("the upstream did not answer within {} ms", limits.responseTimeout().toMillis());
+        refuse(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream-timeout", "the upstream did not answer within "
+                + limits.responseTimeout().toSeconds() + "s");
+    }
+
     private void response(HttpObject msg) {
         if (msg instanceof HttpResponse response) {
             responseStarted = true;
+            if (responseTimer != null) {
+                responseTimer.cancel(false);
+            }
             if (downstreamHttp2) {
                 HopByHop.strip(response.headers());
                 Framing.forHttp2(response);
@@ -368,6 +388,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+        }
         drainPending();
         pipelined.forEach(ReferenceCountUtil::release);
         pipelined.clear();
