@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import com.google.protobuf.ByteString;
@@ -36,7 +35,6 @@ import dev.aimesh.api.v1.IdentityServiceGrpc;
 import dev.aimesh.api.v1.SignCertificateRequest;
 import dev.aimesh.api.v1.SignCertificateResponse;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
@@ -89,11 +87,8 @@ class GrpcThroughMeshIT {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
         grpcModel = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(new EchoIdentity(), new Trailers())).build().start();
-        server = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("models/model"),
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of((InetSocketAddress) grpcModel.getListenSockets().get(0)),
-                true, Optional.empty(), "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
-        client = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("apps/app"), Optional.empty(), Optional.empty(), false,
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
+        server = mesh.serverProxy("models/model", (InetSocketAddress) grpcModel.getListenSockets().get(0), true, ProxyLimits.DEFAULTS);
+        client = mesh.clientProxy("apps/app");
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
                 .endpoints().isEmpty());
         channel = NettyChannelBuilder.forAddress(client.outboundAddress().orElseThrow()).usePlaintext()

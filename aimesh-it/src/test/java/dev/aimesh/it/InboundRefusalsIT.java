@@ -12,7 +12,6 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
-import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,10 +25,8 @@ import dev.aimesh.identity.ca.RootCertificates;
 import dev.aimesh.identity.ca.SvidIssuer;
 import dev.aimesh.identity.x509.CertificateRequests;
 import dev.aimesh.identity.x509.Keys;
-import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.X509Svid;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.net.EventLoops;
@@ -56,8 +53,7 @@ class InboundRefusalsIT {
     static void start() throws Exception {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
         model = new EchoUpstream().start();
-        server = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("models/model"), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(model.address()), false, Optional.empty(), "127.0.0.1", LIMITS, 2, InstantSource.system()));
+        server = mesh.serverProxy("models/model", model.address(), false, LIMITS);
         app = mesh.join("apps/app");
     }
 

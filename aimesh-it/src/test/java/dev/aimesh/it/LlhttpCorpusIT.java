@@ -3,13 +3,11 @@ package dev.aimesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
@@ -44,8 +41,7 @@ class LlhttpCorpusIT {
                 + " (it lives in ../shared/testdata beside the checkout); skipping");
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
         model = new EchoUpstream().start();
-        server = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("models/model"), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(model.address()), false, Optional.empty(), "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
+        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
         app = mesh.join("apps/app");
     }
 

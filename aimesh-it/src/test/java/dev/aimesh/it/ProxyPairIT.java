@@ -3,14 +3,12 @@ package dev.aimesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,7 +17,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import dev.aimesh.it.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
@@ -40,10 +37,8 @@ class ProxyPairIT {
     static void startMesh() throws Exception {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
         model = new EchoUpstream().start();
-        server = Proxy.start(options("models/model", Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(model.address()), Optional.empty()));
-        client = Proxy.start(options("apps/app", Optional.empty(), Optional.empty(),
-                Optional.of(new InetSocketAddress("127.0.0.1", 0))));
+        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
+        client = mesh.clientProxy("apps/app");
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
                 .endpoints().isEmpty());
         appCerts = tmp.resolve("app-certs");
@@ -52,12 +47,6 @@ class ProxyPairIT {
                 "--grpc-address", grpc.getHostString() + ":" + grpc.getPort()),
                 Map.of("AIMESH_JOIN_TOKEN", mesh.token("apps/app").toString()), Duration.ofSeconds(60));
         assertThat(fetched.exit()).as(fetched::toString).isZero();
-    }
-
-    private static ProxyOptions options(String workload, Optional<InetSocketAddress> inbound, Optional<InetSocketAddress> upstream,
-            Optional<InetSocketAddress> outbound) {
-        return new ProxyOptions(mesh.grpc(), mesh.token(workload), inbound, upstream, false, outbound, "127.0.0.1",
-                ProxyLimits.DEFAULTS, 2, InstantSource.system());
     }
 
     @AfterAll

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.math.BigInteger;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +13,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
@@ -40,12 +37,8 @@ class RotationUnderLoadIT {
     void svidRotationUnderContinuousLoadFailsNoRequest() throws Exception {
         try (TestMesh mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("4s"), InstantSource.system());
                 EchoUpstream model = new EchoUpstream().start();
-                Proxy server = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("models/model"),
-                        Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(model.address()), false, Optional.empty(),
-                        "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
-                Proxy client = Proxy.start(new ProxyOptions(mesh.grpc(), mesh.token("apps/app"), Optional.empty(), Optional.empty(),
-                        false, Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", ProxyLimits.DEFAULTS, 2,
-                        InstantSource.system()));
+                Proxy server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
+                Proxy client = mesh.clientProxy("apps/app");
                 WorkloadIdentity probe = mesh.join("apps/app");
                 ExecutorService load = Executors.newVirtualThreadPerTaskExecutor()) {
             await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()

@@ -12,7 +12,10 @@ import dev.aimesh.controlplane.ControlPlane;
 import dev.aimesh.controlplane.ControlPlaneOptions;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.agent.BootstrapException;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.http.ProxyLimits;
 
 /** A control plane on loopback port 0 over a config directory the test writes, and helpers to join it. */
 final class TestMesh implements AutoCloseable {
@@ -83,6 +86,18 @@ final class TestMesh implements AutoCloseable {
 
     WorkloadIdentity join(String workload) throws BootstrapException {
         return WorkloadIdentity.bootstrap(grpc(), token(workload), InstantSource.system());
+    }
+
+    /** A proxy in front of {@code upstream}, serving {@code workload} on a free loopback port. */
+    Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
+        return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", limits, 2, InstantSource.system()));
+    }
+
+    /** A proxy beside an app of {@code workload}, with an outbound listener on a free loopback port. */
+    Proxy clientProxy(String workload) throws Exception {
+        return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.empty(), Optional.empty(), false,
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
     }
 
     @Override

@@ -4,17 +4,13 @@ import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLPeerUnverifiedException;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.identity.SpiffeId;
@@ -24,7 +20,7 @@ import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
-import dev.aimesh.proxy.net.IdleCloser;
+import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
@@ -39,37 +35,27 @@ public final class InboundListener implements AutoCloseable {
 
     public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
             ProxyLimits limits) {
-        this.server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        SslHandler ssl = tls.server().newHandler(ch.alloc());
-                        ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
-                                java.util.concurrent.TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("idle-close", new IdleCloser());
-                        ch.pipeline().addLast("tls", ssl);
-                        ch.pipeline().addLast("peer", new PeerCapture(self));
-                        ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-                            @Override
-                            protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                                if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                                    ServerPipelines.http2(ctx.pipeline(), router, limits);
-                                } else {
-                                    ServerPipelines.http1(ctx.pipeline(), router, limits);
-                                }
-                            }
-
-                            @Override
-                            protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-                                ctx.close(); // PeerCapture logged why
-                            }
-                        });
+        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), ch -> {
+            SslHandler ssl = tls.server().newHandler(ch.alloc());
+            ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
+            ch.pipeline().addLast("tls", ssl);
+            ch.pipeline().addLast("peer", new PeerCapture(self));
+            ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                @Override
+                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                        ServerPipelines.http2(ctx.pipeline(), router, limits);
+                    } else {
+                        ServerPipelines.http1(ctx.pipeline(), router, limits);
                     }
-                })
-                .bind(listen).syncUninterruptibly().channel();
+                }
+
+                @Override
+                protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                    ctx.close(); // PeerCapture logged why
+                }
+            });
+        });
     }
 
     public InetSocketAddress address() {

@@ -2,21 +2,17 @@ package dev.aimesh.proxy.outbound;
 
 import java.net.InetSocketAddress;
 import java.util.List;
-import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.timeout.IdleStateHandler;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
-import dev.aimesh.proxy.net.IdleCloser;
+import dev.aimesh.proxy.net.Listeners;
 
 /**
  * Where the local app sends its calls: plain HTTP on loopback, HTTP/1.1 or HTTP/2 with prior knowledge
@@ -26,19 +22,8 @@ public final class OutboundListener implements AutoCloseable {
     private final Channel server;
 
     public OutboundListener(InetSocketAddress listen, EventLoops loops, RequestRouter router, ProxyLimits limits) {
-        this.server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new IdleStateHandler(0, 0, limits.idleTimeout().toMillis(),
-                                java.util.concurrent.TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast(new IdleCloser());
-                        ch.pipeline().addLast(new ProtocolDetector(router, limits));
-                    }
-                })
-                .bind(listen).syncUninterruptibly().channel();
+        this.server = Listeners.bind(listen, loops, limits.idleTimeout(),
+                ch -> ch.pipeline().addLast(new ProtocolDetector(router, limits)));
     }
 
     public InetSocketAddress address() {
