@@ -53,6 +53,10 @@ class CliIT {
                 apiVersion: aimesh.dev/v1alpha1
                 kind: Workload
                 metadata: {name: sentiment, namespace: models}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: chat, namespace: apps}
                 """);
         dataDir = tmp.resolve("data");
         controlPlane = CliProcess.start(CliProcess.aimeshCommand("control-plane", "--config-dir", config.toString(),
@@ -142,7 +146,8 @@ class CliIT {
         Result workloads = aimesh("get", "workloads", "--output", "json");
         assertThat(workloads.exit()).as(workloads::toString).isZero();
         JsonNode list = JSON.readTree(workloads.out());
-        assertThat(list.get(0).get("spiffeId").asText()).isEqualTo("spiffe://cli.example/ns/models/sa/sentiment");
+        assertThat(list).extracting(w -> w.get("spiffeId").asText())
+                .contains("spiffe://cli.example/ns/models/sa/sentiment", "spiffe://cli.example/ns/apps/sa/chat");
 
         Result rotate = aimesh("certs", "rotate-root", "--wait", "--timeout", "30s");
         assertThat(rotate.exit()).as(rotate::toString).isZero();
@@ -175,6 +180,45 @@ class CliIT {
     }
 
     @Test
+    @Order(5)
+    void proxyProcessesCarryACallFromAnAppToAModel() throws Exception {
+        try (EchoUpstream model = new EchoUpstream().start()) {
+            String modelToken = aimesh("token", "create", "--workload", "sentiment").out().strip();
+            String appToken = aimesh("token", "create", "--workload", "apps/chat").out().strip();
+            Path serverLog = tmp.resolve("proxy-server.log");
+            Path clientLog = tmp.resolve("proxy-client.log");
+            Process server = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "sentiment", "--token", modelToken,
+                    "--control-plane", admin, "--inbound-listen", "127.0.0.1:0", "--upstream",
+                    "127.0.0.1:" + model.address().getPort(), "--threads", "1"), serverLog);
+            Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--token", appToken, "--control-plane", admin,
+                    "--outbound-listen", "127.0.0.1:0", "--threads", "1"), clientLog);
+            try {
+                java.util.regex.Pattern ready = java.util.regex.Pattern.compile("ready: inbound (\\S+), outbound (\\S+)");
+                await().atMost(Duration.ofSeconds(30)).until(() -> ready.matcher(Files.readString(clientLog)).find()
+                        && ready.matcher(Files.readString(serverLog)).find());
+                var matcher = ready.matcher(Files.readString(clientLog));
+                assertThat(matcher.find()).isTrue();
+                String outbound = matcher.group(2);
+                await().atMost(Duration.ofSeconds(10)).until(() -> JSON.readTree(aimesh("get", "workloads", "-o", "json").out())
+                        .findValues("endpoints").stream().anyMatch(e -> e.size() > 0));
+                Result call = CliProcess.run(List.of("curl", "-sS", "--max-time", "20", "-x", "http://" + outbound,
+                        "http://sentiment.models/echo"), Map.of(), Duration.ofSeconds(30));
+                assertThat(call.exit()).as(call::toString).isZero();
+                assertThat(call.out()).contains("URI=spiffe://cli.example/ns/apps/sa/chat")
+                        .contains("By=spiffe://cli.example/ns/models/sa/sentiment");
+
+                Result proxies = aimesh("get", "proxies");
+                assertThat(proxies.out()).contains("spiffe://cli.example/ns/models/sa/sentiment", "spiffe://cli.example/ns/apps/sa/chat");
+            } finally {
+                server.destroy();
+                client.destroy();
+                assertThat(server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            }
+        }
+    }
+
+    @Test
     void badUsageAndUnreachableControlPlanesGetTheirOwnExitCodes() {
         Result unreachable = CliProcess.aimesh("token", "create", "--workload", "x", "--control-plane", "http://127.0.0.1:1");
         assertThat(unreachable.exit()).isEqualTo(4);
@@ -186,7 +230,7 @@ class CliIT {
 
         Result unknownWorkload = aimesh("token", "create", "--workload", "nope");
         assertThat(unknownWorkload.exit()).isEqualTo(1);
-        assertThat(unknownWorkload.err()).isEqualTo("aimesh: no workload 'nope' in the config (known: models/sentiment)\n");
+        assertThat(unknownWorkload.err()).isEqualTo("aimesh: no workload 'nope' in the config (known: apps/chat, models/sentiment)\n");
 
         Result badToken = CliProcess.aimesh("svid", "fetch", "--token", "hello", "--out", "x");
         assertThat(badToken.exit()).isEqualTo(2);
