@@ -4,29 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import com.google.protobuf.ByteString;
-import io.grpc.Context;
-import io.grpc.Contexts;
-import io.grpc.ForwardingServerCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
-import io.grpc.Server;
-import io.grpc.ServerCall;
-import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptor;
-import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,52 +31,19 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * over mTLS between proxies, h2c to the server. Headers, trailers and error statuses arrive whole.
  */
 class GrpcThroughMeshIT {
-    private static final Metadata.Key<String> XFCC = Metadata.Key.of("x-forwarded-client-cert", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Metadata.Key<String> MODEL_VERSION = Metadata.Key.of("x-model-version", Metadata.ASCII_STRING_MARSHALLER);
-    private static final Context.Key<String> SEEN_XFCC = Context.key("xfcc");
-
     @TempDir
     static Path tmp;
     private static TestMesh mesh;
-    private static Server grpcModel;
+    private static GrpcEchoModel grpcModel;
     private static Proxy server;
     private static Proxy client;
     private static ManagedChannel channel;
 
-    /** Any gRPC service serves as a model: this one echoes the caller's identity header and sets a trailer. */
-    private static final class EchoIdentity extends IdentityServiceGrpc.IdentityServiceImplBase {
-        @Override
-        public void signCertificate(SignCertificateRequest request, StreamObserver<SignCertificateResponse> response) {
-            if (request.getCsr().isEmpty()) {
-                response.onError(Status.INVALID_ARGUMENT.withDescription("the model needs input").asRuntimeException());
-                return;
-            }
-            response.onNext(SignCertificateResponse.newBuilder().setSpiffeId(SEEN_XFCC.get())
-                    .setWorkload(request.getCsr().toStringUtf8().toUpperCase(java.util.Locale.ROOT)).build());
-            response.onCompleted();
-        }
-    }
-
-    private static final class Trailers implements ServerInterceptor {
-        @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-            Context context = Context.current().withValue(SEEN_XFCC, String.valueOf(headers.get(XFCC)));
-            return Contexts.interceptCall(context, new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
-                @Override
-                public void close(Status status, Metadata trailers) {
-                    trailers.put(MODEL_VERSION, "v7");
-                    super.close(status, trailers);
-                }
-            }, headers, next);
-        }
-    }
-
     @BeforeAll
     static void start() throws Exception {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
-        grpcModel = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                .addService(ServerInterceptors.intercept(new EchoIdentity(), new Trailers())).build().start();
-        server = mesh.serverProxy("models/model", (InetSocketAddress) grpcModel.getListenSockets().get(0), true, ProxyLimits.DEFAULTS);
+        grpcModel = new GrpcEchoModel();
+        server = mesh.serverProxy("models/model", grpcModel.address(), true, ProxyLimits.DEFAULTS);
         client = mesh.clientProxy("apps/app");
         await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
                 .endpoints().isEmpty());
@@ -100,7 +56,7 @@ class GrpcThroughMeshIT {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         client.close();
         server.close();
-        grpcModel.shutdownNow();
+        grpcModel.close();
         mesh.close();
     }
 
@@ -116,7 +72,7 @@ class GrpcThroughMeshIT {
         assertThat(response.getWorkload()).isEqualTo("CLASSIFY ME");
         assertThat(response.getSpiffeId()).contains("URI=spiffe://it.example/ns/apps/sa/app")
                 .startsWith("By=spiffe://it.example/ns/models/sa/llm;");
-        assertThat(trailers.get().get(MODEL_VERSION)).isEqualTo("v7");
+        assertThat(trailers.get().get(GrpcEchoModel.MODEL_VERSION)).isEqualTo("v7");
     }
 
     @Test
@@ -131,7 +87,7 @@ class GrpcThroughMeshIT {
                     assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
                     assertThat(e.getStatus().getDescription()).isEqualTo("the model needs input");
                 });
-        assertThat(trailers.get().get(MODEL_VERSION)).isEqualTo("v7");
+        assertThat(trailers.get().get(GrpcEchoModel.MODEL_VERSION)).isEqualTo("v7");
     }
 
     @Test

@@ -34,6 +34,56 @@ class RotationUnderLoadIT {
     Path tmp;
 
     @Test
+    void svidRotationUnderContinuousGrpcLoadOverHttp2FailsNoCall() throws Exception {
+        try (TestMesh mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("4s"), InstantSource.system());
+                GrpcEchoModel model = new GrpcEchoModel();
+                Proxy server = mesh.serverProxy("models/model", model.address(), true, ProxyLimits.DEFAULTS);
+                Proxy client = mesh.clientProxy("apps/app");
+                ExecutorService load = Executors.newVirtualThreadPerTaskExecutor()) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
+                    .endpoints().isEmpty());
+            AtomicInteger renewals = new AtomicInteger();
+            server.identity().onSvidChange(s -> renewals.incrementAndGet());
+            client.identity().onSvidChange(s -> renewals.incrementAndGet());
+            io.grpc.ManagedChannel channel = io.grpc.netty.NettyChannelBuilder.forAddress(client.outboundAddress().orElseThrow())
+                    .usePlaintext().overrideAuthority("model.models").build();
+            try {
+                var stub = dev.aimesh.api.v1.IdentityServiceGrpc.newBlockingStub(channel);
+                AtomicBoolean running = new AtomicBoolean(true);
+                AtomicInteger ok = new AtomicInteger();
+                List<String> failures = new CopyOnWriteArrayList<>();
+                for (int worker = 0; worker < 4; worker++) {
+                    load.submit(() -> {
+                        while (running.get()) {
+                            try {
+                                var reply = stub.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS).signCertificate(
+                                        dev.aimesh.api.v1.SignCertificateRequest.newBuilder()
+                                                .setCsr(com.google.protobuf.ByteString.copyFromUtf8("ping")).build());
+                                if (reply.getWorkload().equals("PING")) {
+                                    ok.incrementAndGet();
+                                } else {
+                                    failures.add(reply.toString());
+                                }
+                            } catch (RuntimeException e) {
+                                failures.add(e.toString());
+                            }
+                        }
+                        return null;
+                    });
+                }
+                await().atMost(Duration.ofSeconds(20)).until(() -> renewals.get() >= 4);
+                running.set(false);
+                load.shutdown();
+                assertThat(load.awaitTermination(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                assertThat(failures).as("failed calls").isEmpty();
+                assertThat(ok.get()).isGreaterThan(50);
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void svidRotationUnderContinuousLoadFailsNoRequest() throws Exception {
         try (TestMesh mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("4s"), InstantSource.system());
                 EchoUpstream model = new EchoUpstream().start();
