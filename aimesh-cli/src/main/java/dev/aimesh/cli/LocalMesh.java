@@ -80,7 +80,7 @@ final class LocalMesh implements AutoCloseable {
         JoinToken token = JoinToken.parse(controlPlane.createToken(ref, Duration.ofMinutes(5)).token());
         Proxy proxy;
         try {
-            proxy = Proxy.start(new ProxyOptions(controlPlane.grpcAddress(), token, inbound, upstream, h2c, outbound, LOOPBACK,
+            proxy = Proxy.start(new ProxyOptions(controlPlane.grpcAddress(), token, inbound, upstream, h2c, outbound, LOOPBACK, false,
                     ProxyLimits.DEFAULTS, 1, InstantSource.system()));
         } catch (BootstrapException e) {
             model.ifPresent(DemoModelServer::close);

@@ -63,6 +63,9 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Address other proxies use to reach the inbound listener (default: ${DEFAULT-VALUE}).")
     String advertise;
 
+    @Option(names = "--allow-tls12", description = "Accept TLS 1.2 between proxies as well as TLS 1.3 (default: 1.3 only).")
+    boolean allowTls12;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
     int threads;
 
@@ -85,7 +88,7 @@ final class ProxyCommand implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
-                    upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, ProxyLimits.DEFAULTS,
+                    upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, ProxyLimits.DEFAULTS,
                     threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), InstantSource.system());
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());

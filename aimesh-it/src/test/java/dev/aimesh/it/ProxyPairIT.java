@@ -154,4 +154,16 @@ class ProxyPairIT {
                 "-brief"), Map.of(), Duration.ofSeconds(20));
         assertThat(tls12.err() + tls12.out()).doesNotContain("Protocol version: TLSv1.2");
     }
+
+    @Test
+    void tls12IsAcceptedOnlyWhenAllowed() throws Exception {
+        try (Proxy legacy = dev.aimesh.proxy.Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("models/model"),
+                java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), java.util.Optional.of(model.address()), false,
+                java.util.Optional.empty(), "127.0.0.1", true, ProxyLimits.DEFAULTS, 1, java.time.InstantSource.system()))) {
+            Result r = CliProcess.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + legacy.inboundAddress().orElseThrow().getPort(),
+                    "-tls1_2", "-cert", appCerts.resolve("svid.pem").toString(), "-key", appCerts.resolve("svid-key.pem").toString(),
+                    "-CAfile", appCerts.resolve("bundle.pem").toString(), "-brief"), Map.of(), Duration.ofSeconds(20));
+            assertThat(r.err() + r.out()).contains("Protocol version: TLSv1.2").contains("Verification: OK");
+        }
+    }
 }

@@ -91,13 +91,13 @@ final class TestMesh implements AutoCloseable {
     /** A proxy in front of {@code upstream}, serving {@code workload} on a free loopback port. */
     Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", limits, 2, InstantSource.system()));
+                Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", false, limits, 2, InstantSource.system()));
     }
 
     /** A proxy beside an app of {@code workload}, with an outbound listener on a free loopback port. */
     Proxy clientProxy(String workload) throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.empty(), Optional.empty(), false,
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", ProxyLimits.DEFAULTS, 2, InstantSource.system()));
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 2, InstantSource.system()));
     }
 
     @Override

@@ -45,7 +45,7 @@ public final class Proxy implements AutoCloseable {
     private Proxy(ProxyOptions options, WorkloadIdentity identity) {
         this.identity = identity;
         this.loops = new EventLoops(options.threads(), "aimesh-proxy");
-        this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), false);
+        this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), options.allowTls12());
         identity.onSvidChange(svid -> tls.svidChanged());
         identity.startRenewal();
         this.model = options.upstream().map(address -> options.upstreamHttp2()

@@ -12,11 +12,12 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * How to run a proxy: the control plane and the join token; the inbound listener and the model server
  * behind it (a workload that serves), and the outbound listener for the local app (a workload that
  * calls). {@code upstreamHttp2}: the model server speaks HTTP/2 without TLS (gRPC). {@code advertiseHost}
- * is the address other proxies dial for the inbound listener.
+ * is the address other proxies dial for the inbound listener. {@code allowTls12}: accept TLS 1.2 besides
+ * 1.3 between proxies (off unless asked for).
  */
 public record ProxyOptions(InetSocketAddress controlPlane, JoinToken token, Optional<InetSocketAddress> inboundListen,
         Optional<InetSocketAddress> upstream, boolean upstreamHttp2, Optional<InetSocketAddress> outboundListen,
-        String advertiseHost, ProxyLimits limits, int threads, InstantSource clock) {
+        String advertiseHost, boolean allowTls12, ProxyLimits limits, int threads, InstantSource clock) {
     public ProxyOptions {
         requireNonNull(controlPlane, "controlPlane");
         requireNonNull(token, "token");
