@@ -69,6 +69,35 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
     int threads;
 
+    /** Without listener flags, the Workload resource says what to listen on (inbound on all interfaces). */
+    private void listenersFromResource() {
+        if (workload == null) {
+            throw new CliException(ExitCodes.USAGE, "give --workload (to use its Workload resource) or listener options"
+                    + " (--inbound-listen with --upstream, and/or --outbound-listen)");
+        }
+        var entry = java.util.stream.StreamSupport.stream(controlPlane.client().get("/v1/workloads").spliterator(), false)
+                .filter(w -> workload.equals(w.path("name").asText())
+                        || workload.equals(w.path("namespace").asText() + "/" + w.path("name").asText()))
+                .findFirst()
+                .orElseThrow(() -> new CliException(ExitCodes.FAILED, "no workload '" + workload + "' in the config"));
+        if (entry.has("inbound")) {
+            var in = entry.get("inbound");
+            if (!in.has("upstream")) {
+                throw new CliException(ExitCodes.USAGE, "Workload " + workload + " has no spec.inbound.upstream: pass --upstream");
+            }
+            inboundListen = new InetSocketAddress("0.0.0.0", in.get("port").asInt());
+            upstream = upstream != null ? upstream : HostPort.parse(in.get("upstream").asText());
+            upstreamProtocol = in.get("protocol").asText();
+        }
+        if (entry.has("outbound")) {
+            outboundListen = new InetSocketAddress("127.0.0.1", entry.get("outbound").get("port").asInt());
+        }
+        if (inboundListen == null && outboundListen == null) {
+            throw new CliException(ExitCodes.USAGE, "Workload " + workload + " declares neither spec.inbound nor spec.outbound;"
+                    + " pass listener options");
+        }
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         if (token == null || token.isBlank()) {
@@ -85,6 +114,9 @@ final class ProxyCommand implements Callable<Integer> {
         }
         InetSocketAddress grpc = grpcAddress != null ? grpcAddress
                 : HostPort.parse(controlPlane.client().get("/v1/status").path("grpc").asText());
+        if (inboundListen == null && outboundListen == null) {
+            listenersFromResource();
+        }
         ProxyOptions options;
         try {
             options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),

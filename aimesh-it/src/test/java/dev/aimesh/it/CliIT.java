@@ -57,6 +57,8 @@ class CliIT {
                 apiVersion: aimesh.dev/v1alpha1
                 kind: Workload
                 metadata: {name: chat, namespace: apps}
+                spec:
+                  outbound: {port: 0}
                 """);
         dataDir = tmp.resolve("data");
         controlPlane = CliProcess.start(CliProcess.aimeshCommand("control-plane", "--config-dir", config.toString(),
@@ -190,8 +192,9 @@ class CliIT {
             Process server = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "sentiment", "--token", modelToken,
                     "--control-plane", admin, "--inbound-listen", "127.0.0.1:0", "--upstream",
                     "127.0.0.1:" + model.address().getPort(), "--threads", "1"), serverLog);
-            Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--token", appToken, "--control-plane", admin,
-                    "--outbound-listen", "127.0.0.1:0", "--threads", "1"), clientLog);
+            // No listener options: they come from the Workload resource (spec.outbound).
+            Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "apps/chat", "--token", appToken,
+                    "--control-plane", admin, "--threads", "1"), clientLog);
             try {
                 java.util.regex.Pattern ready = java.util.regex.Pattern.compile("ready: inbound (\\S+), outbound (\\S+)");
                 await().atMost(Duration.ofSeconds(30)).until(() -> ready.matcher(Files.readString(clientLog)).find()

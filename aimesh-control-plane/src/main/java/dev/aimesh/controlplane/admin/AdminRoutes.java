@@ -24,9 +24,7 @@ public final class AdminRoutes {
         Map<String, AdminServer.Route> routes = new LinkedHashMap<>();
         routes.put("GET /healthz", body -> Reply.text("text/plain", "ok\n"));
         routes.put("GET /v1/status", body -> Reply.ok(status(cp)));
-        routes.put("GET /v1/workloads", body -> Reply.ok(cp.snapshot().workloads().stream().map(w -> Map.of(
-                "namespace", w.namespace(), "name", w.name(), "spiffeId", w.spiffeId().toString(), "labels", w.labels(),
-                "endpoints", w.endpoints())).toList()));
+        routes.put("GET /v1/workloads", body -> Reply.ok(workloads(cp)));
         routes.put("POST /v1/tokens", body -> createToken(cp, body));
         routes.put("GET /v1/bundle", body -> Reply.text("application/x-pem-file", cp.bundle().pem()));
         routes.put("GET /v1/ca", body -> Reply.ok(ca(cp)));
@@ -47,6 +45,28 @@ public final class AdminRoutes {
             return m;
         }).toList()));
         return routes;
+    }
+
+    private static List<Map<String, Object>> workloads(ControlPlane cp) {
+        return cp.snapshot().workloads().stream().map(w -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("namespace", w.namespace());
+            m.put("name", w.name());
+            m.put("spiffeId", w.spiffeId().toString());
+            m.put("labels", w.labels());
+            m.put("endpoints", w.endpoints());
+            cp.config().workload(w.ref()).ifPresent(spec -> {
+                spec.inbound().ifPresent(in -> {
+                    Map<String, Object> inbound = new LinkedHashMap<>();
+                    inbound.put("port", in.port());
+                    in.upstream().ifPresent(u -> inbound.put("upstream", u.toString()));
+                    inbound.put("protocol", in.protocol() == dev.aimesh.core.resource.Workload.UpstreamProtocol.H2C ? "h2c" : "http");
+                    m.put("inbound", inbound);
+                });
+                spec.outbound().ifPresent(out -> m.put("outbound", Map.of("port", out.port())));
+            });
+            return m;
+        }).toList();
     }
 
     private static Reply createToken(ControlPlane cp, JsonNode body) {
