@@ -9,6 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.admin.AdminListener;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.http.ProxyLimits;
 import picocli.CommandLine.Command;
@@ -25,7 +26,9 @@ import picocli.CommandLine.Model.CommandSpec;
         footer = {"  # in front of a model server on :8000",
                 "  aimesh proxy --workload models/sentiment --token jt1... --inbound-listen 0.0.0.0:15006 --upstream 127.0.0.1:8000",
                 "  # beside an app, which then calls http://127.0.0.1:15001 with Host: sentiment.models",
-                "  aimesh proxy --token jt1... --outbound-listen 127.0.0.1:15001"})
+                "  aimesh proxy --token jt1... --outbound-listen 127.0.0.1:15001",
+                "  # with counters for scraping: curl http://127.0.0.1:15000/stats",
+                "  aimesh proxy --workload apps/chat --token jt1... --admin-listen 127.0.0.1:15000"})
 final class ProxyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -65,6 +68,10 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Option(names = "--allow-tls12", description = "Accept TLS 1.2 between proxies as well as TLS 1.3 (default: 1.3 only).")
     boolean allowTls12;
+
+    @Option(names = "--admin-listen", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "Serve GET /ready and GET /stats (Prometheus text) here; keep it on loopback (default: off).")
+    InetSocketAddress adminListen;
 
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
     int threads;
@@ -136,15 +143,27 @@ final class ProxyCommand implements Callable<Integer> {
             proxy.close();
             throw new CliException(ExitCodes.USAGE, "the token is for " + proxy.identity().workload() + ", not " + workload);
         }
+        AdminListener admin;
+        try {
+            admin = adminListen == null ? null : new AdminListener(adminListen, proxy::stats);
+        } catch (RuntimeException e) {
+            proxy.close();
+            throw new CliException(ExitCodes.FAILED, "--admin-listen " + UpCommand.hostPort(adminListen) + ": cannot listen ("
+                    + e.getMessage() + ")");
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (admin != null) {
+                admin.close();
+            }
             proxy.close();
             stopped.countDown();
         }));
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("proxy for %s (%s) ready: inbound %s, outbound %s%n", proxy.identity().workload(), proxy.identity().svid().id(),
-                proxy.inboundAddress().map(UpCommand::hostPort).orElse("none"),
-                proxy.outboundAddress().map(UpCommand::hostPort).orElse("none"));
+        out.printf("proxy for %s (%s) ready: inbound %s, outbound %s, admin %s%n", proxy.identity().workload(),
+                proxy.identity().svid().id(), proxy.inboundAddress().map(UpCommand::hostPort).orElse("none"),
+                proxy.outboundAddress().map(UpCommand::hostPort).orElse("none"),
+                admin == null ? "none" : UpCommand.hostPort(admin.address()));
         out.flush();
         stopped.await();
         return ExitCodes.OK;

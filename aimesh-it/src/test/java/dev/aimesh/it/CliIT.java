@@ -194,14 +194,15 @@ class CliIT {
                     "127.0.0.1:" + model.address().getPort(), "--threads", "1"), serverLog);
             // No listener options: they come from the Workload resource (spec.outbound).
             Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "apps/chat", "--token", appToken,
-                    "--control-plane", admin, "--threads", "1"), clientLog);
+                    "--control-plane", admin, "--threads", "1", "--admin-listen", "127.0.0.1:0"), clientLog);
             try {
-                java.util.regex.Pattern ready = java.util.regex.Pattern.compile("ready: inbound (\\S+), outbound (\\S+)");
+                java.util.regex.Pattern ready = java.util.regex.Pattern.compile("ready: inbound (\\S+), outbound (\\S+), admin (\\S+)");
                 await().atMost(Duration.ofSeconds(30)).until(() -> ready.matcher(Files.readString(clientLog)).find()
                         && ready.matcher(Files.readString(serverLog)).find());
                 var matcher = ready.matcher(Files.readString(clientLog));
                 assertThat(matcher.find()).isTrue();
                 String outbound = matcher.group(2);
+                String proxyAdmin = matcher.group(3);
                 await().atMost(Duration.ofSeconds(10)).until(() -> JSON.readTree(aimesh("get", "workloads", "-o", "json").out())
                         .findValues("endpoints").stream().anyMatch(e -> e.size() > 0));
                 Result call = CliProcess.run(List.of("curl", "-sS", "--max-time", "20", "-x", "http://" + outbound,
@@ -209,6 +210,23 @@ class CliIT {
                 assertThat(call.exit()).as(call::toString).isZero();
                 assertThat(call.out()).contains("URI=spiffe://cli.example/ns/apps/sa/chat")
                         .contains("By=spiffe://cli.example/ns/models/sa/sentiment");
+
+                // A second call on a new app connection rides the same connection between the proxies.
+                Result again = CliProcess.run(List.of("curl", "-sS", "--max-time", "20", "-x", "http://" + outbound,
+                        "http://sentiment.models/echo"), Map.of(), Duration.ofSeconds(30));
+                assertThat(again.exit()).as(again::toString).isZero();
+                Result stats = CliProcess.run(List.of("curl", "-sS", "--fail", "http://" + proxyAdmin + "/stats"), Map.of(),
+                        Duration.ofSeconds(10));
+                assertThat(stats.out()).as(stats::toString)
+                        .contains("aimesh_proxy_connections_total{side=\"outbound\"} 2\n")
+                        .contains("aimesh_proxy_connections_total{side=\"peer\"} 1\n")
+                        .contains("aimesh_proxy_requests_total{side=\"peer\"} 2\n");
+                Result readiness = CliProcess.run(List.of("curl", "-sS", "--fail", "http://" + proxyAdmin + "/ready"), Map.of(),
+                        Duration.ofSeconds(10));
+                assertThat(readiness.exit()).as(readiness::toString).isZero();
+                Result unknown = CliProcess.run(List.of("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
+                        "http://" + proxyAdmin + "/nope"), Map.of(), Duration.ofSeconds(10));
+                assertThat(unknown.out()).isEqualTo("404");
 
                 Result proxies = aimesh("get", "proxies");
                 assertThat(proxies.out()).contains("spiffe://cli.example/ns/models/sa/sentiment", "spiffe://cli.example/ns/apps/sa/chat");

@@ -104,6 +104,18 @@ public final class Proxy implements AutoCloseable {
         return outbound.map(OutboundListener::address);
     }
 
+    public ProxyStats stats() {
+        long peerConnections = 0;
+        long peerRequests = 0;
+        for (Http2Upstream peer : peers.values()) {
+            peerConnections += peer.counters().connections();
+            peerRequests += peer.counters().requests();
+        }
+        return new ProxyStats(inbound.map(l -> l.counters().connections()).orElse(0L),
+                outbound.map(l -> l.counters().connections()).orElse(0L), peerConnections, peerRequests,
+                model.map(m -> m.counters().connections()).orElse(0L), model.map(m -> m.counters().requests()).orElse(0L));
+    }
+
     /** The snapshot in force. */
     public ConfigSnapshot registry() {
         return registry.get();

@@ -2,6 +2,7 @@ package dev.aimesh.proxy.http;
 
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.Future;
+import dev.aimesh.proxy.net.TrafficCounters;
 
 /** Leases channels to one next hop, on the event loop asked for, so an exchange stays on one thread. */
 public interface UpstreamConnector {
@@ -9,4 +10,7 @@ public interface UpstreamConnector {
 
     /** The next hop, for messages ("the model server at 127.0.0.1:8000"). */
     String describe();
+
+    /** Connections opened to the next hop and requests sent over them. */
+    TrafficCounters counters();
 }

@@ -21,6 +21,7 @@ import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
+import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
@@ -32,10 +33,11 @@ public final class InboundListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
 
     private final Channel server;
+    private final TrafficCounters counters = new TrafficCounters();
 
     public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
             ProxyLimits limits) {
-        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), ch -> {
+        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters, ch -> {
             SslHandler ssl = tls.server().newHandler(ch.alloc());
             ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
             ch.pipeline().addLast("tls", ssl);
@@ -60,6 +62,11 @@ public final class InboundListener implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Connections accepted (requests are counted by the upstreams they go to). */
+    public TrafficCounters counters() {
+        return counters;
     }
 
     @Override

@@ -11,17 +11,19 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
 import java.util.function.Consumer;
 
-/** Binds a listener whose connections close when idle; {@code pipeline} adds the rest. */
+/** Binds a listener whose connections close when idle, counted in {@code accepted}; {@code pipeline} adds the rest. */
 public final class Listeners {
     private Listeners() {}
 
-    public static Channel bind(InetSocketAddress listen, EventLoops loops, Duration idleTimeout, Consumer<Channel> pipeline) {
+    public static Channel bind(InetSocketAddress listen, EventLoops loops, Duration idleTimeout, TrafficCounters accepted,
+            Consumer<Channel> pipeline) {
         return new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.connectionOpened();
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast("idle-close", new IdleCloser());

@@ -13,6 +13,7 @@ import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
+import dev.aimesh.proxy.net.TrafficCounters;
 
 /**
  * Where the local app sends its calls: plain HTTP on loopback, HTTP/1.1 or HTTP/2 with prior knowledge
@@ -20,14 +21,20 @@ import dev.aimesh.proxy.net.Listeners;
  */
 public final class OutboundListener implements AutoCloseable {
     private final Channel server;
+    private final TrafficCounters counters = new TrafficCounters();
 
     public OutboundListener(InetSocketAddress listen, EventLoops loops, RequestRouter router, ProxyLimits limits) {
-        this.server = Listeners.bind(listen, loops, limits.idleTimeout(),
+        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
                 ch -> ch.pipeline().addLast(new ProtocolDetector(router, limits)));
     }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** Connections accepted (requests are counted by the upstreams they go to). */
+    public TrafficCounters counters() {
+        return counters;
     }
 
     @Override

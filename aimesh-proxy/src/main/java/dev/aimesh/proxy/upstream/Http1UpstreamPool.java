@@ -17,6 +17,7 @@ import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.net.TrafficCounters;
 
 /**
  * Keep-alive HTTP/1.1 connections to the local model server, pooled per event loop so that a
@@ -27,6 +28,7 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
     private final EventLoops loops;
     private final ProxyLimits limits;
     private final Map<EventLoop, SimpleChannelPool> pools = new ConcurrentHashMap<>();
+    private final TrafficCounters counters = new TrafficCounters();
 
     public Http1UpstreamPool(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
         this.address = address;
@@ -37,6 +39,7 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
     @Override
     public Future<UpstreamLease> acquire(EventLoop loop) {
         SimpleChannelPool pool = pools.computeIfAbsent(loop, this::newPool);
+        counters.request();
         Promise<UpstreamLease> leased = loop.newPromise();
         pool.acquire().addListener(f -> {
             if (f.isSuccess()) {
@@ -55,6 +58,7 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
         return new SimpleChannelPool(bootstrap, new AbstractChannelPoolHandler() {
             @Override
             public void channelCreated(Channel ch) {
+                counters.connectionOpened();
                 ch.pipeline().addLast(new HttpClientCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
             }
         }, ChannelHealthChecker.ACTIVE, true, true);
@@ -63,6 +67,11 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
     @Override
     public String describe() {
         return "the model server at " + address.getHostString() + ":" + address.getPort();
+    }
+
+    @Override
+    public TrafficCounters counters() {
+        return counters;
     }
 
     @Override

@@ -25,6 +25,7 @@ import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
@@ -44,6 +45,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private final EventLoops loops;
     private final ProxyLimits limits;
     private final Map<EventLoop, Future<Channel>> connections = new ConcurrentHashMap<>();
+    private final TrafficCounters counters = new TrafficCounters();
 
     private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
             ProxyLimits limits) {
@@ -79,6 +81,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
             connection = connect(loop);
             connections.put(loop, connection);
         }
+        counters.request();
         Promise<UpstreamLease> leased = loop.newPromise();
         connection.addListener(f -> {
             if (!f.isSuccess()) {
@@ -102,6 +105,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     }
 
     private Future<Channel> connect(EventLoop loop) {
+        counters.connectionOpened();
         Promise<Channel> ready = loop.newPromise();
         new Bootstrap().group(loop).channel(loops.channel())
                 .option(ChannelOption.TCP_NODELAY, true)
@@ -123,6 +127,11 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     @Override
     public String describe() {
         return description;
+    }
+
+    @Override
+    public TrafficCounters counters() {
+        return counters;
     }
 
     @Override
