@@ -48,7 +48,9 @@ public final class YamlDocuments {
             while (composer.hasNext()) {
                 Node node = composer.next();
                 Position position = position(file, node.getStartMark());
-                documents.add(new Document(documents.size(), position, Optional.ofNullable(convert(file, node))));
+                // A document with nothing in it (a stray or trailing "---") is skipped, as kubectl does.
+                documents.add(new Document(documents.size(), position, Optional.ofNullable(convert(file, node))
+                        .filter(root -> !(root instanceof YamlNode.Scalar scalar && scalar.isNull() && !scalar.quoted()))));
             }
             return new Result.Parsed(documents);
         } catch (DuplicateKey e) {

@@ -55,6 +55,30 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void emptyDocumentsAreSkippedAsKubectlDoes() {
+        var result = load("workloads.yaml", """
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: a}
+                ---
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: b}
+                ---
+                """);
+        assertThat(result.ok()).as(messages(result).toString()).isTrue();
+        assertThat(result.resources()).hasSize(2);
+    }
+
+    @Test
+    void aDocumentThatIsOnlyAScalarIsStillRefused() {
+        var result = load("w.yaml", "apiVersion: aimesh.dev/v1alpha1\n---\nhello\n");
+        assertThat(result.ok()).isFalse();
+    }
+
+    @Test
     void defaultsWithoutAMeshResource() {
         var config = MeshConfig.assemble(List.of()).config();
         assertThat(config.mesh().trustDomain().name()).isEqualTo("cluster.local");
