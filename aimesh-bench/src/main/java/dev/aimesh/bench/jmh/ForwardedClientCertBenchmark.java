@@ -27,6 +27,7 @@ import dev.aimesh.identity.x509.SubjectAltNames;
 import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.Routing;
 import dev.aimesh.proxy.http.UpstreamConnector;
+import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.inbound.InboundRouter;
 import dev.aimesh.proxy.inbound.PeerIdentity;
@@ -62,6 +63,11 @@ public class ForwardedClientCertBenchmark {
             @Override
             public String describe() {
                 return "nowhere";
+            }
+
+            @Override
+            public TrafficCounters counters() {
+                return new TrafficCounters();
             }
         });
         headers = Requests.http1Headers();

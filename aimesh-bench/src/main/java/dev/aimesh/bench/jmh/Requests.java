@@ -25,12 +25,6 @@ final class Requests {
             {"X-Forwarded-Client-Cert", "By=spiffe://evil/x;URI=spiffe://evil/spoofed"},
     };
 
-    /**
-     * Requests one StrictHttp1Guard may see before a benchmark gives the connection a fresh one: the guard
-     * never resets its head-byte count after a Content-Length body, so it would refuse a long keep-alive run.
-     */
-    static final int PER_GUARD = 32;
-
     private Requests() {}
 
     /**

@@ -200,6 +200,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     }
 
     private String endOfHead() {
+        headBytes = 0; // the head limit applies to each request of a keep-alive connection on its own
         if (transferEncoding != null) {
             if (contentLength != null) {
                 return "both Content-Length and Transfer-Encoding";

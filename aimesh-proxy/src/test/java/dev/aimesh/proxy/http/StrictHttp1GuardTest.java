@@ -77,4 +77,15 @@ class StrictHttp1GuardTest {
         });
         assertThat(sink.passed.toString()).doesNotContain("/after");
     }
+
+    @org.junit.jupiter.api.Test
+    void theHeadLimitAppliesToEachRequestOfAKeepAliveConnection() {
+        String request = "POST /v1/chat/completions HTTP/1.1\r\nHost: llm\r\nX-Pad: " + "p".repeat(400)
+                + "\r\nContent-Length: 5\r\n\r\nhello";
+        String[] requests = new String[200];
+        java.util.Arrays.fill(requests, request); // far more than the 40 KiB head limit in total
+        Sink sink = feed(requests);
+        assertThat(sink.faults).isEmpty();
+        assertThat(sink.passed.toString()).isEqualTo(String.join("", requests));
+    }
 }

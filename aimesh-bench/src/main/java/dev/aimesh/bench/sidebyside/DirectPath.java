@@ -1,0 +1,44 @@
+package dev.aimesh.bench.sidebyside;
+
+import java.util.List;
+import java.util.Optional;
+
+/** The baseline: the load generator talks to the upstream itself; every proxy's cost is measured against it. */
+final class DirectPath implements SystemUnderTest {
+    private final int upstreamPort;
+    private final int upstreamH2cPort;
+
+    DirectPath(int upstreamPort, int upstreamH2cPort) {
+        this.upstreamPort = upstreamPort;
+        this.upstreamH2cPort = upstreamH2cPort;
+    }
+
+    @Override
+    public String name() {
+        return "direct";
+    }
+
+    @Override
+    public H2load.Target target(Protocol protocol, String path) {
+        int port = protocol == Protocol.H2 ? upstreamH2cPort : upstreamPort; // nginx 1.22 wants h2c on a port of its own
+        return new H2load.Target("http://127.0.0.1:" + port + path, Optional.empty());
+    }
+
+    @Override
+    public List<Launched> proxies() {
+        return List.of();
+    }
+
+    @Override
+    public Optional<Integer> mtlsPort() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Optional<ReuseCounts> reuse() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {}
+}

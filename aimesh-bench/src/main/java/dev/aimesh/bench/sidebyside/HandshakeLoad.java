@@ -1,0 +1,45 @@
+package dev.aimesh.bench.sidebyside;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Full mutual-TLS handshakes, a new session each time, with {@code openssl s_time} presenting a client
+ * certificate: the cost a proxy pays per new connection from another proxy.
+ */
+public final class HandshakeLoad {
+    private static final Pattern COUNT = Pattern.compile("(\\d+) connections in (\\d+) real seconds");
+
+    private final String cpus;
+    private final PemFiles client;
+
+    public HandshakeLoad(String cpus, PemFiles client) {
+        this.cpus = cpus;
+        this.client = client;
+    }
+
+    /** Returns the handshakes completed and the wall time they took. */
+    public Result run(int port, Duration duration) {
+        String out = Launched.run(List.of("taskset", "-c", cpus, "openssl", "s_time", "-connect", "127.0.0.1:" + port, "-new",
+                "-cert", path(client.cert()), "-key", path(client.key()), "-CAfile", path(client.bundle()),
+                "-time", Long.toString(duration.toSeconds())), duration.plusSeconds(60));
+        return parse(out);
+    }
+
+    static Result parse(String out) {
+        Matcher m = COUNT.matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("openssl s_time printed no handshake count:\n" + out);
+        }
+        return new Result(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)));
+    }
+
+    private static String path(Path p) {
+        return p.toAbsolutePath().toString();
+    }
+
+    public record Result(long handshakes, double seconds) {}
+}

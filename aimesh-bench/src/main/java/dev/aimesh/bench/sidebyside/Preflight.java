@@ -1,0 +1,110 @@
+package dev.aimesh.bench.sidebyside;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** What must hold before measuring: the tools are there, two CPUs, and nothing else is keeping the CPUs busy. */
+final class Preflight {
+    /** A process using more than this share of a core is "heavy": its noise would swamp a proxy's. */
+    static final double BUSY_CORES = 0.25;
+    private static final List<String> TOOLS = List.of("h2load", "nginx", "haproxy", "openssl", "taskset");
+
+    private Preflight() {}
+
+    static List<String> problems(boolean force) throws InterruptedException {
+        List<String> problems = new ArrayList<>();
+        for (String tool : TOOLS) {
+            if (Launched.onPath(tool).isEmpty()) {
+                problems.add(tool + " is not on the PATH (bench/run installs nginx, haproxy and nghttp2-client from Debian)");
+            }
+        }
+        if (Runtime.getRuntime().availableProcessors() < 2) {
+            problems.add("this needs 2 CPUs (one for the load generator and upstream, one for the proxies); "
+                    + Runtime.getRuntime().availableProcessors() + " available");
+        }
+        if (!force) {
+            for (String busy : busyProcesses(Duration.ofSeconds(2))) {
+                problems.add("another process is using the CPU, so the figures would be noise: " + busy
+                        + " (wait for it, or pass --force)");
+            }
+        }
+        return problems;
+    }
+
+    /** Processes outside this JVM that used more than {@link #BUSY_CORES} over {@code window}. */
+    static List<String> busyProcesses(Duration window) throws InterruptedException {
+        Map<Long, Long> before = ticksByPid();
+        Thread.sleep(window.toMillis());
+        Map<Long, Long> after = ticksByPid();
+        long self = ProcessHandle.current().pid();
+        List<String> busy = new ArrayList<>();
+        after.forEach((pid, ticks) -> {
+            double cores = (ticks - before.getOrDefault(pid, ticks)) / (double) ProcessTree.TICKS_PER_SECOND / (window.toMillis() / 1000.0);
+            if (pid != self && cores > BUSY_CORES) {
+                busy.add("pid " + pid + " (" + command(pid) + ") at " + Math.round(cores * 100) + "% of a core");
+            }
+        });
+        return busy;
+    }
+
+    private static Map<Long, Long> ticksByPid() {
+        Map<Long, Long> ticks = new HashMap<>();
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            procs.map(p -> p.getFileName().toString()).filter(n -> n.chars().allMatch(Character::isDigit))
+                    .forEach(n -> ticks.put(Long.parseLong(n), ProcessTree.cpuTicks(Long.parseLong(n))));
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read /proc: this benchmark needs Linux", e);
+        }
+        return ticks;
+    }
+
+    private static String command(long pid) {
+        return ProcessHandle.of(pid).flatMap(h -> h.info().command()).map(c -> Path.of(c).getFileName().toString()).orElse("?");
+    }
+
+    static String hostName() {
+        try {
+            return Files.readString(Path.of("/etc/hostname")).strip().replaceAll("[^a-zA-Z0-9.-]", "");
+        } catch (IOException e) {
+            return "localhost";
+        }
+    }
+
+    /** CPU model, core count, memory, kernel and the versions of every tool, for the report's header. */
+    static Map<String, String> machine() {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("CPU", firstMatch(Path.of("/proc/cpuinfo"), "model name") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        m.put("memory", firstMatch(Path.of("/proc/meminfo"), "MemTotal"));
+        m.put("kernel", safe(List.of("uname", "-r")));
+        m.put("java (aimesh)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        m.put("nginx", safe(List.of("sh", "-c", "nginx -v 2>&1")));
+        m.put("haproxy", safe(List.of("haproxy", "-v")).lines().findFirst().orElse("?"));
+        m.put("h2load", safe(List.of("h2load", "--version")));
+        m.put("openssl", safe(List.of("openssl", "version")));
+        return m;
+    }
+
+    private static String firstMatch(Path file, String key) {
+        try {
+            return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).findFirst()
+                    .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String safe(List<String> command) {
+        try {
+            return Launched.run(command, Duration.ofSeconds(10)).strip();
+        } catch (RuntimeException e) {
+            return "?";
+        }
+    }
+}

@@ -1,0 +1,233 @@
+package dev.aimesh.bench.sidebyside;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The side-by-side proxy benchmark of BENCHMARKS.md: direct, the aimesh pair, the nginx pair and the
+ * haproxy pair, back to back in one run on the same upstream, load generator and upstream on one CPU and
+ * the two proxies of a pair on the other; then a markdown report and a latency chart.
+ */
+public final class SideBySide {
+    private final BenchSettings settings;
+    private final Workspace ws;
+    private final List<String> systems;
+    private final Map<String, String> aimeshJvms;
+    private final Results results = new Results();
+    private final H2load h2load;
+
+    SideBySide(BenchSettings settings, Workspace ws, List<String> systems, Map<String, String> aimeshJvms) {
+        this.settings = settings;
+        this.ws = ws;
+        this.systems = systems;
+        this.aimeshJvms = aimeshJvms;
+        this.h2load = new H2load(ws.loadCpus(), ws.dir());
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options options = Options.parse(args);
+        if (options == null) {
+            return;
+        }
+        List<String> problems = Preflight.problems(options.force());
+        if (!problems.isEmpty()) {
+            problems.forEach(p -> System.err.println("bench: " + p));
+            System.exit(3);
+        }
+        Path dir = Files.createTempDirectory("aimesh-bench-");
+        Workspace ws = new Workspace(dir, options.root(), "0", "1");
+        SideBySide bench = new SideBySide(options.settings(), ws, options.systems(), options.aimeshJvms());
+        long started = System.nanoTime();
+        bench.run();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        Files.createDirectories(options.out());
+        String stem = LocalDate.now() + "-" + Preflight.hostName() + (options.settings().name().equals("full") ? "" : "-" + options.settings().name());
+        Path chart = options.out().resolve(stem + ".png");
+        LatencyChart.write(bench.results, chart);
+        Path report = options.out().resolve(stem + ".md");
+        Files.writeString(report, new Report(bench.results, options.settings(), Preflight.machine(), took, chart.getFileName().toString())
+                .markdown());
+        System.out.println("bench: report " + report + ", chart " + chart + " (" + took.toSeconds() + " s; work files in " + dir + ")");
+    }
+
+    void run() throws Exception {
+        int upstreamPort = Workspace.freePort();
+        int upstreamH2c = Workspace.freePort();
+        progress("starting the upstream (nginx) and an aimesh control plane");
+        try (Launched upstream = Nginx.upstream(ws, upstreamPort, upstreamH2c);
+                AimeshControlPlane cp = new AimeshControlPlane(ws, upstreamPort)) {
+            PemFiles peerClient = cp.fetch("peer-client");
+            PemFiles peerServer = cp.fetch("peer-server");
+            HandshakeLoad handshakes = new HandshakeLoad(ws.loadCpus(), peerClient);
+            for (String system : systems) {
+                if (system.equals("aimesh")) {
+                    for (var jvm : aimeshJvms.entrySet()) {
+                        String name = jvm.getKey().isEmpty() ? "aimesh" : "aimesh " + jvm.getKey();
+                        progress("measuring " + name);
+                        try (AimeshPair pair = new AimeshPair(ws, cp, upstreamPort, name, jvm.getValue())) {
+                            results.addStartup(name, pair.startup());
+                            measure(pair, handshakes);
+                        }
+                        measureStartups(cp, upstreamPort, name, jvm.getValue());
+                    }
+                    continue;
+                }
+                progress("measuring " + system);
+                try (SystemUnderTest sut = switch (system) {
+                    case "direct" -> new DirectPath(upstreamPort, upstreamH2c);
+                    case "nginx" -> new NginxPair(ws, upstreamPort, peerClient, peerServer);
+                    case "haproxy" -> new HaproxyPair(ws, upstreamPort, peerClient, peerServer);
+                    default -> throw new IllegalArgumentException("unknown system " + system);
+                }) {
+                    measure(sut, handshakes);
+                }
+            }
+        }
+    }
+
+    private void measure(SystemUnderTest sut, HandshakeLoad handshakes) {
+        String name = sut.name();
+        H2load.Target warm = sut.target(Protocol.H1, "/1k");
+        progress("  " + name + ": warming up for " + settings.warmUp().toSeconds() + " s");
+        check(name, "warm-up", h2load.closedLoop(warm, Protocol.H1, 16, 1, settings.warmUp()));
+        check(name, "warm-up h2", h2load.closedLoop(sut.target(Protocol.H2, "/1k"), Protocol.H2, 2, 10, Duration.ofSeconds(3)));
+        for (Scenario s : Scenario.LATENCY) {
+            for (int i = 0; i < settings.repeats(); i++) {
+                progress("  " + name + ": " + s.id() + " run " + (i + 1) + "/" + settings.repeats());
+                Optional<SystemUnderTest.ReuseCounts> before = sut.reuse();
+                List<ProcessTree.Sample> start = samples(sut);
+                LoadResult load = h2load.openLoop(sut.target(s.protocol(), s.path()), s.protocol(), settings.connections(),
+                        settings.rpsPerConnection(), settings.measure());
+                List<ProcessTree.Sample> end = samples(sut);
+                Optional<SystemUnderTest.ReuseCounts> after = sut.reuse();
+                check(name, s.id(), load);
+                List<Double> cores = new ArrayList<>();
+                List<Long> rss = new ArrayList<>();
+                for (int p = 0; p < start.size(); p++) {
+                    cores.add(end.get(p).coresSince(start.get(p)));
+                    rss.add(end.get(p).rssKiB());
+                }
+                results.add(name, s.id(), new Results.LatencyRun(load, cores, rss,
+                        after.flatMap(a -> before.map(a::minus))));
+            }
+        }
+        for (Scenario s : Scenario.SATURATION) {
+            for (int i = 0; i < settings.repeats(); i++) {
+                progress("  " + name + ": " + s.id() + " run " + (i + 1) + "/" + settings.repeats());
+                List<ProcessTree.Sample> start = samples(sut);
+                LoadResult load = s.protocol() == Protocol.H2
+                        ? h2load.closedLoop(sut.target(s.protocol(), s.path()), s.protocol(), 2, settings.h2Streams(), settings.saturation())
+                        : h2load.closedLoop(sut.target(s.protocol(), s.path()), s.protocol(), settings.saturationConnections(), 1,
+                                settings.saturation());
+                List<ProcessTree.Sample> end = samples(sut);
+                check(name, s.id(), load);
+                List<Double> cores = new ArrayList<>();
+                for (int p = 0; p < start.size(); p++) {
+                    cores.add(end.get(p).coresSince(start.get(p)));
+                }
+                results.add(name, s.id(), new Results.ThroughputRun(load, cores));
+            }
+        }
+        if (sut.mtlsPort().isPresent()) {
+            long bPid = sut.proxies().get(1).pid();
+            for (int i = 0; i < settings.repeats(); i++) {
+                progress("  " + name + ": mTLS handshakes run " + (i + 1) + "/" + settings.repeats());
+                ProcessTree.Sample before = ProcessTree.sample(bPid);
+                HandshakeLoad.Result r = handshakes.run(sut.mtlsPort().get(), settings.handshakes());
+                ProcessTree.Sample after = ProcessTree.sample(bPid);
+                results.add(name, new Results.HandshakeRun(r.handshakes(), r.seconds(), after.cpuSecondsSince(before)));
+            }
+        }
+    }
+
+    /** Time to ready of fresh B proxies while nothing else runs (P14). */
+    private void measureStartups(AimeshControlPlane cp, int upstreamPort, String name, String javaOptions) {
+        for (int i = 0; i < settings.startups(); i++) {
+            progress("  " + name + ": start-up " + (i + 1) + "/" + settings.startups());
+            results.addStartup(name, AimeshPair.timeToReady(ws, cp, upstreamPort, javaOptions, i));
+        }
+    }
+
+    private static List<ProcessTree.Sample> samples(SystemUnderTest sut) {
+        return sut.proxies().stream().map(p -> ProcessTree.sample(p.pid())).toList();
+    }
+
+    /** A run where requests failed is not a measurement of the system working: stop and say so. */
+    private static void check(String system, String scenario, LoadResult load) {
+        if (load.succeeded() == 0 || load.failed() > load.succeeded() / 1000) {
+            throw new IllegalStateException(system + " " + scenario + ": " + load.failed() + " of "
+                    + (load.failed() + load.succeeded()) + " requests failed; see the logs in the work directory");
+        }
+    }
+
+    static void progress(String message) {
+        System.out.println("bench: " + message);
+        System.out.flush();
+    }
+
+    /** The command line of {@code bench/run}, after the script has installed and built what it needs. */
+    record Options(BenchSettings settings, Path out, Path root, List<String> systems, Map<String, String> aimeshJvms,
+            boolean force) {
+        static final String USAGE = """
+                usage: bench/run [--quick] [--systems direct,aimesh,nginx,haproxy] [--jvm NAME=OPTIONS]... [--out DIR] [--force]
+                  --quick     a short run (under 10 minutes on 2 cores); the default is the full protocol
+                  --systems   which systems to measure, in order (default: all four)
+                  --jvm       measure the aimesh pair once per JVM option set, e.g. --jvm g1=-XX:+UseG1GC
+                              (the default set is always measured first, as "aimesh")
+                  --out       where the report and chart go (default: bench/results)
+                  --force     measure even while another busy process is using the CPU
+                """;
+
+        static Options parse(String[] args) {
+            BenchSettings settings = BenchSettings.full();
+            Path out = Path.of("bench", "results");
+            Path root = Path.of("").toAbsolutePath();
+            List<String> systems = List.of("direct", "aimesh", "nginx", "haproxy");
+            Map<String, String> jvms = new LinkedHashMap<>();
+            jvms.put("", "");
+            boolean force = false;
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--quick" -> settings = BenchSettings.quick();
+                    case "--out" -> out = Path.of(value(args, ++i, "--out"));
+                    case "--root" -> root = Path.of(value(args, ++i, "--root")).toAbsolutePath();
+                    case "--systems" -> systems = List.of(value(args, ++i, "--systems").split(","));
+                    case "--jvm" -> {
+                        String v = value(args, ++i, "--jvm");
+                        int eq = v.indexOf('=');
+                        if (eq <= 0) {
+                            throw new IllegalArgumentException("--jvm " + v + ": expected NAME=OPTIONS");
+                        }
+                        jvms.put(v.substring(0, eq), v.substring(eq + 1));
+                    }
+                    case "--force" -> force = true;
+                    case "-h", "--help" -> {
+                        System.out.print(USAGE);
+                        return null;
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + args[i] + "\n" + USAGE);
+                }
+            }
+            for (String s : systems) {
+                if (!List.of("direct", "aimesh", "nginx", "haproxy").contains(s)) {
+                    throw new IllegalArgumentException("--systems: unknown system '" + s + "' (expected: direct, aimesh, nginx, haproxy)");
+                }
+            }
+            return new Options(settings, out, root, systems, jvms, force);
+        }
+
+        private static String value(String[] args, int i, String option) {
+            if (i >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value\n" + USAGE);
+            }
+            return args[i];
+        }
+    }
+}
