@@ -107,6 +107,42 @@ class ProxyPairIT {
         assertThat(total - firstByte).as("the body streamed over time, not at once").isGreaterThan(1.0);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void manyCancelledCallsLeaveOtherCallsOnTheSharedConnectionAlone(String protocol) throws Exception {
+        // An app that gives up on hundreds of calls (a chat UI's stop button, a client timeout) makes its proxy
+        // reset as many streams on the one connection to the model's proxy; that must not end the connection
+        // under the streams still going. Netty's default rapid-reset guard (200 per 30 s) did. One event loop,
+        // so that every call shares one connection between the proxies.
+        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("apps/app"), java.util.Optional.empty(),
+                java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
+                false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !oneLoop.registry().workload("models", "model").orElseThrow()
+                    .endpoints().isEmpty());
+            String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
+            var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> curl(flag(protocol), "-N", "-H", "Host: model.models",
+                    app + "/sse?n=12&gapMs=250"));
+            List<String> cancelled;
+            if (protocol.equals("h2")) {
+                // curl 7.88 cannot run parallel transfers over h2c prior knowledge; nghttp (nghttp2's client) can.
+                cancelled = List.of("nghttp", "-n", "-m", "240", "-t", "1", "-H", ":authority: model.models", app + "/hang");
+            } else {
+                cancelled = new ArrayList<>(List.of("curl", "-s", "--parallel", "--parallel-max", "240", "--http1.1",
+                        "-H", "Host: model.models", "--max-time", "1"));
+                for (int i = 0; i < 240; i++) {
+                    cancelled.addAll(List.of("-o", "/dev/null", app + "/hang?call=" + i));
+                }
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> oneLoop.stats().peerRequests() >= 1); // the stream is under way
+            Result gaveUp = CliProcess.run(cancelled, Map.of(), Duration.ofSeconds(30));
+            assertThat(oneLoop.stats().peerRequests()).as("the calls reached the model's proxy: %s", gaveUp).isGreaterThan(200);
+            Result streamed = stream.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(streamed.exit()).as(streamed::toString).isZero();
+            assertThat(streamed.out()).contains("data: token-11", "data: [DONE]");
+            assertThat(oneLoop.stats().peerConnections()).as("one connection carried them all").isEqualTo(1);
+        }
+    }
+
     @Test
     void unknownDestinationsAndHostsWithoutEndpointsGetAClearError() {
         Result r = curl("--http1.1", "-i", "-H", "Host: nowhere", outbound() + "/echo");

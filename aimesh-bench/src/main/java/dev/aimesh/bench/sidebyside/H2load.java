@@ -31,14 +31,14 @@ public final class H2load {
     public LoadResult openLoop(Target target, Protocol protocol, int clients, int rpsPerClient, Duration duration) {
         List<String> args = base(target, protocol, duration);
         args.addAll(List.of("-c", Integer.toString(clients), "-m", "1", "--rps", Integer.toString(rpsPerClient)));
-        return run(target, args, true);
+        return run(target, args, true, duration);
     }
 
     /** Closed loop: as fast as the system answers, {@code streams} requests in flight per connection. */
     public LoadResult closedLoop(Target target, Protocol protocol, int clients, int streams, Duration duration) {
         List<String> args = base(target, protocol, duration);
         args.addAll(List.of("-c", Integer.toString(clients), "-m", Integer.toString(streams)));
-        return run(target, args, false);
+        return run(target, args, false, duration);
     }
 
     private List<String> base(Target target, Protocol protocol, Duration duration) {
@@ -47,17 +47,18 @@ public final class H2load {
         if (protocol == Protocol.H1) {
             args.add("--h1");
         }
-        target.host().ifPresent(host -> args.addAll(List.of("-H", "host: " + host)));
+        // ":authority" replaces the Host header in HTTP/1.1 too; "host" would add a second one.
+        target.host().ifPresent(host -> args.addAll(List.of("-H", ":authority: " + host)));
         return args;
     }
 
-    private LoadResult run(Target target, List<String> args, boolean perRequest) {
+    private LoadResult run(Target target, List<String> args, boolean perRequest, Duration duration) {
         Path log = workDir.resolve("h2load-" + System.nanoTime() + ".log");
         if (perRequest) {
             args.add("--log-file=" + log);
         }
         args.add(target.url());
-        String out = Launched.run(args, Duration.ofMinutes(5));
+        String out = Launched.run(args, duration.plusSeconds(60));
         try {
             return parse(out, perRequest ? Files.readAllLines(log) : List.of());
         } catch (IOException e) {

@@ -95,19 +95,24 @@ public final class Launched implements AutoCloseable {
         }
     }
 
-    /** Runs a command to completion and returns its standard output; a non-zero exit is an error that quotes its stderr. */
+    /**
+     * Runs a command to completion and returns its standard output; a non-zero exit, or a run past
+     * {@code timeout} (the command is then killed), is an error that quotes its output.
+     */
     public static String run(List<String> command, Duration timeout) {
+        Path out = null;
         Path err = null;
         try {
+            out = Files.createTempFile("aimesh-bench-", ".out");
             err = Files.createTempFile("aimesh-bench-", ".err");
-            Process p = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             p.getOutputStream().close();
-            byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout.toSeconds() + " s");
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException(String.join(" ", command) + " did not finish within " + timeout.toSeconds()
+                        + " s: " + (Files.readString(out) + Files.readString(err)).strip());
             }
-            String text = new String(out, java.nio.charset.StandardCharsets.UTF_8);
+            String text = Files.readString(out);
             if (p.exitValue() != 0) {
                 throw new IllegalStateException(String.join(" ", command) + " exited " + p.exitValue() + ": "
                         + (text + Files.readString(err)).strip());
@@ -119,13 +124,18 @@ public final class Launched implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
-            if (err != null) {
-                try {
-                    Files.deleteIfExists(err);
-                } catch (IOException ignored) {
-                    // a temporary file left behind harms nothing
-                }
+            deleteQuietly(out);
+            deleteQuietly(err);
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            if (file != null) {
+                Files.deleteIfExists(file);
             }
+        } catch (IOException ignored) {
+            // a temporary file left behind harms nothing
         }
     }
 

@@ -47,6 +47,11 @@ final class Report {
         handshakes();
         reuse();
         startup();
+        if (!r.systemNotes.isEmpty()) {
+            md.append("## Problems met during the run\n\n");
+            r.systemNotes.forEach((system, note) -> md.append("- **").append(system).append("**: ").append(note).append("\n"));
+            md.append("\n");
+        }
         md.append("""
                 ## What the aimesh pair ran with
 
@@ -142,7 +147,7 @@ final class Report {
             md.append("## Latency: ").append(s.protocol().label()).append(", ").append(s.bodyLabel()).append(", ")
                     .append(settings.rps()).append(" RPS open loop over ").append(settings.connections()).append(" connections\n\n");
             md.append("| system | p50 ms | p90 ms | p99 ms | p99.9 ms | added p50 | added p99 | added p99.9 | ratio p50 | ratio p99 |"
-                    + " req/s |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    + " req/s | failed |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (String system : systems(r.latency.getOrDefault(s.id(), Map.of()).keySet())) {
                 md.append("| ").append(system);
                 for (double q : PERCENTILES) {
@@ -156,7 +161,9 @@ final class Report {
                     md.append(" | ").append(system.equals("direct") || PEERS.contains(system) ? "–"
                             : "%.2f× %s".formatted(added(s.id(), system, q) / best.value(), best.name()));
                 }
-                md.append(" | ").append(r.latency(s.id(), system, run -> run.load().requestsPerSecond()).format("%.0f")).append(" |\n");
+                md.append(" | ").append(r.latency(s.id(), system, run -> run.load().requestsPerSecond()).format("%.0f"))
+                        .append(" | ").append(failed(r.latency.get(s.id()).get(system).stream().map(Results.LatencyRun::load).toList()))
+                        .append(" |\n");
             }
             md.append("\nAdded latency is the system's percentile minus the direct path's, from medians of the same run.\n\n");
         }
@@ -194,7 +201,7 @@ final class Report {
             boolean h2 = s.protocol() == Protocol.H2;
             md.append("## Saturation: ").append(s.protocol().label()).append(", ").append(s.bodyLabel()).append(", closed loop, ")
                     .append(h2 ? "2 connections × " + settings.h2Streams() + " streams" : settings.saturationConnections() + " connections")
-                    .append("\n\n| system | req/s | vs nginx | vs haproxy | A: cores | B: cores |\n|---|---|---|---|---|---|\n");
+                    .append("\n\n| system | req/s | vs nginx | vs haproxy | A: cores | B: cores | failed |\n|---|---|---|---|---|---|---|\n");
             for (String system : systems(r.throughput.getOrDefault(s.id(), Map.of()).keySet())) {
                 double v = rps(s.id(), system);
                 md.append("| ").append(system).append(" | ").append(r.throughput(s.id(), system, t -> t.load().requestsPerSecond()).format("%.0f"));
@@ -206,7 +213,8 @@ final class Report {
                     md.append(" | ").append(system.equals("direct") ? "–"
                             : r.throughput(s.id(), system, t -> t.proxyCores().get(i)).format("%.2f"));
                 }
-                md.append(" |\n");
+                md.append(" | ").append(failed(r.throughput.get(s.id()).get(system).stream().map(Results.ThroughputRun::load).toList()))
+                        .append(" |\n");
             }
             md.append(h2 ? "\nnginx cannot speak HTTP/2 to its upstream: its A takes h2c and speaks HTTP/1.1 over TLS to B.\n\n" : "\n");
         }
@@ -255,6 +263,13 @@ final class Report {
     }
 
     // ---- figures
+
+    /** Failed requests over all repetitions, out of all requests sent. */
+    private static String failed(List<LoadResult> runs) {
+        long failed = runs.stream().mapToLong(LoadResult::failed).sum();
+        long all = failed + runs.stream().mapToLong(LoadResult::succeeded).sum();
+        return failed == 0 ? "0" : failed + " of " + all;
+    }
 
     private double added(String scenario, String system, double q) {
         return r.latency(scenario, system, run -> run.load().percentileMillis(q)).median()

@@ -16,6 +16,9 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * handler serves both).
  */
 public final class ServerPipelines {
+    private static final int RESETS_PER_STREAM_SLOT = 20;
+    private static final int RESET_WINDOW_SECONDS = 10;
+
     private ServerPipelines() {}
 
     public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
@@ -33,7 +36,12 @@ public final class ServerPipelines {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .maxHeaderListSize(limits.maxHeaderBytes());
-        pipeline.addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings).build());
+        // Netty's default rapid-reset guard (200 RST_STREAM per 30 s) ends the whole connection, and with it every
+        // stream still going, when an app gives up on a few hundred calls: one connection between two proxies carries
+        // all of them. This bound still stops a reset flood (CVE-2023-44487 sends hundreds of thousands a second).
+        int resetsPerWindow = limits.maxConcurrentStreams() * RESETS_PER_STREAM_SLOT;
+        pipeline.addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
+                .decoderEnforceMaxRstFramesPerWindow(resetsPerWindow, RESET_WINDOW_SECONDS).build());
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
