@@ -47,6 +47,7 @@ final class Report {
         handshakes();
         reuse();
         startup();
+        jvmComparison();
         if (!r.systemNotes.isEmpty()) {
             md.append("## Problems met during the run\n\n");
             r.systemNotes.forEach((system, note) -> md.append("- **").append(system).append("**: ").append(note).append("\n"));
@@ -69,10 +70,14 @@ final class Report {
     private void machine() {
         md.append("## Machine and versions\n\n| | |\n|---|---|\n");
         machine.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v.replace("|", "/").replace("\n", " ")).append(" |\n"));
-        md.append("| settings | warm-up ").append(settings.warmUp().toSeconds()).append(" s, open loop ")
+        md.append("| settings | warm-up ").append(settings.warmUp().toSeconds()).append("–").append(settings.maxWarmUp().toSeconds())
+                .append(" s (until the rate is steady), open loop ")
                 .append(settings.measure().toSeconds()).append(" s at ").append(settings.rps()).append(" RPS over ")
                 .append(settings.connections()).append(" connections, closed loop ").append(settings.saturation().toSeconds())
-                .append(" s, handshakes ").append(settings.handshakes().toSeconds()).append(" s |\n\n");
+                .append(" s, handshakes ").append(settings.handshakes().toSeconds()).append(" s |\n");
+        r.warmUps.forEach((system, w) -> md.append("| warm-up of ").append(system).append(" | ").append(w.took().toSeconds())
+                .append(" s").append(w.steady() ? ", steady" : ", still climbing at the limit").append(" |\n"));
+        md.append("\n");
     }
 
     // ---- targets
@@ -260,6 +265,27 @@ final class Report {
                 .append(Spread.of(times.stream().map(d -> d.toNanos() / 1e6).toList()).format("%.0f ms")).append(" |\n"));
         md.append("\nFrom the launch of `bin/aimesh proxy` to its \"ready\" line: JVM start, key pair and CSR, SVID from the "
                 + "control plane, first config, listeners bound.\n\n");
+    }
+
+    /** With several aimesh variants (--jvm), one row each: the figures that JVM options move. */
+    private void jvmComparison() {
+        String lat = "latency-h1-1k";
+        List<String> variants = r.latency.getOrDefault(lat, Map.of()).keySet().stream().filter(n -> n.startsWith("aimesh")).toList();
+        if (variants.size() < 2) {
+            return;
+        }
+        md.append("## aimesh under different JVM options\n\n| variant | added p50 | added p99 | A cores/1000 RPS | B cores/1000 RPS "
+                + "| A RSS MB | B RSS MB | saturation h1 1 KB | saturation h2 1 KB | start-up |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (String v : variants) {
+            md.append("| ").append(v).append(" | ").append(ms(added(lat, v, 50))).append(" | ").append(ms(added(lat, v, 99)))
+                    .append(" | ").append(fmt(cpuPer1000(lat, v, 0), "%.3f")).append(" | ").append(fmt(cpuPer1000(lat, v, 1), "%.3f"))
+                    .append(" | ").append(fmt(rssMiB(lat, v, 0), "%.1f")).append(" | ").append(fmt(rssMiB(lat, v, 1), "%.1f"))
+                    .append(" | ").append(fmt(rps("saturation-h1-1k", v), "%.0f/s")).append(" | ")
+                    .append(fmt(rps("saturation-h2-1k", v), "%.0f/s")).append(" | ")
+                    .append(Spread.of(r.startups.getOrDefault(v, List.of()).stream().map(d -> d.toNanos() / 1e6).toList()).format("%.0f ms"))
+                    .append(" |\n");
+        }
+        md.append("\n");
     }
 
     // ---- figures

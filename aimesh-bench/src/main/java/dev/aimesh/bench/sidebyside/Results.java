@@ -28,6 +28,10 @@ public final class Results {
         }
     }
 
+    /** How long a system was warmed, and whether its rate had become steady by then. */
+    public record WarmUp(Duration took, boolean steady) {}
+
+    public final Map<String, WarmUp> warmUps = new LinkedHashMap<>();
     public final Map<String, Map<String, List<LatencyRun>>> latency = new LinkedHashMap<>();
     public final Map<String, Map<String, List<ThroughputRun>>> throughput = new LinkedHashMap<>();
     public final Map<String, List<HandshakeRun>> handshakes = new LinkedHashMap<>();

@@ -19,6 +19,9 @@ public final class SideBySide {
     private final BenchSettings settings;
     private final Workspace ws;
     private final List<String> systems;
+    private static final Duration WARM_UP_ROUND = Duration.ofSeconds(4);
+    private static final double STEADY = 0.10;
+
     private final Map<String, String> aimeshJvms;
     private final Results results = new Results();
     private final H2load h2load;
@@ -98,10 +101,7 @@ public final class SideBySide {
 
     private void measure(SystemUnderTest sut, HandshakeLoad handshakes) {
         String name = sut.name();
-        H2load.Target warm = sut.target(Protocol.H1, "/1k");
-        progress("  " + name + ": warming up for " + settings.warmUp().toSeconds() + " s");
-        check(name, "warm-up", h2load.closedLoop(warm, Protocol.H1, 16, 1, settings.warmUp()));
-        check(name, "warm-up h2", h2load.closedLoop(sut.target(Protocol.H2, "/1k"), Protocol.H2, 2, 10, Duration.ofSeconds(3)));
+        warmUp(sut);
         for (Scenario s : Scenario.LATENCY) {
             for (int i = 0; i < settings.repeats(); i++) {
                 progress("  " + name + ": " + s.id() + " run " + (i + 1) + "/" + settings.repeats());
@@ -151,6 +151,30 @@ public final class SideBySide {
         }
     }
 
+    /**
+     * Closed-loop rounds until the rate is steady (within {@link #STEADY} of the round before) and the
+     * minimum warm-up has passed, or the maximum; HTTP/2 too, so both code paths are compiled.
+     */
+    private void warmUp(SystemUnderTest sut) {
+        long start = System.nanoTime();
+        double previous = 0;
+        int round = 0;
+        while (true) {
+            round++;
+            LoadResult r = h2load.closedLoop(sut.target(Protocol.H1, "/1k"), Protocol.H1, 16, 1, WARM_UP_ROUND);
+            check(sut.name(), "warm-up", r);
+            check(sut.name(), "warm-up h2", h2load.closedLoop(sut.target(Protocol.H2, "/1k"), Protocol.H2, 2, 10, Duration.ofSeconds(1)));
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            boolean steady = previous > 0 && Math.abs(r.requestsPerSecond() - previous) <= STEADY * previous;
+            progress("  " + sut.name() + ": warm-up round " + round + ", " + Math.round(r.requestsPerSecond()) + " req/s");
+            if ((steady && elapsed.compareTo(settings.warmUp()) >= 0) || elapsed.compareTo(settings.maxWarmUp()) >= 0) {
+                results.warmUps.put(sut.name(), new Results.WarmUp(elapsed, steady));
+                return;
+            }
+            previous = r.requestsPerSecond();
+        }
+    }
+
     /** Time to ready of fresh B proxies while nothing else runs (P14). */
     private void measureStartups(AimeshControlPlane cp, int upstreamPort, String name, String javaOptions) {
         for (int i = 0; i < settings.startups(); i++) {
@@ -180,8 +204,10 @@ public final class SideBySide {
         results.systemNotes.put(system, "could not be measured to the end: " + e.getMessage() + " (logs: " + ws.dir() + ")");
     }
 
+    private static final long STARTED = System.nanoTime();
+
     static void progress(String message) {
-        System.out.println("bench: " + message);
+        System.out.printf("bench [%4d s]: %s%n", (System.nanoTime() - STARTED) / 1_000_000_000L, message);
         System.out.flush();
     }
 

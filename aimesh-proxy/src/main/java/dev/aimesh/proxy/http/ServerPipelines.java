@@ -2,6 +2,7 @@ package dev.aimesh.proxy.http;
 
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import dev.aimesh.proxy.net.Flushes;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -40,6 +41,7 @@ public final class ServerPipelines {
         // stream still going, when an app gives up on a few hundred calls: one connection between two proxies carries
         // all of them. This bound still stops a reset flood (CVE-2023-44487 sends hundreds of thousands a second).
         int resetsPerWindow = limits.maxConcurrentStreams() * RESETS_PER_STREAM_SLOT;
+        pipeline.addLast("flush", Flushes.consolidating());
         pipeline.addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
                 .decoderEnforceMaxRstFramesPerWindow(resetsPerWindow, RESET_WINDOW_SECONDS).build());
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {

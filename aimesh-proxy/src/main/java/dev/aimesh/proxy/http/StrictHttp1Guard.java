@@ -1,10 +1,13 @@
 package dev.aimesh.proxy.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.AsciiString;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -16,12 +19,17 @@ import io.netty.util.ReferenceCountUtil;
  * trailers like headers). Bytes pass through unchanged; on the first fault it stops passing anything
  * and fires a {@link MalformedRequest}. Netty's decoder alone accepts bare LF, folded headers, spaces
  * in chunk lines and more, which a model server behind might read differently: the gaps smuggling uses.
+ * Lines are checked as bytes in a reused buffer: nothing is allocated for a well-formed request but its method.
  */
-public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
-    private static final Set<String> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter implements ByteProcessor {
+    private static final Set<AsciiString> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
             "PATCH", "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND",
             "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE",
-            "MKCALENDAR", "LINK", "UNLINK", "QUERY");
+            "MKCALENDAR", "LINK", "UNLINK", "QUERY").stream().map(AsciiString::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
+    private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_11 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HTTP_10 = "HTTP/1.0".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_CHUNK_LINE = 4096;
     private static final int MAX_EMPTY_LINES = 4;
 
@@ -30,14 +38,17 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private final int maxLine;
     private final int maxHead;
     private State state = State.REQUEST_LINE;
-    private final StringBuilder line = new StringBuilder();
+    private byte[] line = new byte[256];
+    private int lineLength;
     private boolean sawCr;
     private int headBytes;
     private long remaining;
-    private String contentLength;
+    private long contentLength = -1;
     private String transferEncoding;
     private boolean failed;
     private int emptyLines;
+    /** Set by {@link #process} when a byte breaks the grammar. */
+    private String fault;
 
     public StrictHttp1Guard(ProxyLimits limits) {
         this.maxLine = Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes());
@@ -54,7 +65,6 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
             }
             return;
         }
-        String fault = null;
         int end = buf.writerIndex();
         int i = buf.readerIndex();
         while (i < end && fault == null) {
@@ -67,8 +77,9 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
                 }
                 continue;
             }
-            fault = onByte(buf.getByte(i) & 0xff);
-            i++;
+            // Runs until a body starts (skipped above), a fault, or the end of the buffer.
+            int stopped = buf.forEachByte(i, end - i, this);
+            i = stopped < 0 ? end : stopped + 1;
         }
         if (fault == null) {
             ctx.fireChannelRead(buf);
@@ -85,7 +96,13 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(new MalformedRequest("malformed-request", fault, inBody));
     }
 
-    /** Consumes one byte of a line-oriented state; returns a fault or null. */
+    /** Consumes one byte of a line-oriented state; false stops the scan (a fault, or a body begins). */
+    @Override
+    public boolean process(byte value) {
+        fault = onByte(value & 0xff);
+        return fault == null && state != State.FIXED_BODY && state != State.CHUNK_DATA;
+    }
+
     private String onByte(int b) {
         if (state == State.REQUEST_LINE || state == State.HEADER || state == State.TRAILER) {
             if (++headBytes > maxHead) {
@@ -97,9 +114,9 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
             if (b != '\n') {
                 return "a CR not followed by LF";
             }
-            String fault = onLine(line.toString());
-            line.setLength(0);
-            return fault;
+            String lineFault = onLine();
+            lineLength = 0;
+            return lineFault;
         }
         if (b == '\r') {
             sawCr = true;
@@ -108,75 +125,76 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         if (b == '\n') {
             return "a bare LF (lines must end with CRLF)";
         }
-        if (line.length() >= (state == State.CHUNK_LINE || state == State.CHUNK_CRLF ? MAX_CHUNK_LINE : maxLine)) {
+        int limit = state == State.CHUNK_LINE || state == State.CHUNK_CRLF ? MAX_CHUNK_LINE : maxLine;
+        if (lineLength >= limit) {
             return "a line longer than the limit";
         }
-        line.append((char) b);
+        if (lineLength == line.length) {
+            line = java.util.Arrays.copyOf(line, Math.min(limit, line.length * 2));
+        }
+        line[lineLength++] = (byte) b;
         return null;
     }
 
-    private String onLine(String text) {
+    private String onLine() {
         return switch (state) {
-            case REQUEST_LINE -> requestLine(text);
-            case HEADER -> text.isEmpty() ? endOfHead() : header(text, false);
-            case TRAILER -> text.isEmpty() ? nextMessage() : header(text, true);
-            case CHUNK_LINE -> chunkLine(text);
-            case CHUNK_CRLF -> text.isEmpty() ? chunkDone() : "chunk data not followed by CRLF";
+            case REQUEST_LINE -> requestLine();
+            case HEADER -> lineLength == 0 ? endOfHead() : header(false);
+            case TRAILER -> lineLength == 0 ? nextMessage() : header(true);
+            case CHUNK_LINE -> chunkLine();
+            case CHUNK_CRLF -> lineLength == 0 ? chunkDone() : "chunk data not followed by CRLF";
             default -> throw new IllegalStateException(state.name());
         };
     }
 
-    private String requestLine(String text) {
-        if (text.isEmpty()) {
+    private String requestLine() {
+        if (lineLength == 0) {
             // RFC 9112 2.2: a server should ignore at least one empty line before a request line.
             return ++emptyLines > MAX_EMPTY_LINES ? "too many empty lines before the request line" : null;
         }
-        int first = text.indexOf(' ');
-        int second = first < 0 ? -1 : text.indexOf(' ', first + 1);
-        if (first <= 0 || second < 0 || text.indexOf(' ', second + 1) >= 0) {
+        int first = indexOf(' ', 0);
+        int second = first < 0 ? -1 : indexOf(' ', first + 1);
+        if (first <= 0 || second < 0 || indexOf(' ', second + 1) >= 0) {
             return "the request line is not 'METHOD target HTTP/1.1' with single spaces";
         }
-        String method = text.substring(0, first);
-        String target = text.substring(first + 1, second);
-        String version = text.substring(second + 1);
+        AsciiString method = new AsciiString(line, 0, first, false);
         if (!METHODS.contains(method)) {
-            return "unknown method '" + printable(method) + "'";
+            return "unknown method '" + printable(text(0, first)) + "'";
         }
-        if (target.isEmpty()) {
+        if (second == first + 1) {
             return "an empty request target";
         }
-        for (int i = 0; i < target.length(); i++) {
-            char c = target.charAt(i);
+        for (int i = first + 1; i < second; i++) {
+            int c = line[i] & 0xff;
             if (c <= 0x20 || c >= 0x7f) {
                 return "a control, space or non-ASCII byte in the request target";
             }
         }
-        if (!version.equals("HTTP/1.1") && !version.equals("HTTP/1.0")) {
-            return "unsupported version '" + printable(version) + "' (expected HTTP/1.1 or HTTP/1.0)";
+        if (!equalsAt(second + 1, HTTP_11, false) && !equalsAt(second + 1, HTTP_10, false)) {
+            return "unsupported version '" + printable(text(second + 1, lineLength)) + "' (expected HTTP/1.1 or HTTP/1.0)";
         }
-        contentLength = null;
+        contentLength = -1;
         transferEncoding = null;
         emptyLines = 0;
         state = State.HEADER;
         return null;
     }
 
-    private String header(String text, boolean trailer) {
-        if (text.charAt(0) == ' ' || text.charAt(0) == '\t') {
+    private String header(boolean trailer) {
+        if (line[0] == ' ' || line[0] == '\t') {
             return "a folded header line (obs-fold)";
         }
-        int colon = text.indexOf(':');
+        int colon = indexOf(':', 0);
         if (colon <= 0) {
             return "a header line without a name and a colon";
         }
         for (int i = 0; i < colon; i++) {
-            if (!isTchar(text.charAt(i))) {
+            if (!isTchar((char) (line[i] & 0xff))) {
                 return "an invalid character in a header name";
             }
         }
-        String value = text.substring(colon + 1).strip();
-        for (int i = colon + 1; i < text.length(); i++) {
-            char c = text.charAt(i);
+        for (int i = colon + 1; i < lineLength; i++) {
+            int c = line[i] & 0xff;
             if ((c < 0x20 && c != '\t') || c == 0x7f) {
                 return "a control character in a header value";
             }
@@ -184,16 +202,26 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         if (trailer) {
             return null;
         }
-        String name = text.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (name.equals("content-length")) {
-            if (contentLength != null) {
+        if (colon == CONTENT_LENGTH.length && equalsAt(0, CONTENT_LENGTH, true)) {
+            if (contentLength >= 0) {
                 return "more than one Content-Length";
             }
-            if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+            int from = skipWhitespace(colon + 1);
+            int to = trimWhitespace(from);
+            if (from == to || to - from > 18) {
                 return "Content-Length is not a number";
             }
+            long value = 0;
+            for (int i = from; i < to; i++) {
+                int digit = line[i] - '0';
+                if (digit < 0 || digit > 9) {
+                    return "Content-Length is not a number";
+                }
+                value = value * 10 + digit;
+            }
             contentLength = value;
-        } else if (name.equals("transfer-encoding")) {
+        } else if (colon == TRANSFER_ENCODING.length && equalsAt(0, TRANSFER_ENCODING, true)) {
+            String value = text(skipWhitespace(colon + 1), trimWhitespace(skipWhitespace(colon + 1)));
             transferEncoding = transferEncoding == null ? value : transferEncoding + "," + value;
         }
         return null;
@@ -202,7 +230,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private String endOfHead() {
         headBytes = 0; // the head limit applies to each request of a keep-alive connection on its own
         if (transferEncoding != null) {
-            if (contentLength != null) {
+            if (contentLength >= 0) {
                 return "both Content-Length and Transfer-Encoding";
             }
             String[] codings = transferEncoding.split(",");
@@ -216,30 +244,34 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
             state = State.CHUNK_LINE;
             return null;
         }
-        if (contentLength != null && Long.parseLong(contentLength) > 0) {
-            remaining = Long.parseLong(contentLength);
+        if (contentLength > 0) {
+            remaining = contentLength;
             state = State.FIXED_BODY;
             return null;
         }
         return nextMessage();
     }
 
-    private String chunkLine(String text) {
+    private String chunkLine() {
         int sizeEnd = 0;
-        while (sizeEnd < text.length() && Character.digit(text.charAt(sizeEnd), 16) >= 0) {
+        while (sizeEnd < lineLength && Character.digit(line[sizeEnd], 16) >= 0) {
             sizeEnd++;
         }
         if (sizeEnd == 0 || sizeEnd > 15) {
             return "an invalid chunk size";
         }
-        String extensions = text.substring(sizeEnd);
-        if (!extensions.isEmpty() && extensions.charAt(0) != ';') {
-            return "an invalid character after the chunk size";
+        if (sizeEnd < lineLength) {
+            if (line[sizeEnd] != ';') {
+                return "an invalid character after the chunk size";
+            }
+            if (!validExtensions(text(sizeEnd, lineLength))) {
+                return "invalid chunk extensions";
+            }
         }
-        if (!extensions.isEmpty() && !validExtensions(extensions)) {
-            return "invalid chunk extensions";
+        long size = 0;
+        for (int i = 0; i < sizeEnd; i++) {
+            size = size * 16 + Character.digit(line[i], 16);
         }
-        long size = Long.parseLong(text.substring(0, sizeEnd), 16);
         if (size == 0) {
             state = State.TRAILER;
         } else {
@@ -303,6 +335,53 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         state = State.REQUEST_LINE;
         headBytes = 0;
         return null;
+    }
+
+    private int indexOf(char c, int from) {
+        for (int i = from; i < lineLength; i++) {
+            if (line[i] == c) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether {@code expected} stands at {@code at} and ends the line, or (for names) fills {@code [at, at + length)}. */
+    private boolean equalsAt(int at, byte[] expected, boolean ignoreCase) {
+        if (ignoreCase ? at + expected.length > lineLength : lineLength - at != expected.length) {
+            return false;
+        }
+        for (int i = 0; i < expected.length; i++) {
+            byte b = line[at + i];
+            if (ignoreCase && b >= 'A' && b <= 'Z') {
+                b += 'a' - 'A';
+            }
+            if (b != expected[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Leading optional whitespace (SP, HTAB) of a header value; other control bytes were refused already. */
+    private int skipWhitespace(int from) {
+        while (from < lineLength && (line[from] == ' ' || line[from] == '\t')) {
+            from++;
+        }
+        return from;
+    }
+
+    private int trimWhitespace(int from) {
+        int to = lineLength;
+        while (to > from && (line[to - 1] == ' ' || line[to - 1] == '\t')) {
+            to--;
+        }
+        return to;
+    }
+
+    /** Only for messages and the rare fields kept as text. */
+    private String text(int from, int to) {
+        return new String(line, from, to - from, StandardCharsets.ISO_8859_1);
     }
 
     private static boolean isTchar(char c) {

@@ -25,6 +25,7 @@ import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.net.Flushes;
 import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
@@ -69,7 +70,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
                 (ch, ready) -> {
-                    ch.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+                    ch.pipeline().addLast(Flushes.consolidating(), Http2FrameCodecBuilder.forClient().build(),
                             new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyWhenActive(ready));
                 }, loops, limits);
     }
@@ -159,7 +160,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addLast(Http2FrameCodecBuilder.forClient().build(),
+            ctx.pipeline().addLast(Flushes.consolidating(), Http2FrameCodecBuilder.forClient().build(),
                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
             ready.trySuccess(ctx.channel());
         }
