@@ -143,6 +143,43 @@ class ProxyPairIT {
         }
     }
 
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void moreConcurrentCallsThanOneConnectionCarriesOpenAnotherConnection(String protocol) throws Exception {
+        // A model's proxy that takes 3 streams per connection, and 8 long calls at once from one event loop.
+        mesh.write("narrow.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: narrow, namespace: models}
+                """);
+        ProxyLimits threeStreams = new ProxyLimits(8 * 1024, 32 * 1024, 1024 * 1024, Duration.ofMinutes(1), Duration.ofSeconds(5),
+                Duration.ofSeconds(30), 3);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.registry().workload("models", "narrow").isPresent());
+        try (Proxy narrow = mesh.serverProxy("models/narrow", model.address(), false, threeStreams);
+                Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("apps/app"),
+                        java.util.Optional.empty(), java.util.Optional.empty(), false,
+                        java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 1,
+                        InstantSource.system()))) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !oneLoop.registry().workload("models", "narrow").orElseThrow()
+                    .endpoints().isEmpty());
+            String url = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort() + "/sse?n=4&gapMs=250";
+            List<String> calls;
+            if (protocol.equals("h2")) {
+                calls = List.of("nghttp", "-m", "8", "-H", ":authority: narrow.models", url);
+            } else {
+                calls = new ArrayList<>(List.of("curl", "-sS", "--parallel", "--parallel-max", "8", "--http1.1",
+                        "-H", "Host: narrow.models"));
+                for (int i = 0; i < 8; i++) {
+                    calls.add(url + "&call=" + i);
+                }
+            }
+            Result r = CliProcess.run(calls, Map.of(), Duration.ofSeconds(30));
+            assertThat(r.exit()).as(r::toString).isZero();
+            assertThat(r.out().split("data: \\[DONE\\]", -1)).as("every call streamed to its end: %s", r).hasSize(9);
+            assertThat(oneLoop.stats().peerConnections()).as("8 streams at once at 3 per connection").isGreaterThanOrEqualTo(3);
+        }
+    }
+
     @Test
     void unknownDestinationsAndHostsWithoutEndpointsGetAClearError() {
         Result r = curl("--http1.1", "-i", "-H", "Host: nowhere", outbound() + "/echo");

@@ -1,6 +1,7 @@
 package dev.aimesh.proxy.http;
 
 import java.security.cert.X509Certificate;
+import io.netty.util.AsciiString;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.x509.Fingerprints;
 
@@ -9,7 +10,8 @@ import dev.aimesh.identity.x509.Fingerprints;
  * hash of the client certificate and the client's SPIFFE ID. Computed once per connection.
  */
 public final class ForwardedClientCert {
-    public static final String HEADER = "x-forwarded-client-cert";
+    /** An AsciiString, so that header maps need not hash the name anew on every request. */
+    public static final AsciiString HEADER = AsciiString.cached("x-forwarded-client-cert");
 
     private ForwardedClientCert() {}
 

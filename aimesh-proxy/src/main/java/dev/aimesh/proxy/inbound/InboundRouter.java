@@ -27,8 +27,7 @@ public final class InboundRouter implements RequestRouter {
             return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "no-peer-identity", "the connection has no verified peer");
         }
         HopByHop.strip(request.headers());
-        request.headers().remove(ForwardedClientCert.HEADER);
-        request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert());
+        request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent
         return new Routing.Forward(model, request);
     }
 }

@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -33,9 +34,19 @@ public final class OutboundRouter implements RequestRouter {
         UpstreamConnector to(InetSocketAddress address, SpiffeId identity);
     }
 
+    /** A peer proxy: the endpoint a snapshot lists for a workload, and the identity it must present. */
+    private record Peer(String endpoint, SpiffeId identity) {}
+
     private final Supplier<ConfigSnapshot> registry;
     private final PeerConnectors peers;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
+    /** Connectors by peer, so that a request looks its connector up instead of parsing the endpoint again. */
+    private final Map<Peer, UpstreamConnector> connectors = new ConcurrentHashMap<>();
+    /** Host names resolved against one snapshot; a new snapshot starts them afresh. */
+    private volatile ResolvedHosts resolved = new ResolvedHosts(null, Map.of());
+    private static final int MAX_RESOLVED_HOSTS = 4096;
+
+    private record ResolvedHosts(ConfigSnapshot snapshot, Map<String, Optional<WorkloadEntry>> hosts) {}
 
     public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers) {
         this.registry = registry;
@@ -67,7 +78,7 @@ public final class OutboundRouter implements RequestRouter {
         if (snapshot == null) {
             return refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "no-config", "the proxy has no configuration yet");
         }
-        var destination = ServiceNames.resolve(snapshot, authority);
+        Optional<WorkloadEntry> destination = resolve(snapshot, authority);
         if (destination.isEmpty()) {
             return refuse(HttpResponseStatus.BAD_GATEWAY, "unknown-destination", "'" + ServiceNames.stripPort(authority)
                     + "' is not a workload of the mesh (try name.namespace)");
@@ -81,7 +92,23 @@ public final class OutboundRouter implements RequestRouter {
                 .getAndIncrement(), endpoints.size()));
         HopByHop.strip(request.headers());
         request.headers().set(HttpHeaderNames.HOST, authority);
-        return new Routing.Forward(peers.to(parse(endpoint), target.spiffeId()), request);
+        Peer peer = new Peer(endpoint, target.spiffeId());
+        UpstreamConnector connector = connectors.get(peer);
+        if (connector == null) {
+            connector = connectors.computeIfAbsent(peer, p -> peers.to(parse(p.endpoint()), p.identity()));
+        }
+        return new Routing.Forward(connector, request);
+    }
+
+    /** The workload a Host names, remembered per snapshot (bounded: Host headers come from the app). */
+    private Optional<WorkloadEntry> resolve(ConfigSnapshot snapshot, String authority) {
+        ResolvedHosts current = resolved;
+        if (current.snapshot() != snapshot || current.hosts().size() > MAX_RESOLVED_HOSTS) {
+            current = new ResolvedHosts(snapshot, new ConcurrentHashMap<>());
+            resolved = current;
+        }
+        Optional<WorkloadEntry> known = current.hosts().get(authority);
+        return known != null ? known : current.hosts().computeIfAbsent(authority, host -> ServiceNames.resolve(snapshot, host));
     }
 
     private static InetSocketAddress parse(String hostPort) {

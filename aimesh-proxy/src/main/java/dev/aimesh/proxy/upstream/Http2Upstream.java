@@ -1,6 +1,8 @@
 package dev.aimesh.proxy.upstream;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import io.netty.bootstrap.Bootstrap;
@@ -10,14 +12,17 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import dev.aimesh.core.identity.SpiffeId;
@@ -30,11 +35,14 @@ import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
- * HTTP/2 to one next hop: one connection per event loop, kept open and shared by every request as a
- * stream of its own, so handshakes stay rare. {@link #mesh}: over mTLS to a peer inbound proxy that must
+ * HTTP/2 to one next hop: connections per event loop, kept open and shared by every request as a stream
+ * of its own, so handshakes stay rare; another connection opens only when every open one carries as many
+ * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can. {@link #mesh}: over mTLS to a peer inbound proxy that must
  * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
 public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
+    private static final ChannelInitializer<Http2StreamChannel> STREAM_CODEC = new StreamCodec();
+
     /** Prepares a new connection's pipeline and completes {@code ready} when HTTP/2 can start. */
     private interface ConnectionSetup {
         void init(Channel channel, Promise<Channel> ready);
@@ -45,7 +53,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private final ConnectionSetup setup;
     private final EventLoops loops;
     private final ProxyLimits limits;
-    private final Map<EventLoop, Future<Channel>> connections = new ConcurrentHashMap<>();
+    /** Each list is only touched on its event loop, as every acquire and release is. */
+    private final Map<EventLoop, List<Connection>> connections = new ConcurrentHashMap<>();
     private final TrafficCounters counters = new TrafficCounters();
 
     private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
@@ -70,39 +79,58 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
                 (ch, ready) -> {
-                    ch.pipeline().addLast(Flushes.consolidating(), Http2FrameCodecBuilder.forClient().build(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyWhenActive(ready));
+                    ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
                 }, loops, limits);
     }
 
     @Override
     public Future<UpstreamLease> acquire(EventLoop loop) {
-        Future<Channel> connection = connections.get(loop);
-        if (connection == null || (connection.isDone() && (!connection.isSuccess() || !connection.getNow().isActive()))) {
-            connection = connect(loop);
-            connections.put(loop, connection);
-        }
         counters.request();
         Promise<UpstreamLease> leased = loop.newPromise();
-        connection.addListener(f -> {
+        lease(loop, leased);
+        return leased;
+    }
+
+    private void lease(EventLoop loop, Promise<UpstreamLease> leased) {
+        Connection connection = withRoom(connections.computeIfAbsent(loop, l -> new ArrayList<>()), loop);
+        connection.inFlight++;
+        connection.ready.addListener(f -> {
             if (!f.isSuccess()) {
+                connection.inFlight--;
                 leased.setFailure(f.cause());
                 return;
             }
-            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new ChannelInitializer<Http2StreamChannel>() {
-                @Override
-                protected void initChannel(Http2StreamChannel stream) {
-                    stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false));
-                }
-            }).open().addListener(s -> {
+            if (connection.streams >= connection.maxStreams()) {
+                // More requests waited for this connection than its peer takes at once: the rest go elsewhere.
+                connection.inFlight--;
+                lease(loop, leased);
+                return;
+            }
+            connection.streams++;
+            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(STREAM_CODEC).open().addListener(s -> {
                 if (s.isSuccess()) {
-                    leased.setSuccess(new StreamLease((Http2StreamChannel) s.getNow()));
+                    leased.setSuccess(new StreamLease((Http2StreamChannel) s.getNow(), connection));
                 } else {
+                    connection.inFlight--;
+                    connection.streams--;
                     leased.setFailure(s.cause());
                 }
             });
         });
-        return leased;
+    }
+
+    /** The first live connection with a stream to spare, or a new one. */
+    private Connection withRoom(List<Connection> open, EventLoop loop) {
+        open.removeIf(Connection::dead);
+        for (Connection c : open) {
+            if (c.hasRoom()) {
+                return c;
+            }
+        }
+        Connection fresh = new Connection(connect(loop));
+        open.add(fresh);
+        return fresh;
     }
 
     private Future<Channel> connect(EventLoop loop) {
@@ -137,11 +165,11 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
 
     @Override
     public void close() {
-        connections.values().forEach(f -> {
-            if (f.isSuccess()) {
-                f.getNow().close();
+        connections.values().forEach(open -> open.forEach(c -> {
+            if (c.ready.isSuccess()) {
+                c.ready.getNow().close();
             }
-        });
+        }));
     }
 
     /** After the handshake, turns the connection into an HTTP/2 client; anything but h2 is a failure. */
@@ -160,9 +188,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addLast(Flushes.consolidating(), Http2FrameCodecBuilder.forClient().build(),
-                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));
-            ready.trySuccess(ctx.channel());
+            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+                    new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
         }
 
         @Override
@@ -172,23 +199,36 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
         }
     }
 
-    /** Without a handshake, HTTP/2 starts as soon as the connection is up. */
-    private static final class ReadyWhenActive extends ChannelInboundHandlerAdapter {
+    /**
+     * A client codec that holds back streams beyond the peer's limit rather than break the protocol:
+     * the connection choice above keeps under it, this covers a peer that lowers it later.
+     */
+    private static Http2FrameCodec clientCodec() {
+        return Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true).build();
+    }
+
+    /**
+     * Streams may start once the peer's SETTINGS have arrived, so that the first requests on a new
+     * connection already know how many streams the peer takes.
+     */
+    private static final class ReadyOnSettings extends ChannelInboundHandlerAdapter {
         private final Promise<Channel> ready;
 
-        ReadyWhenActive(Promise<Channel> ready) {
+        ReadyOnSettings(Promise<Channel> ready) {
             this.ready = ready;
         }
 
         @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            ready.trySuccess(ctx.channel());
-            ctx.fireChannelActive();
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof Http2SettingsFrame) {
+                ready.trySuccess(ctx.channel());
+            }
+            ReferenceCountUtil.release(msg); // nothing after this handler reads connection-level frames
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            ready.tryFailure(new IllegalStateException("the connection closed"));
+            ready.tryFailure(new IllegalStateException("the connection closed before HTTP/2 was set up"));
             ctx.fireChannelInactive();
         }
     }
@@ -221,7 +261,63 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
         return t;
     }
 
-    private record StreamLease(Http2StreamChannel channel) implements UpstreamLease {
+    /**
+     * One connection to the next hop: requests leased to it (some may wait for it to be set up) and the
+     * streams open on it, neither released yet.
+     */
+    private static final class Connection {
+        /** Requests that may wait for a connection being set up, before another one is opened. */
+        private static final int WHILE_CONNECTING = 100;
+
+        final Future<Channel> ready;
+        int inFlight;
+        int streams;
+
+        Connection(Future<Channel> ready) {
+            this.ready = ready;
+        }
+
+        boolean dead() {
+            return ready.isDone() && (!ready.isSuccess() || !ready.getNow().isActive());
+        }
+
+        boolean hasRoom() {
+            if (!ready.isDone()) {
+                return inFlight < WHILE_CONNECTING;
+            }
+            return inFlight < maxStreams();
+        }
+
+        /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS, known once {@link #ready}. */
+        int maxStreams() {
+            Http2FrameCodec codec = ready.getNow().pipeline().get(Http2FrameCodec.class);
+            return codec == null ? 0 : codec.connection().local().maxActiveStreams();
+        }
+    }
+
+    /** Every stream speaks HttpObjects, like the downstream side. Stateless, so one instance serves all streams. */
+    private static final class StreamCodec extends ChannelInitializer<Http2StreamChannel> {
+        @Override
+        protected void initChannel(Http2StreamChannel stream) {
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false));
+        }
+    }
+
+    private static final class StreamLease implements UpstreamLease {
+        private final Http2StreamChannel channel;
+        private final Connection connection;
+        private boolean released;
+
+        StreamLease(Http2StreamChannel channel, Connection connection) {
+            this.channel = channel;
+            this.connection = connection;
+        }
+
+        @Override
+        public Channel channel() {
+            return channel;
+        }
+
         @Override
         public boolean http2() {
             return true;
@@ -229,6 +325,11 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
 
         @Override
         public void release(boolean reusable) {
+            if (!released) {
+                released = true;
+                connection.inFlight--;
+                connection.streams--;
+            }
             channel.close(); // a finished stream is closed already; an unfinished one is reset
         }
     }
