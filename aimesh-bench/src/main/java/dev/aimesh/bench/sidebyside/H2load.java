@@ -78,7 +78,8 @@ public final class H2load {
         Matcher rate = find(RATE, summary);
         Matcher status = find(STATUS, summary);
         long ok = Long.parseLong(status.group(1));
-        long failed = Long.parseLong(requests.group(2)) + Long.parseLong(requests.group(1)) - ok;
+        // A run cut off by -D can count more 2xx answers than it counts requests done: never below zero.
+        long failed = Math.max(0, Long.parseLong(requests.group(2)) + Long.parseLong(requests.group(1)) - ok);
         long[] latencies = new long[logLines.size()];
         int n = 0;
         for (String line : logLines) {
