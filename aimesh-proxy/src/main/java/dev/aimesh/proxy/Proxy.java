@@ -3,9 +3,9 @@ package dev.aimesh.proxy;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
+import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,8 @@ public final class Proxy implements AutoCloseable {
     private final EventLoops loops;
     private final MeshTls tls;
     private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
-    private final Map<String, Http2Upstream> peers = new ConcurrentHashMap<>();
+    /** Connections to other proxies, one per peer: the outbound router makes each once and keeps it. */
+    private final List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
     private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
@@ -53,9 +54,11 @@ public final class Proxy implements AutoCloseable {
                 : new Http1UpstreamPool(address, loops, options.limits()));
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
                 new InboundRouter(model.orElseThrow()), options.limits()));
-        OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> peers.computeIfAbsent(
-                address.getHostString() + ":" + address.getPort() + "|" + id,
-                k -> Http2Upstream.mesh(address, id, tls, loops, options.limits())));
+        OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
+            Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
+            peers.add(peer);
+            return peer;
+        });
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
@@ -107,7 +110,7 @@ public final class Proxy implements AutoCloseable {
     public ProxyStats stats() {
         long peerConnections = 0;
         long peerRequests = 0;
-        for (Http2Upstream peer : peers.values()) {
+        for (Http2Upstream peer : peers) {
             peerConnections += peer.counters().connections();
             peerRequests += peer.counters().requests();
         }
@@ -130,7 +133,7 @@ public final class Proxy implements AutoCloseable {
         config.close();
         outbound.ifPresent(OutboundListener::close);
         inbound.ifPresent(InboundListener::close);
-        peers.values().forEach(Http2Upstream::close);
+        peers.forEach(Http2Upstream::close);
         model.ifPresent(m -> {
             if (m instanceof AutoCloseable c) {
                 try {

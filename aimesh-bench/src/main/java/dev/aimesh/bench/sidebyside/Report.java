@@ -2,7 +2,6 @@ package dev.aimesh.bench.sidebyside;
 
 import java.time.Duration;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -153,7 +152,7 @@ final class Report {
                     .append(settings.rps()).append(" RPS open loop over ").append(settings.connections()).append(" connections\n\n");
             md.append("| system | p50 ms | p90 ms | p99 ms | p99.9 ms | added p50 | added p99 | added p99.9 | ratio p50 | ratio p99 |"
                     + " req/s | failed |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-            for (String system : systems(r.latency.getOrDefault(s.id(), Map.of()).keySet())) {
+            for (String system : r.latency.getOrDefault(s.id(), Map.of()).keySet()) {
                 md.append("| ").append(system);
                 for (double q : PERCENTILES) {
                     md.append(" | ").append(r.latency(s.id(), system, run -> run.load().percentileMillis(q)).format("%.3f"));
@@ -207,7 +206,7 @@ final class Report {
             md.append("## Saturation: ").append(s.protocol().label()).append(", ").append(s.bodyLabel()).append(", closed loop, ")
                     .append(h2 ? "2 connections × " + settings.h2Streams() + " streams" : settings.saturationConnections() + " connections")
                     .append("\n\n| system | req/s | vs nginx | vs haproxy | A: cores | B: cores | failed |\n|---|---|---|---|---|---|---|\n");
-            for (String system : systems(r.throughput.getOrDefault(s.id(), Map.of()).keySet())) {
+            for (String system : r.throughput.getOrDefault(s.id(), Map.of()).keySet()) {
                 double v = rps(s.id(), system);
                 md.append("| ").append(system).append(" | ").append(r.throughput(s.id(), system, t -> t.load().requestsPerSecond()).format("%.0f"));
                 for (String peer : PEERS) {
@@ -319,10 +318,6 @@ final class Report {
         Optional<SystemUnderTest.ReuseCounts> total = runs.stream().map(Results.LatencyRun::reuse).flatMap(Optional::stream)
                 .reduce((a, b) -> new SystemUnderTest.ReuseCounts(a.connections() + b.connections(), a.requests() + b.requests()));
         return total.map(SystemUnderTest.ReuseCounts::pooledShare).orElse(Double.NaN);
-    }
-
-    private static List<String> systems(java.util.Collection<String> measured) {
-        return new ArrayList<>(measured);
     }
 
     private static List<String> proxies(java.util.Collection<String> measured) {

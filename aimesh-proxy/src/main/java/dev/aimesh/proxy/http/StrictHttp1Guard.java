@@ -21,7 +21,7 @@ import io.netty.util.ReferenceCountUtil;
  * in chunk lines and more, which a model server behind might read differently: the gaps smuggling uses.
  * Lines are checked as bytes in a reused buffer: nothing is allocated for a well-formed request but its method.
  */
-public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter implements ByteProcessor {
+public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private static final Set<AsciiString> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
             "PATCH", "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND",
             "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE",
@@ -49,6 +49,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter impleme
     private int emptyLines;
     /** Set by {@link #process} when a byte breaks the grammar. */
     private String fault;
+    private final ByteProcessor scanner = this::process;
 
     public StrictHttp1Guard(ProxyLimits limits) {
         this.maxLine = Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes());
@@ -78,7 +79,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter impleme
                 continue;
             }
             // Runs until a body starts (skipped above), a fault, or the end of the buffer.
-            int stopped = buf.forEachByte(i, end - i, this);
+            int stopped = buf.forEachByte(i, end - i, scanner);
             i = stopped < 0 ? end : stopped + 1;
         }
         if (fault == null) {
@@ -97,8 +98,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter impleme
     }
 
     /** Consumes one byte of a line-oriented state; false stops the scan (a fault, or a body begins). */
-    @Override
-    public boolean process(byte value) {
+    private boolean process(byte value) {
         fault = onByte(value & 0xff);
         return fault == null && state != State.FIXED_BODY && state != State.CHUNK_DATA;
     }

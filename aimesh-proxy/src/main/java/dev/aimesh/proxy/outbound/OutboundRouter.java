@@ -28,7 +28,7 @@ import dev.aimesh.proxy.http.UpstreamConnector;
  * inbound proxies serving it, which must present the destination's SPIFFE ID.
  */
 public final class OutboundRouter implements RequestRouter {
-    /** Makes (and keeps) the connector for one peer proxy that must be {@code identity}. */
+    /** Makes the connector for one peer proxy that must be {@code identity}; called once per peer. */
     @FunctionalInterface
     public interface PeerConnectors {
         UpstreamConnector to(InetSocketAddress address, SpiffeId identity);
@@ -40,7 +40,7 @@ public final class OutboundRouter implements RequestRouter {
     private final Supplier<ConfigSnapshot> registry;
     private final PeerConnectors peers;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
-    /** Connectors by peer, so that a request looks its connector up instead of parsing the endpoint again. */
+    /** The connector of each peer, made on first use; a request looks its own up, parsing nothing. */
     private final Map<Peer, UpstreamConnector> connectors = new ConcurrentHashMap<>();
     /** Host names resolved against one snapshot; a new snapshot starts them afresh. */
     private volatile ResolvedHosts resolved = new ResolvedHosts(null, Map.of());

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
@@ -37,7 +38,8 @@ import dev.aimesh.proxy.tls.MeshTls;
 /**
  * HTTP/2 to one next hop: connections per event loop, kept open and shared by every request as a stream
  * of its own, so handshakes stay rare; another connection opens only when every open one carries as many
- * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can. {@link #mesh}: over mTLS to a peer inbound proxy that must
+ * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can.
+ * {@link #mesh}: over mTLS to a peer inbound proxy that must
  * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
 public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
@@ -272,6 +274,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
         final Future<Channel> ready;
         int inFlight;
         int streams;
+        private Http2Connection http2;
 
         Connection(Future<Channel> ready) {
             this.ready = ready;
@@ -288,10 +291,16 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
             return inFlight < maxStreams();
         }
 
-        /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS, known once {@link #ready}. */
+        /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS, known once {@link #ready}; 0 if the codec is gone. */
         int maxStreams() {
-            Http2FrameCodec codec = ready.getNow().pipeline().get(Http2FrameCodec.class);
-            return codec == null ? 0 : codec.connection().local().maxActiveStreams();
+            if (http2 == null) {
+                Http2FrameCodec codec = ready.getNow().pipeline().get(Http2FrameCodec.class); // looked up once
+                if (codec == null) {
+                    return 0;
+                }
+                http2 = codec.connection();
+            }
+            return http2.local().maxActiveStreams();
         }
     }
 
