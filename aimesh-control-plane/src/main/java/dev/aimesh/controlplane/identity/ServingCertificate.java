@@ -6,12 +6,13 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import dev.aimesh.core.identity.MeshIdentities;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.ca.CertificateAuthority;
 import dev.aimesh.identity.ca.IssueDecision;
-import dev.aimesh.identity.x509.CertificateRequests;
+import dev.aimesh.identity.x509.SvidRequest;
 import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.X509Svid;
 
@@ -46,12 +47,7 @@ public final class ServingCertificate {
 
     public void renew() {
         KeyPair keys = Keys.newP256();
-        byte[] csr;
-        try {
-            csr = CertificateRequests.forSpiffeId(keys, id).getEncoded();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        byte[] csr = SvidRequest.der(keys, Optional.of(id));
         IssueDecision decision = ca.issue(csr, id);
         if (!(decision instanceof IssueDecision.Issued issued)) {
             throw new IllegalStateException("the CA refused the control plane's own certificate: " + decision);

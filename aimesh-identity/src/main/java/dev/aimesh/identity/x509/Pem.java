@@ -3,7 +3,6 @@ package dev.aimesh.identity.x509;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -17,7 +16,6 @@ import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /** PEM reading and writing for certificates, private keys and CSRs. */
@@ -25,30 +23,34 @@ public final class Pem {
     private Pem() {}
 
     public static String certificates(List<X509Certificate> certificates) {
-        return write(certificates.toArray());
+        StringBuilder pem = new StringBuilder();
+        for (X509Certificate certificate : certificates) {
+            try {
+                pem.append(block("CERTIFICATE", certificate.getEncoded()));
+            } catch (java.security.cert.CertificateEncodingException e) {
+                throw new IllegalArgumentException("cannot encode " + certificate.getSubjectX500Principal(), e);
+            }
+        }
+        return pem.toString();
     }
 
     public static String privateKey(PrivateKey key) {
         // PKCS#8 "PRIVATE KEY", which openssl, curl, nginx and the JDK all read.
+        return block("PRIVATE KEY", key.getEncoded());
+    }
+
+    private static String block(String label, byte[] der) {
         String body = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
-                .encodeToString(key.getEncoded());
-        return "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n";
+                .encodeToString(der);
+        return "-----BEGIN " + label + "-----\n" + body + "\n-----END " + label + "-----\n";
     }
 
     public static String csr(PKCS10CertificationRequest csr) {
-        return write(csr);
-    }
-
-    private static String write(Object... objects) {
-        StringWriter out = new StringWriter();
-        try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
-            for (Object o : objects) {
-                writer.writeObject(o);
-            }
+        try {
+            return block("CERTIFICATE REQUEST", csr.getEncoded());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
     }
 
     /** Every certificate in the text, in order; an exception names what was wrong. */

@@ -1,6 +1,5 @@
 package dev.aimesh.proxy.agent;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.cert.CertificateException;
@@ -9,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -30,7 +30,7 @@ import dev.aimesh.api.v1.SignCertificateResponse;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.identity.TrustDomain;
-import dev.aimesh.identity.x509.CertificateRequests;
+import dev.aimesh.identity.x509.SvidRequest;
 import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.X509Svid;
@@ -79,12 +79,12 @@ public final class WorkloadIdentity implements AutoCloseable {
             KeyPair keys = Keys.newP256();
             // The CSR names no identity: the control plane decides it from the token, and the reply says which.
             SignCertificateResponse response = sign(channel, SignCertificateRequest.newBuilder()
-                    .setCsr(ByteString.copyFrom(CertificateRequests.withNames(keys).getEncoded()))
+                    .setCsr(ByteString.copyFrom(SvidRequest.der(keys, Optional.empty())))
                     .setJoinToken(token.toString()).build());
             return fromResponse(controlPlane, clock, keys, response);
         } catch (StatusRuntimeException e) {
             throw new BootstrapException(describe(e, controlPlane), e);
-        } catch (IOException | CertificateException | IllegalArgumentException e) {
+        } catch (CertificateException | IllegalArgumentException e) {
             throw new BootstrapException("the control plane at " + hostPort(controlPlane) + " sent an unusable answer: "
                     + e.getMessage(), e);
         } finally {
@@ -165,7 +165,7 @@ public final class WorkloadIdentity implements AutoCloseable {
         try {
             KeyPair keys = Keys.newP256();
             SignCertificateResponse response = sign(channel, SignCertificateRequest.newBuilder()
-                    .setCsr(ByteString.copyFrom(CertificateRequests.forSpiffeId(keys, current.id()).getEncoded())).build());
+                    .setCsr(ByteString.copyFrom(SvidRequest.der(keys, Optional.of(current.id())))).build());
             updateBundle(bundleOf(response.getBundle()));
             X509Svid renewed = new X509Svid(current.id(), keys.getPrivate(),
                     ApiMessages.certificates(response.getCertificateChainList()));
@@ -177,7 +177,7 @@ public final class WorkloadIdentity implements AutoCloseable {
             return renewed;
         } catch (StatusRuntimeException e) {
             throw new RenewalException(describe(e, controlPlane), e);
-        } catch (IOException | CertificateException | RuntimeException e) {
+        } catch (CertificateException | RuntimeException e) {
             throw new RenewalException("the renewal failed: " + e, e);
         }
     }
