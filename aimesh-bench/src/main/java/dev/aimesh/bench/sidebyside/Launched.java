@@ -105,7 +105,9 @@ public final class Launched implements AutoCloseable {
         try {
             out = Files.createTempFile("aimesh-bench-", ".out");
             err = Files.createTempFile("aimesh-bench-", ".err");
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().putAll(AimeshControlPlane.ENV); // a source edited mid-run must not rebuild aimesh
+            Process p = builder.start();
             p.getOutputStream().close();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);

@@ -7,8 +7,8 @@ import dev.aimesh.core.config.Position;
 import dev.aimesh.core.identity.TrustDomain;
 
 /** Mesh-wide settings; at most one per configuration. */
-public record Mesh(ObjectMeta metadata, Position position, TrustDomain trustDomain, Certificates certificates)
-        implements Resource {
+public record Mesh(ObjectMeta metadata, Position position, TrustDomain trustDomain, Certificates certificates,
+        Authorization authorization) implements Resource {
     public static final ResourceType TYPE = new ResourceType("aimesh.dev/v1alpha1", "Mesh");
     public static final TrustDomain DEFAULT_TRUST_DOMAIN = TrustDomain.parse("cluster.local");
 
@@ -17,12 +17,13 @@ public record Mesh(ObjectMeta metadata, Position position, TrustDomain trustDoma
         requireNonNull(position, "position");
         requireNonNull(trustDomain, "trustDomain");
         requireNonNull(certificates, "certificates");
+        requireNonNull(authorization, "authorization");
     }
 
     /** The settings in force when the config has no Mesh resource. */
     public static Mesh defaults() {
         return new Mesh(ObjectMeta.of("default", ObjectMeta.DEFAULT_NAMESPACE), Position.unknown("<defaults>"),
-                DEFAULT_TRUST_DOMAIN, Certificates.DEFAULTS);
+                DEFAULT_TRUST_DOMAIN, Certificates.DEFAULTS, Authorization.DEFAULTS);
     }
 
     @Override
@@ -49,6 +50,19 @@ public record Mesh(ObjectMeta metadata, Position position, TrustDomain trustDoma
                 throw new IllegalArgumentException("rootLifetime: " + rootLifetime
                         + " (expected: at least twice workloadLifetime)");
             }
+        }
+    }
+
+    /**
+     * How authorization policies apply: the namespace whose policies apply mesh-wide (Istio's default,
+     * {@code istio-system}), and whether a workload no ALLOW policy applies to is closed (default-deny)
+     * rather than open, as it is in Istio.
+     */
+    public record Authorization(String rootNamespace, boolean defaultDeny) {
+        public static final Authorization DEFAULTS = new Authorization("istio-system", false);
+
+        public Authorization {
+            requireNonNull(rootNamespace, "rootNamespace");
         }
     }
 }

@@ -13,15 +13,18 @@ import dev.aimesh.core.identity.SpiffeId;
  * The whole configuration of a mesh at one moment: its settings and its workloads. Immutable; a change
  * produces a new instance.
  */
-public record MeshConfig(Mesh mesh, List<Workload> workloads) {
+public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
                 .toList();
+        authorizationPolicies = authorizationPolicies.stream()
+                .sorted(Comparator.comparing(AuthorizationPolicy::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -29,6 +32,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads) {
         List<Diagnostic> problems = new ArrayList<>();
         Mesh mesh = null;
         Map<String, Workload> workloads = new LinkedHashMap<>();
+        Map<String, AuthorizationPolicy> policies = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -37,6 +41,13 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads) {
                                 + mesh.position() + "); a mesh has one"));
                     } else {
                         mesh = m;
+                    }
+                }
+                case AuthorizationPolicy p -> {
+                    AuthorizationPolicy first = policies.putIfAbsent(p.ref(), p);
+                    if (first != null) {
+                        problems.add(new Diagnostic(p.position(), "metadata.name", "AuthorizationPolicy " + p.ref()
+                                + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
                 case Workload w -> {
@@ -49,8 +60,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads) {
                 }
             }
         }
-        return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values())),
-                problems);
+        return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
+                List.copyOf(policies.values())), problems);
     }
 
     /** A config and the conflicts found while assembling it (the later resource of each conflict is left out). */

@@ -11,7 +11,9 @@ import dev.aimesh.core.identity.TrustDomain;
 final class ResourceDecoders {
     private static final Map<ResourceType, ResourceDecoder> DECODERS = Map.of(
             Mesh.TYPE, ResourceDecoders::mesh,
-            Workload.TYPE, ResourceDecoders::workload);
+            Workload.TYPE, ResourceDecoders::workload,
+            AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode,
+            AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode);
 
     private ResourceDecoders() {}
 
@@ -79,7 +81,18 @@ final class ResourceDecoders {
             }
             c.finish();
         }
+        Mesh.Authorization authorization = spec.mapping("authorization").map(a -> {
+            String root = a.value("rootNamespace", Names::requireLabel).orElse(Mesh.Authorization.DEFAULTS.rootNamespace());
+            boolean deny = a.value("defaultAction", text -> switch (text) {
+                case "ALLOW" -> false;
+                case "DENY" -> true;
+                default -> throw new IllegalArgumentException("'" + text + "' is not ALLOW or DENY");
+            }).orElse(false);
+            a.finish();
+            return new Mesh.Authorization(root, deny);
+        }).orElse(Mesh.Authorization.DEFAULTS);
         spec.finish();
-        return Optional.of(new Mesh(metadata, position, trustDomain, new Mesh.Certificates(workloadLifetime, rootLifetime)));
+        return Optional.of(new Mesh(metadata, position, trustDomain, new Mesh.Certificates(workloadLifetime, rootLifetime),
+                authorization));
     }
 }

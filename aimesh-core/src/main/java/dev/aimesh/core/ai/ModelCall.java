@@ -1,0 +1,66 @@
+package dev.aimesh.core.ai;
+
+import java.util.Optional;
+
+/**
+ * The model and operation of a request, from its method and normalized path: the OpenAI-style API
+ * ({@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}, {@code /v1/models}) and
+ * KServe's v2 inference protocol ({@code /v2/models/{name}[/versions/{v}]/infer}, its metadata and
+ * readiness routes, and the repository API, which loads and unloads models: admin). An OpenAI request
+ * names its model in the JSON body, which {@link BodyModel} reads.
+ */
+public record ModelCall(Optional<AiOperation> operation, Optional<String> model, Optional<String> version) {
+    public static final ModelCall NONE = new ModelCall(Optional.empty(), Optional.empty(), Optional.empty());
+
+    public static ModelCall of(String method, String path) {
+        boolean post = method.equals("POST");
+        boolean read = method.equals("GET") || method.equals("HEAD");
+        switch (path) {
+            case "/v1/chat/completions" -> { return post ? op(AiOperation.CHAT) : NONE; }
+            case "/v1/completions" -> { return post ? op(AiOperation.COMPLETIONS) : NONE; }
+            case "/v1/embeddings" -> { return post ? op(AiOperation.EMBEDDINGS) : NONE; }
+            case "/v1/models", "/v2", "/v2/health/live", "/v2/health/ready" -> { return read ? op(AiOperation.METADATA) : NONE; }
+            default -> { }
+        }
+        if (path.startsWith("/v1/models/") && read) {
+            return new ModelCall(Optional.of(AiOperation.METADATA), segment(path, "/v1/models/".length()), Optional.empty());
+        }
+        if (path.startsWith("/v2/repository/")) {
+            return op(AiOperation.ADMIN);
+        }
+        if (!path.startsWith("/v2/models/")) {
+            return NONE;
+        }
+        String[] parts = path.substring("/v2/models/".length()).split("/", -1);
+        Optional<String> model = parts[0].isEmpty() ? Optional.empty() : Optional.of(parts[0]);
+        int next = 1;
+        Optional<String> version = Optional.empty();
+        if (parts.length >= 3 && parts[1].equals("versions") && !parts[2].isEmpty()) {
+            version = Optional.of(parts[2]);
+            next = 3;
+        }
+        String rest = String.join("/", java.util.Arrays.asList(parts).subList(next, parts.length));
+        Optional<AiOperation> operation = switch (rest) {
+            case "infer", "generate", "generate_stream" -> post ? Optional.of(AiOperation.INFER) : Optional.empty();
+            case "", "ready", "config", "stats" -> read ? Optional.of(AiOperation.METADATA) : Optional.empty();
+            case "load", "unload" -> post ? Optional.of(AiOperation.ADMIN) : Optional.empty();
+            default -> Optional.empty();
+        };
+        return new ModelCall(operation, model, version);
+    }
+
+    /** The same call with the model named in the body, when the path named none. */
+    public ModelCall withBodyModel(Optional<String> bodyModel) {
+        return model.isPresent() || bodyModel.isEmpty() ? this : new ModelCall(operation, bodyModel, version);
+    }
+
+    private static ModelCall op(AiOperation operation) {
+        return new ModelCall(Optional.of(operation), Optional.empty(), Optional.empty());
+    }
+
+    private static Optional<String> segment(String path, int start) {
+        int end = path.indexOf('/', start);
+        String s = end < 0 ? path.substring(start) : path.substring(start, end);
+        return s.isEmpty() ? Optional.empty() : Optional.of(s);
+    }
+}
