@@ -8,10 +8,12 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import com.google.protobuf.ByteString;
+import dev.aimesh.api.v1.ConfigFile;
 import dev.aimesh.api.v1.TrustBundle;
 import dev.aimesh.api.v1.WorkloadEntry;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.resource.ConfigLoader;
 
 /** Converts between protocol messages and core types; the only place that sees both. */
 public final class ApiMessages {
@@ -24,6 +26,9 @@ public final class ApiMessages {
             builder.addWorkloads(WorkloadEntry.newBuilder().setNamespace(w.namespace()).setName(w.name())
                     .setSpiffeId(w.spiffeId().toString()).putAllLabels(w.labels()).addAllEndpoints(w.endpoints()));
         }
+        for (var file : snapshot.sources()) {
+            builder.addConfigFiles(ConfigFile.newBuilder().setName(file.name()).setText(file.text()));
+        }
         return builder.build();
     }
 
@@ -34,7 +39,11 @@ public final class ApiMessages {
             workloads.add(new dev.aimesh.core.registry.WorkloadEntry(w.getNamespace(), w.getName(),
                     SpiffeId.parse(w.getSpiffeId()), w.getLabelsMap(), w.getEndpointsList()));
         }
-        return new ConfigSnapshot(message.getVersion(), workloads);
+        List<ConfigLoader.SourceFile> sources = new ArrayList<>();
+        for (ConfigFile file : message.getConfigFilesList()) {
+            sources.add(new ConfigLoader.SourceFile(file.getName(), file.getText()));
+        }
+        return new ConfigSnapshot(message.getVersion(), workloads, sources);
     }
 
     public static TrustBundle bundle(long version, String trustDomain, List<X509Certificate> roots) {

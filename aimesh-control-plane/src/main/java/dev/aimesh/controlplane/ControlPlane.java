@@ -36,6 +36,7 @@ import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
 import dev.aimesh.identity.ca.CaCredential;
@@ -63,6 +64,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private final RootRotationCoordinator rotation;
     private final ConfigGrpcService configService;
     private final AtomicReference<MeshConfig> config = new AtomicReference<>();
+    private final AtomicReference<List<ConfigLoader.SourceFile>> sources = new AtomicReference<>(List.of());
     private final AtomicReference<ConfigSnapshot> snapshot = new AtomicReference<>();
     private final AtomicLong configVersion = new AtomicLong();
     private final AtomicReference<List<Diagnostic>> lastRejection = new AtomicReference<>(List.of());
@@ -80,7 +82,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.json"), options.clock());
         this.serving = new ServingCertificate(ca, options.clock());
         this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
-        apply(meshConfig);
+        apply(initial);
         this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
         connections.onEndpointsChange(this::endpointsChanged);
@@ -125,13 +127,15 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             return;
         }
         lastRejection.set(List.of());
-        apply(next);
+        apply(reading);
         log.info("config version {} applied: {} workload(s)", configVersion.get(), next.workloads().size());
         configService.publish();
     }
 
-    private void apply(MeshConfig next) {
+    private void apply(ConfigDirectory.Reading reading) {
+        MeshConfig next = reading.config();
         config.set(next);
+        sources.set(reading.sources());
         ca.setWorkloadLifetime(next.mesh().certificates().workloadLifetime());
         rebuildSnapshot();
     }
@@ -149,7 +153,8 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     /** A new snapshot version from the current config and the endpoints of connected proxies. */
     private synchronized void rebuildSnapshot() {
-        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), connections.endpoints()));
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), sources.get(),
+                connections.endpoints()));
     }
 
     private void tick() {

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
+import dev.aimesh.proxy.filter.authz.InboundAuthorization;
+import dev.aimesh.proxy.filter.authz.PolicyCompiler;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.inbound.InboundListener;
 import dev.aimesh.proxy.inbound.InboundRouter;
@@ -42,6 +44,7 @@ public final class Proxy implements AutoCloseable {
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
     private final ConfigStreamClient config;
+    private final InboundAuthorization authorization;
 
     private Proxy(ProxyOptions options, WorkloadIdentity identity) {
         this.identity = identity;
@@ -52,8 +55,9 @@ public final class Proxy implements AutoCloseable {
         this.model = options.upstream().map(address -> options.upstreamHttp2()
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
+        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow()), options.limits()));
+                new InboundRouter(model.orElseThrow(), authorization), options.limits()));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
@@ -62,15 +66,28 @@ public final class Proxy implements AutoCloseable {
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
-                (snapshot, bundle) -> {
-                    registry.set(snapshot);
-                    return Optional.empty();
-                });
+                this::apply);
         config.start();
         log.info("proxy for {} ({}) ready: inbound {}, outbound {}, TLS by {}, {} transport", identity.workload(),
                 identity.svid().id(), inbound.map(l -> l.address().toString()).orElse("none"),
                 outbound.map(l -> l.address().toString()).orElse("none"), tls.providerName(),
                 loops.nativeTransport() ? "epoll" : "NIO");
+    }
+
+    /** Compiles the snapshot's policies for this workload; a snapshot that cannot be is refused whole. */
+    private Optional<String> apply(ConfigSnapshot snapshot, dev.aimesh.identity.x509.TrustBundle bundle) {
+        String[] ref = identity.workload().split("/", 2);
+        switch (PolicyCompiler.compile(snapshot, ref[0], ref[1])) {
+            case PolicyCompiler.Result.Rejected rejected -> {
+                log.warn("refused config {}: {}; the last good config stays", snapshot.version(), rejected.reason());
+                return Optional.of(rejected.reason());
+            }
+            case PolicyCompiler.Result.Compiled compiled -> {
+                authorization.use(compiled.authorizer());
+                registry.set(snapshot);
+                return Optional.empty();
+            }
+        }
     }
 
     /** Joins the mesh with the token and starts the listeners; returns once the first config has arrived. */

@@ -69,7 +69,7 @@ public class ForwardedClientCertBenchmark {
             public TrafficCounters counters() {
                 return new TrafficCounters();
             }
-        });
+        }, new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000, java.time.InstantSource.system()));
         headers = Requests.http1Headers();
     }
 

@@ -32,7 +32,8 @@ public final class ConfigDirectory {
     }
 
     /** The config assembled from every document that decoded cleanly, and every problem found. */
-    public record Reading(MeshConfig config, List<Diagnostic> problems, String fingerprint) {
+    public record Reading(MeshConfig config, List<ConfigLoader.SourceFile> sources, List<Diagnostic> problems,
+            String fingerprint) {
         public boolean ok() {
             return problems.isEmpty();
         }
@@ -65,7 +66,7 @@ public final class ConfigDirectory {
         problems.addAll(loaded.diagnostics());
         MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
         problems.addAll(assembled.problems());
-        return new Reading(assembled.config(), problems, Integer.toHexString(fingerprint.toString().hashCode()));
+        return new Reading(assembled.config(), sources, problems, Integer.toHexString(fingerprint.toString().hashCode()));
     }
 
     private List<Path> yamlFiles() {

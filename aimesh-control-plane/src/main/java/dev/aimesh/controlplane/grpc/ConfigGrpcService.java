@@ -148,7 +148,8 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             sentNonce = UUID.randomUUID().toString();
             sentVersion = version;
             sentBundleVersion = bundle.version();
-            var message = ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(version, snapshot.workloads()),
+            var message = ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(version, snapshot.workloads(),
+                    snapshot.sources()),
                     sentNonce, ApiMessages.bundle(bundle.version(), mesh.trustDomain(), bundle.roots()));
             try {
                 out.onNext(message);

@@ -6,21 +6,32 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 
-/** The configuration a proxy enforces, as one immutable, versioned value. */
-public record ConfigSnapshot(String version, List<WorkloadEntry> workloads) {
+/**
+ * The configuration a proxy enforces, as one immutable, versioned value: the workloads and where they are,
+ * and the config files the control plane accepted, which each proxy decodes and compiles with the very
+ * code the control plane validated them with (so {@code aimesh check} and the proxy cannot disagree).
+ */
+public record ConfigSnapshot(String version, List<WorkloadEntry> workloads, List<ConfigLoader.SourceFile> sources) {
     public ConfigSnapshot {
         requireNonNull(version, "version");
         workloads = List.copyOf(workloads);
+        sources = List.copyOf(sources);
+    }
+
+    public ConfigSnapshot(String version, List<WorkloadEntry> workloads) {
+        this(version, workloads, List.of());
     }
 
     /** The workloads of {@code config}, each with the endpoints known for it ({@code namespace/name} to addresses). */
-    public static ConfigSnapshot of(String version, MeshConfig config, Map<String, List<String>> endpoints) {
+    public static ConfigSnapshot of(String version, MeshConfig config, List<ConfigLoader.SourceFile> sources,
+            Map<String, List<String>> endpoints) {
         return new ConfigSnapshot(version, config.workloads().stream()
                 .map(w -> new WorkloadEntry(w.namespace(), w.name(), config.spiffeIdOf(w), w.metadata().labels(),
                         endpoints.getOrDefault(w.namespace() + "/" + w.name(), List.of())))
-                .toList());
+                .toList(), sources);
     }
 
     public Optional<WorkloadEntry> workload(String namespace, String name) {

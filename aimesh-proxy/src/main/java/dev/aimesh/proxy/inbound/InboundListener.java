@@ -3,6 +3,9 @@ package dev.aimesh.proxy.inbound;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -100,7 +103,15 @@ public final class InboundListener implements AutoCloseable {
             X509Certificate leaf = (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
             List<String> uris = SubjectAltNames.uris(leaf);
             SpiffeId peer = SpiffeId.parse(uris.get(0)); // the trust manager has verified there is exactly one
-            ctx.channel().attr(PeerIdentity.KEY).set(new PeerIdentity(peer, ForwardedClientCert.value(self, leaf, peer)));
+            String sni = "";
+            if (ssl.engine().getSession() instanceof ExtendedSSLSession session) {
+                for (SNIServerName name : session.getRequestedServerNames()) {
+                    if (name instanceof SNIHostName host) {
+                        sni = host.getAsciiName();
+                    }
+                }
+            }
+            ctx.channel().attr(PeerIdentity.KEY).set(new PeerIdentity(peer, ForwardedClientCert.value(self, leaf, peer), sni));
         }
 
         @Override

@@ -1,8 +1,10 @@
 package dev.aimesh.proxy.inbound;
 
+import java.util.Optional;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.HopByHop;
 import dev.aimesh.proxy.http.RequestRouter;
@@ -10,14 +12,17 @@ import dev.aimesh.proxy.http.Routing;
 import dev.aimesh.proxy.http.UpstreamConnector;
 
 /**
- * Inbound: every request goes to the local model server, with {@code x-forwarded-client-cert} set from
- * the verified peer. Whatever the client sent in that header is dropped first, so it cannot be spoofed.
+ * Inbound: every request the workload's policies allow goes to the local model server, with
+ * {@code x-forwarded-client-cert} set from the verified peer. Whatever the client sent in that header is
+ * dropped first, so it cannot be spoofed.
  */
 public final class InboundRouter implements RequestRouter {
     private final UpstreamConnector model;
+    private final InboundAuthorization authorization;
 
-    public InboundRouter(UpstreamConnector model) {
+    public InboundRouter(UpstreamConnector model, InboundAuthorization authorization) {
         this.model = model;
+        this.authorization = authorization;
     }
 
     @Override
@@ -25,6 +30,10 @@ public final class InboundRouter implements RequestRouter {
         PeerIdentity peer = PeerIdentity.of(downstream);
         if (peer == null) {
             return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "no-peer-identity", "the connection has no verified peer");
+        }
+        Optional<Routing.Refuse> refused = authorization.check(downstream, peer.id(), peer.sni(), request);
+        if (refused.isPresent()) {
+            return refused.get();
         }
         HopByHop.strip(request.headers());
         request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent

@@ -5,9 +5,16 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.AttributeKey;
 import dev.aimesh.core.identity.SpiffeId;
 
-/** The verified peer of an inbound connection, found once at the handshake and kept on the channel. */
-public record PeerIdentity(SpiffeId id, String forwardedClientCert) {
+/**
+ * The verified peer of an inbound connection, found once at the handshake and kept on the channel, with
+ * the server name it asked for (empty when it sent none).
+ */
+public record PeerIdentity(SpiffeId id, String forwardedClientCert, String sni) {
     static final AttributeKey<PeerIdentity> KEY = AttributeKey.valueOf("aimesh.peer");
+
+    public PeerIdentity(SpiffeId id, String forwardedClientCert) {
+        this(id, forwardedClientCert, "");
+    }
 
     /** The peer of a connection, or of the connection an HTTP/2 stream belongs to. */
     public static PeerIdentity of(Channel channel) {

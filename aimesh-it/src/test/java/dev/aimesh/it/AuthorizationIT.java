@@ -1,0 +1,162 @@
+package dev.aimesh.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.proxy.Proxy;
+import dev.aimesh.proxy.http.ProxyLimits;
+
+/**
+ * Istio AuthorizationPolicy enforced by the model's proxy: two callers (apps/app and web/site) call the
+ * model through their own proxies with curl, on HTTP/1.1 and HTTP/2; what a policy denies gets Istio's
+ * 403 and never reaches the model; path tricks are decided on the normalized path or refused; a policy
+ * change in the config directory applies to the next request on the connections already open.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AuthorizationIT {
+    private static final String POLICY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: model-callers, namespace: models}
+            spec:
+              targetRefs: [{kind: Service, name: model}]
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
+                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}"]}}]
+              %s
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: no-admin, namespace: models}
+            spec:
+              action: DENY
+              rules: [{to: [{operation: {paths: ["/admin/*"]}}]}]
+            """;
+    private static final String SITE_RULE = """
+            - from: [{source: {namespaces: ["web"]}}]
+                to: [{operation: {methods: ["GET"], paths: ["/echo"]}}]""";
+
+    @TempDir
+    static Path tmp;
+    private static TestMesh mesh;
+    private static EchoUpstream model;
+    private static Proxy server;
+    private static Proxy app;
+    private static Proxy site;
+
+    @BeforeAll
+    static void startMesh() throws Exception {
+        mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
+        mesh.write("site.yaml", """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: site, namespace: web}
+                """);
+        mesh.write("policies.yaml", POLICY.formatted(""));
+        mesh.restart();
+        model = new EchoUpstream().start();
+        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
+        app = mesh.clientProxy("apps/app");
+        site = mesh.clientProxy("web/site");
+        for (Proxy caller : List.of(app, site)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !caller.registry().workload("models", "model").orElseThrow()
+                    .endpoints().isEmpty());
+        }
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        site.close();
+        app.close();
+        server.close();
+        model.close();
+        mesh.close();
+    }
+
+    private static Result call(Proxy caller, String protocol, String method, String path) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20", "--path-as-is",
+                protocol.equals("h2") ? "--http2-prior-knowledge" : "--http1.1", "-X", method, "-H", "Host: model.models",
+                "-w", "\nstatus=%{http_code}", "-D", "-"));
+        command.add("http://127.0.0.1:" + caller.outboundAddress().orElseThrow().getPort() + path);
+        return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+    }
+
+    private static void assertStatus(Result r, int status) {
+        assertThat(r.exit()).as(r::toString).isZero();
+        assertThat(r.out()).as(r::toString).contains("status=" + status);
+    }
+
+    @Order(1)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void anAllowedCallerReachesTheModel(String protocol) {
+        Result r = call(app, protocol, "POST", "/echo");
+        assertStatus(r, 200);
+        assertThat(r.out()).contains("method=POST", "path=/echo");
+    }
+
+    @Order(2)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void whatNoRuleAllowsGetsIstiosForbiddenAndNeverReachesTheModel(String protocol) {
+        int before = model.requests();
+        Result otherCaller = call(site, protocol, "GET", "/echo");
+        assertStatus(otherCaller, 403);
+        assertThat(otherCaller.out()).contains("RBAC: access denied").containsIgnoringCase("x-aimesh-reason: rbac-denied");
+        assertStatus(call(app, protocol, "DELETE", "/echo"), 403);
+        assertStatus(call(app, protocol, "GET", "/other"), 403);
+        assertThat(model.requests()).isEqualTo(before);
+    }
+
+    @Order(3)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void pathTricksAreDecidedOnTheNormalizedPathOrRefused(String protocol) {
+        int before = model.requests();
+        assertStatus(call(app, protocol, "GET", "/admin/users"), 403);          // the DENY
+        assertStatus(call(app, protocol, "GET", "/echo/../admin/users"), 403);  // dot segments
+        assertStatus(call(app, protocol, "GET", "/%61dmin/users"), 403);        // encoded unreserved character
+        assertStatus(call(app, protocol, "GET", "//admin//users"), 403);        // merged slashes
+        assertStatus(call(app, protocol, "GET", "/admin%2Fusers"), 400);        // encoded slash: ambiguous
+        assertStatus(call(app, protocol, "GET", "/admin/%2e%2e%5Cusers"), 400); // encoded backslash
+        assertThat(model.requests()).isEqualTo(before);
+        // the path the model sees is the one the caller sent; only the decision used the normalized one
+        Result r = call(app, protocol, "GET", "/x/../echo");
+        assertStatus(r, 200);
+        assertThat(r.out()).contains("path=/x/../echo");
+    }
+
+    @Order(4)
+    @Test
+    void aPolicyChangeAppliesOnOpenConnectionsAndABadOneIsRefusedWhole() {
+        assertStatus(call(site, "h2", "GET", "/echo"), 403);
+        mesh.write("policies.yaml", POLICY.formatted(SITE_RULE));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertStatus(call(site, "h2", "GET", "/echo"), 200));
+        assertStatus(call(site, "http1.1", "GET", "/echo"), 200);
+        assertStatus(call(site, "http1.1", "POST", "/echo"), 403);
+
+        String running = server.appliedConfigVersion();
+        mesh.write("policies.yaml", POLICY.formatted(SITE_RULE).replace("methods: [\"GET\"]", "methods: [\"GTE\"]"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !mesh.cp.lastRejection().isEmpty());
+        assertThat(mesh.cp.lastRejection().get(0).toString())
+                .contains("policies.yaml:10:33: ", "spec.rules[1].to[0].operation.methods[0]: 'GTE' is not an HTTP method");
+        assertThat(server.appliedConfigVersion()).isEqualTo(running);
+        assertStatus(call(site, "h2", "GET", "/echo"), 200);
+    }
+}

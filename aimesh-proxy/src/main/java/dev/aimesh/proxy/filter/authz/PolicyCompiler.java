@@ -1,0 +1,33 @@
+package dev.aimesh.proxy.filter.authz;
+
+import java.util.List;
+import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.registry.WorkloadEntry;
+import dev.aimesh.core.resource.ConfigLoader;
+import dev.aimesh.core.resource.MeshConfig;
+
+/** Decodes a snapshot's config files and compiles the policies of one workload, or says why it cannot. */
+public final class PolicyCompiler {
+    private PolicyCompiler() {}
+
+    /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
+    public sealed interface Result {
+        record Compiled(Authorizer authorizer) implements Result {}
+
+        record Rejected(String reason) implements Result {}
+    }
+
+    public static Result compile(ConfigSnapshot snapshot, String namespace, String name) {
+        ConfigLoader.LoadResult loaded = ConfigLoader.load(snapshot.sources());
+        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
+        List<Diagnostic> problems = new java.util.ArrayList<>(loaded.diagnostics());
+        problems.addAll(assembled.problems());
+        if (!problems.isEmpty()) {
+            return new Result.Rejected(problems.size() + " problem(s) in the config, first: " + problems.get(0));
+        }
+        var labels = snapshot.workload(namespace, name).map(WorkloadEntry::labels).orElse(java.util.Map.of());
+        return new Result.Compiled(Authorizer.forWorkload(assembled.config(), namespace, name, labels));
+    }
+}
