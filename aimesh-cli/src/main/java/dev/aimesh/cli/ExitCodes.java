@@ -12,6 +12,8 @@ public final class ExitCodes {
     public static final int CONFIG_INVALID = 3;
     /** The control plane could not be reached. */
     public static final int UNREACHABLE = 4;
+    /** {@code aimesh check}: the request would be denied. */
+    public static final int DENIED = 5;
 
     private ExitCodes() {}
 }

@@ -38,6 +38,17 @@ class CliIT {
     private static String admin;
     private static Path dataDir;
 
+    private static final String POLICY = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: sentiment-callers, namespace: models}
+            spec:
+              targetRefs: [{kind: Service, name: sentiment}]
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/apps/sa/chat"]}}]
+                to: [{operation: {methods: ["GET"], paths: ["/echo"]}}]
+            """;
+
     @BeforeAll
     static void startControlPlane() throws Exception {
         Path config = Files.createDirectories(tmp.resolve("config"));
@@ -60,6 +71,7 @@ class CliIT {
                 spec:
                   outbound: {port: 0}
                 """);
+        Files.writeString(config.resolve("policies.yaml"), POLICY);
         dataDir = tmp.resolve("data");
         controlPlane = CliProcess.start(CliProcess.aimeshCommand("control-plane", "--config-dir", config.toString(),
                 "--data-dir", dataDir.toString(), "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"),
@@ -256,6 +268,43 @@ class CliIT {
         Result badToken = CliProcess.aimesh("svid", "fetch", "--token", "hello", "--out", "x");
         assertThat(badToken.exit()).isEqualTo(2);
         assertThat(badToken.err()).contains("not an aimesh join token");
+    }
+
+    @Test
+    void checkSaysWhetherACallIsAllowedAndWhichRuleDecidedOnlineAndOffline() throws Exception {
+        Result allowed = aimesh("check", "--from", "spiffe://cli.example/ns/apps/sa/chat", "--to", "models/sentiment",
+                "--path", "/echo", "--at", "2026-12-02T10:00:00Z");
+        assertThat(allowed.exit()).as(allowed::toString).isZero();
+        assertThat(allowed.out()).contains("ALLOW  allowed by ALLOW policy models/sentiment-callers, rule 0");
+
+        Result delete = aimesh("check", "--from", "cli.example/ns/apps/sa/chat", "--to", "sentiment", "--path", "/echo",
+                "--method", "DELETE", "-o", "json");
+        assertThat(delete.exit()).as(delete::toString).isEqualTo(5);
+        assertThat(JSON.readTree(delete.out()).path("verdict").asText()).isEqualTo("deny");
+        assertThat(JSON.readTree(delete.out()).path("reason").asText()).contains("no rule of the ALLOW policy models/sentiment-callers");
+
+        Path config = Files.createDirectories(tmp.resolve("check-config"));
+        Files.writeString(config.resolve("all.yaml"), """
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: sentiment, namespace: models}
+                ---
+                """ + POLICY + "    when: [{key: request.time, values: [\"Mon-Fri\"]}]\n");
+        Result weekend = CliProcess.aimesh("check", "--config-dir", config.toString(), "--from", "cluster.local/ns/apps/sa/chat",
+                "--to", "sentiment", "--path", "/echo", "--at", "2026-12-05T10:00:00Z");
+        assertThat(weekend.exit()).as(weekend::toString).isEqualTo(5);
+        Result trick = CliProcess.aimesh("check", "--config-dir", config.toString(), "--from", "cluster.local/ns/apps/sa/chat",
+                "--to", "sentiment", "--path", "/x/../echo?q=1", "--at", "2026-12-02T10:00:00Z");
+        assertThat(trick.exit()).as(trick::toString).isZero();
+        assertThat(trick.out()).contains("decided on the normalized path /echo");
+        Result encoded = CliProcess.aimesh("check", "--config-dir", config.toString(), "--to", "sentiment", "--path", "/a%2Fb");
+        assertThat(encoded.exit()).isEqualTo(5);
+        assertThat(encoded.out()).contains("DENY  the proxy refuses the path: the path has an encoded '/'");
+
+        Files.writeString(config.resolve("all.yaml"), Files.readString(config.resolve("all.yaml")).replace("GET", "GTE"));
+        Result invalid = CliProcess.aimesh("check", "--config-dir", config.toString(), "--to", "sentiment");
+        assertThat(invalid.exit()).isEqualTo(3);
+        assertThat(invalid.err()).contains("all.yaml:12:33: spec.rules[0].to[0].operation.methods[0]: 'GTE' is not an HTTP method");
     }
 
     @Test

@@ -25,6 +25,9 @@ public final class AdminRoutes {
         routes.put("GET /healthz", body -> Reply.text("text/plain", "ok\n"));
         routes.put("GET /v1/status", body -> Reply.ok(status(cp)));
         routes.put("GET /v1/workloads", body -> Reply.ok(workloads(cp)));
+        // the accepted config files, as proxies get them: `aimesh check` evaluates them with the proxies' code
+        routes.put("GET /v1/config/files", body -> Reply.ok(cp.snapshot().sources().stream()
+                .map(f -> Map.of("name", f.name(), "text", f.text())).toList()));
         routes.put("POST /v1/tokens", body -> createToken(cp, body));
         routes.put("GET /v1/bundle", body -> Reply.text("application/x-pem-file", cp.bundle().pem()));
         routes.put("GET /v1/ca", body -> Reply.ok(ca(cp)));

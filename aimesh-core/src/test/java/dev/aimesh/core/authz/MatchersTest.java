@@ -67,10 +67,15 @@ class MatchersTest {
         assertThat(IpBlock.parse("2001:db8::/32").contains(IpBlock.literal("10.1.0.9").orElseThrow())).isFalse();
         assertThat(IpBlock.parse("0.0.0.0/0").contains(IpBlock.literal("8.8.8.8").orElseThrow())).isTrue();
         assertThat(IpBlock.parse("192.168.1.7").contains(IpBlock.literal("192.168.1.8").orElseThrow())).isFalse();
+        assertThat(IpBlock.literal("::1").orElseThrow()).containsExactly(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1);
+        assertThat(IpBlock.literal("[fe80::1:2]").orElseThrow())
+                .containsExactly(0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2);
+        assertThat(IpBlock.literal("1:2:3:4:5:6:7:8").orElseThrow()).hasSize(16);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10.0.0.0/33", "localhost", "10.0.0", "10.0.0.0/x", "example.org/8", "::1/129"})
+    @ValueSource(strings = {"10.0.0.0/33", "localhost", "10.0.0", "10.0.0.0/x", "example.org/8", "::1/129", "010.0.0.1",
+            "1.2.3.256", "1::2::3", "1:2:3:4:5:6:7:8:9", "12345::", "::ffff:1.2.3", "1.2.3.4.5"})
     void refusesWhatIsNotACidr(String text) {
         assertThatThrownBy(() -> IpBlock.parse(text)).isInstanceOf(IllegalArgumentException.class);
     }
