@@ -8,16 +8,22 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.aimesh.core.ai.ModelCall;
+import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.core.authz.AuthzDecision;
+import dev.aimesh.core.authz.AuthzRequest;
 
 /**
  * What {@code aimesh up} shows: an app's call answered by the model through the mesh (plain HTTP into
- * the app's proxy, mTLS between the proxies), the same answer streamed token by token, and a plaintext
- * call straight to the model's inbound port, which must be refused.
+ * the app's proxy, mTLS between the proxies), the same answer streamed token by token, every other caller
+ * getting what the model's authorization policies decide for it, and a plaintext call straight to the
+ * model's inbound port, which must be refused.
  */
 final class Demonstration {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -43,8 +49,36 @@ final class Demonstration {
         URI chat = URI.create("http://" + host + "/v1/chat/completions");
         steps.add(chat(viaMesh, chat, modelName, caller.get(), model.get()));
         steps.add(stream(viaMesh, chat, modelName));
+        Authorizer policies = Authorizer.forWorkload(mesh.controlPlane().config(), model.get().workload().namespace(),
+                model.get().workload().name(), model.get().workload().metadata().labels());
+        mesh.members().stream().filter(m -> m != caller.get() && m.proxy().outboundAddress().isPresent())
+                .forEach(other -> steps.add(asPolicySays(other, policies, chat, modelName)));
         steps.add(plaintext(model.get().proxy().inboundAddress().orElseThrow()));
         return steps;
+    }
+
+    /** Another caller's call gets what the model's policies decide for it, as {@code aimesh check} predicts it. */
+    private static Step asPolicySays(LocalMesh.Member caller, Authorizer policies, URI uri, String model) {
+        AuthzDecision expected = policies.decide(AuthzRequest.builder("POST", uri.getPath())
+                .peer(Optional.of(caller.identity().svid().id())).host(uri.getHost())
+                .model(ModelCall.of("POST", uri.getPath())).time(Instant.now()).build());
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .proxy(ProxySelector.of(caller.proxy().outboundAddress().orElseThrow()))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            boolean allowed = response.statusCode() == 200;
+            String answer = allowed ? "answered" : "got HTTP " + response.statusCode() + " " + response.body().strip();
+            return new Step(allowed == expected.allowed(), String.format("%s called %s: %s%n      (policy: %s)", caller.ref(),
+                    uri.getHost(), answer, expected.reason()));
+        } catch (IOException e) {
+            return new Step(false, caller.ref() + "'s call failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
     }
 
     private static String body(String model, boolean stream) {

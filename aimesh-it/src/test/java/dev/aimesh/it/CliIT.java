@@ -362,6 +362,7 @@ class CliIT {
                 .containsPattern("ok +apps/chat-app called sentiment-model.models through the mesh")
                 .containsPattern("\"Sentiment: (positive|negative|neutral) \\(0\\.\\d+\\)\\.")
                 .containsPattern("ok +the same call with stream: true arrived as \\d+ server-sent events")
+                .containsPattern("ok +research/notebook called sentiment-model.models: got HTTP 403 RBAC: access denied")
                 .containsPattern("ok +a plaintext call to the model's inbound port .* was refused")
                 .doesNotContain("FAIL")
                 .contains("ok: the mesh works");
