@@ -4,8 +4,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.core.resource.AuthorizationPolicy;
+import dev.aimesh.core.resource.AuthorizationPolicy.Action;
 import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.MeshConfig;
 
@@ -17,23 +19,15 @@ import dev.aimesh.core.resource.MeshConfig;
  * others, and their would-be decision is reported, not enforced. Immutable and thread-safe.
  */
 public final class Authorizer {
-    private final List<CompiledPolicy> deny = new ArrayList<>();
-    private final List<CompiledPolicy> allow = new ArrayList<>();
-    private final List<CompiledPolicy> audit = new ArrayList<>();
-    private final List<CompiledPolicy> dryRunDeny = new ArrayList<>();
-    private final List<CompiledPolicy> dryRunAllow = new ArrayList<>();
+    private final RuleIndex deny;
+    private final RuleIndex allow;
+    private final RuleIndex audit;
+    private final RuleIndex shadowDeny;
+    private final RuleIndex shadowAllow;
+    private final List<String> allowPolicies;
+    private final List<String> shadowAllowPolicies;
+    private final boolean hasDryRun;
     private final boolean defaultDeny;
-
-    private record CompiledPolicy(String ref, List<RequestTest> rules) {
-        int firstMatch(AuthzRequest request) {
-            for (int i = 0, n = rules.size(); i < n; i++) {
-                if (rules.get(i).test(request)) {
-                    return i;
-                }
-            }
-            return -1;
-        }
-    }
 
     /**
      * @param policies the policies that apply to the workload
@@ -42,18 +36,37 @@ public final class Authorizer {
      */
     public Authorizer(List<AuthorizationPolicy> policies, boolean defaultDeny, TrustDomain trustDomain) {
         this.defaultDeny = defaultDeny;
+        List<AuthorizationPolicy> enforced = policies.stream().filter(p -> !p.dryRun()).toList();
+        this.deny = index(enforced, Action.DENY, trustDomain);
+        this.allow = index(enforced, Action.ALLOW, trustDomain);
+        this.audit = index(enforced, Action.AUDIT, trustDomain);
+        // what would be enforced if the dry-run policies were too
+        List<AuthorizationPolicy> withDryRun = policies.stream().filter(p -> p.action() != Action.AUDIT || !p.dryRun()).toList();
+        this.shadowDeny = index(withDryRun, Action.DENY, trustDomain);
+        this.shadowAllow = index(withDryRun, Action.ALLOW, trustDomain);
+        this.allowPolicies = refs(enforced, Action.ALLOW);
+        this.shadowAllowPolicies = refs(withDryRun, Action.ALLOW);
+        this.hasDryRun = policies.stream().anyMatch(p -> p.dryRun() && p.action() != Action.AUDIT);
+    }
+
+    private static RuleIndex index(List<AuthorizationPolicy> policies, Action action, TrustDomain trustDomain) {
+        List<RuleIndex.Entry> entries = new ArrayList<>();
+        List<Set<String>> principals = new ArrayList<>();
         for (AuthorizationPolicy p : policies) {
-            CompiledPolicy compiled = new CompiledPolicy(p.ref(),
-                    p.rules().stream().map(r -> RuleTests.compile(r, trustDomain)).toList());
-            List<CompiledPolicy> into = switch (p.action()) {
-                case DENY -> p.dryRun() ? dryRunDeny : deny;
-                case ALLOW -> p.dryRun() ? dryRunAllow : allow;
-                case AUDIT -> p.dryRun() ? null : audit;
-            };
-            if (into != null) {
-                into.add(compiled);
+            if (p.action() != action) {
+                continue;
+            }
+            for (int i = 0; i < p.rules().size(); i++) {
+                RuleTests.CompiledRule rule = RuleTests.compile(p.rules().get(i), trustDomain);
+                entries.add(new RuleIndex.Entry(p.ref(), i, rule.test()));
+                principals.add(rule.principals());
             }
         }
+        return new RuleIndex(entries, principals);
+    }
+
+    private static List<String> refs(List<AuthorizationPolicy> policies, Action action) {
+        return policies.stream().filter(p -> p.action() == action).map(AuthorizationPolicy::ref).toList();
     }
 
     /** The policies of {@code config} that apply to one workload, compiled with the mesh's settings. */
@@ -68,51 +81,37 @@ public final class Authorizer {
     }
 
     public AuthzDecision decide(AuthzRequest request) {
-        AuthzDecision decision = decide(request, deny, allow);
+        AuthzDecision decision = decide(request, deny, allow, allowPolicies);
         List<String> audited = List.of();
-        for (CompiledPolicy p : audit) {
-            if (p.firstMatch(request) >= 0) {
-                audited = audited.isEmpty() ? new ArrayList<>(2) : audited;
-                audited.add(p.ref());
-            }
+        RuleIndex.Entry audit = this.audit.isEmpty() ? null : this.audit.first(request);
+        if (audit != null) {
+            audited = List.of(audit.policy());
         }
-        Optional<AuthzDecision> dryRun = Optional.empty();
-        if (!dryRunDeny.isEmpty() || !dryRunAllow.isEmpty()) {
-            List<CompiledPolicy> denies = new ArrayList<>(deny);
-            denies.addAll(dryRunDeny);
-            List<CompiledPolicy> allows = new ArrayList<>(allow);
-            allows.addAll(dryRunAllow);
-            dryRun = Optional.of(decide(request, denies, allows));
-        }
+        Optional<AuthzDecision> dryRun = hasDryRun
+                ? Optional.of(decide(request, shadowDeny, shadowAllow, shadowAllowPolicies)) : Optional.empty();
         return audited.isEmpty() && dryRun.isEmpty() ? decision : decision.with(audited, dryRun);
     }
 
-    private AuthzDecision decide(AuthzRequest request, List<CompiledPolicy> denies, List<CompiledPolicy> allows) {
-        for (CompiledPolicy p : denies) {
-            int rule = p.firstMatch(request);
-            if (rule >= 0) {
-                return AuthzDecision.byRule(false, p.ref(), rule);
-            }
+    private AuthzDecision decide(AuthzRequest request, RuleIndex denies, RuleIndex allows, List<String> allowRefs) {
+        RuleIndex.Entry denied = denies.isEmpty() ? null : denies.first(request);
+        if (denied != null) {
+            return AuthzDecision.byRule(false, denied.policy(), denied.rule());
         }
-        if (allows.isEmpty()) {
+        if (allowRefs.isEmpty()) {
             return defaultDeny
                     ? AuthzDecision.byDefault(false, "denied: the mesh denies by default and no ALLOW policy applies to this workload")
                     : AuthzDecision.byDefault(true, "allowed: no ALLOW policy applies to this workload");
         }
-        for (CompiledPolicy p : allows) {
-            int rule = p.firstMatch(request);
-            if (rule >= 0) {
-                return AuthzDecision.byRule(true, p.ref(), rule);
-            }
+        RuleIndex.Entry allowed = allows.first(request);
+        if (allowed != null) {
+            return AuthzDecision.byRule(true, allowed.policy(), allowed.rule());
         }
-        return AuthzDecision.byDefault(false, "denied: no rule of the ALLOW "
-                + (allows.size() == 1 ? "policy " : "policies ")
-                + String.join(", ", allows.stream().map(CompiledPolicy::ref).toList()) + " matches");
+        return AuthzDecision.byDefault(false, "denied: no rule of the ALLOW " + (allowRefs.size() == 1 ? "policy " : "policies ")
+                + String.join(", ", allowRefs) + " matches");
     }
 
     /** Whether any policy applies: with none, the proxy can skip building the request's attributes. */
     public boolean isEmpty() {
-        return deny.isEmpty() && allow.isEmpty() && audit.isEmpty() && dryRunDeny.isEmpty() && dryRunAllow.isEmpty()
-                && !defaultDeny;
+        return deny.isEmpty() && allowPolicies.isEmpty() && audit.isEmpty() && !hasDryRun && !defaultDeny;
     }
 }

@@ -14,26 +14,58 @@ import dev.aimesh.core.identity.SpiffeId;
  * normalized path), the end user's verified token, the model call and the time. Built once per request by
  * the proxy (or by {@code aimesh check}) and read by every rule.
  *
- * @param peer the verified peer's SPIFFE ID, empty for a plain-text (PERMISSIVE) connection
- * @param sourceIp the address the connection came from; {@code remoteIp} the original client's, when known
- * @param path the normalized path without query ({@link dev.aimesh.core.http.RequestPath})
- * @param headers looks up a request header by lower-case name; null when absent
- * @param token the end user's validated JWT, empty when the request carried none
+ * The peer is empty for a plain-text (PERMISSIVE) connection; {@code remoteIp} is the original client's
+ * address when known (else the connection's); the path is normalized and without query
+ * ({@link dev.aimesh.core.http.RequestPath}); the token is the end user's validated JWT, if any.
  */
-public record AuthzRequest(Optional<SpiffeId> peer, byte[] sourceIp, byte[] remoteIp, byte[] destinationIp,
-        int destinationPort, String sni, String host, String method, String path, Headers headers,
-        Optional<Token> token, ModelCall model, Instant time) {
-    public AuthzRequest {
-        requireNonNull(peer, "peer");
-        requireNonNull(host, "host");
-        requireNonNull(method, "method");
-        requireNonNull(path, "path");
-        requireNonNull(headers, "headers");
-        requireNonNull(token, "token");
-        requireNonNull(model, "model");
-        requireNonNull(time, "time");
-        sni = sni == null ? "" : sni;
+public final class AuthzRequest {
+    private final Optional<SpiffeId> peer;
+    private final Optional<String> principal;
+    private final Optional<String> sourceNamespace;
+    private final byte[] sourceIp;
+    private final byte[] remoteIp;
+    private final byte[] destinationIp;
+    private final int destinationPort;
+    private final String sni;
+    private final String host;
+    private final String method;
+    private final String path;
+    private final Headers headers;
+    private final Optional<Token> token;
+    private final ModelCall model;
+    private final Instant time;
+
+    private AuthzRequest(Builder b) {
+        this.peer = requireNonNull(b.peer, "peer");
+        this.principal = peer.map(id -> id.toString().substring("spiffe://".length()));
+        this.sourceNamespace = peer.flatMap(AuthzRequest::namespaceOf);
+        this.sourceIp = b.sourceIp;
+        this.remoteIp = b.remoteIp == null ? b.sourceIp : b.remoteIp;
+        this.destinationIp = b.destinationIp;
+        this.destinationPort = b.destinationPort;
+        this.sni = b.sni == null ? "" : b.sni;
+        this.host = requireNonNull(b.host, "host");
+        this.method = requireNonNull(b.method, "method");
+        this.path = requireNonNull(b.path, "path");
+        this.headers = requireNonNull(b.headers, "headers");
+        this.token = requireNonNull(b.token, "token");
+        this.model = requireNonNull(b.model, "model");
+        this.time = requireNonNull(b.time, "time");
     }
+
+    public Optional<SpiffeId> peer() { return peer; }
+    public byte[] sourceIp() { return sourceIp; }
+    public byte[] remoteIp() { return remoteIp; }
+    public byte[] destinationIp() { return destinationIp; }
+    public int destinationPort() { return destinationPort; }
+    public String sni() { return sni; }
+    public String host() { return host; }
+    public String method() { return method; }
+    public String path() { return path; }
+    public Headers headers() { return headers; }
+    public Optional<Token> token() { return token; }
+    public ModelCall model() { return model; }
+    public Instant time() { return time; }
 
     /** Request headers by lower-case name, so the proxy need not copy them. */
     @FunctionalInterface
@@ -56,19 +88,21 @@ public record AuthzRequest(Optional<SpiffeId> peer, byte[] sourceIp, byte[] remo
 
     /** The peer's principal in Istio's form: the SPIFFE ID without {@code spiffe://}. */
     public Optional<String> principal() {
-        return peer.map(id -> id.toString().substring("spiffe://".length()));
+        return principal;
     }
 
     /** The namespace in the peer's {@code /ns/<namespace>/sa/<account>} ID. */
     public Optional<String> sourceNamespace() {
-        return peer.flatMap(id -> {
-            String p = id.path();
-            if (!p.startsWith("/ns/")) {
-                return Optional.empty();
-            }
-            int end = p.indexOf('/', 4);
-            return Optional.of(end < 0 ? p.substring(4) : p.substring(4, end));
-        });
+        return sourceNamespace;
+    }
+
+    private static Optional<String> namespaceOf(SpiffeId id) {
+        String p = id.path();
+        if (!p.startsWith("/ns/")) {
+            return Optional.empty();
+        }
+        int end = p.indexOf('/', 4);
+        return Optional.of(end < 0 ? p.substring(4) : p.substring(4, end));
     }
 
     public static Builder builder(String method, String path) {
@@ -109,8 +143,7 @@ public record AuthzRequest(Optional<SpiffeId> peer, byte[] sourceIp, byte[] remo
         public Builder time(Instant value) { time = value; return this; }
 
         public AuthzRequest build() {
-            return new AuthzRequest(peer, sourceIp, remoteIp == null ? sourceIp : remoteIp, destinationIp, destinationPort,
-                    sni, host, method, path, headers, token, model, time);
+            return new AuthzRequest(this);
         }
     }
 }

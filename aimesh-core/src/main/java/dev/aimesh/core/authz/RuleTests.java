@@ -1,8 +1,10 @@
 package dev.aimesh.core.authz;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.core.resource.AuthorizationPolicy.Operation;
@@ -15,11 +17,33 @@ final class RuleTests {
 
     private RuleTests() {}
 
-    static RequestTest compile(Rule rule, TrustDomain trustDomain) {
+    /**
+     * A compiled rule; {@code principals} is every peer principal it can match when each of its sources
+     * names exact principals (so an index can skip it for others), or null when it may match any.
+     */
+    record CompiledRule(RequestTest test, Set<String> principals) {}
+
+    static CompiledRule compile(Rule rule, TrustDomain trustDomain) {
         List<RequestTest> from = rule.from().stream().map(s -> source(s, trustDomain)).toList();
         List<RequestTest> to = rule.to().stream().map(RuleTests::operation).toList();
         List<RequestTest> when = List.copyOf(rule.when());
-        return r -> (from.isEmpty() || Tests.any(from, r)) && (to.isEmpty() || Tests.any(to, r)) && Tests.all(when, r);
+        RequestTest test = r -> (from.isEmpty() || Tests.any(from, r)) && (to.isEmpty() || Tests.any(to, r)) && Tests.all(when, r);
+        return new CompiledRule(test, exactPrincipals(rule, trustDomain));
+    }
+
+    private static Set<String> exactPrincipals(Rule rule, TrustDomain trustDomain) {
+        if (rule.from().isEmpty()) {
+            return null;
+        }
+        Set<String> all = new HashSet<>();
+        for (Source s : rule.from()) {
+            List<StringMatch> principals = aliased(s.principals(), trustDomain);
+            if (principals.isEmpty() || !principals.stream().allMatch(p -> p instanceof StringMatch.Exact)) {
+                return null;
+            }
+            principals.forEach(p -> all.add(((StringMatch.Exact) p).value()));
+        }
+        return all;
     }
 
     private static RequestTest source(Source s, TrustDomain trustDomain) {
