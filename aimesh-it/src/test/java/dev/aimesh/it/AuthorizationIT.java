@@ -3,6 +3,7 @@ package dev.aimesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
@@ -38,7 +39,7 @@ class AuthorizationIT {
               targetRefs: [{kind: Service, name: model}]
               rules:
               - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
-                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}"]}}]
+                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}", "/v1/chat/completions"]}}]
               %s
             ---
             apiVersion: security.istio.io/v1
@@ -47,6 +48,13 @@ class AuthorizationIT {
             spec:
               action: DENY
               rules: [{to: [{operation: {paths: ["/admin/*"]}}]}]
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: no-huge-models, namespace: models}
+            spec:
+              action: DENY
+              rules: [{when: [{key: request.model, values: ["huge-*"]}]}]
             """;
     private static final String SITE_RULE = """
             - from: [{source: {namespaces: ["web"]}}]
@@ -95,6 +103,15 @@ class AuthorizationIT {
                 "-w", "\nstatus=%{http_code}", "-D", "-"));
         command.add("http://127.0.0.1:" + caller.outboundAddress().orElseThrow().getPort() + path);
         return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+    }
+
+    private static Result chat(String protocol, String body) throws java.io.IOException {
+        Path file = Files.writeString(tmp.resolve("body-" + System.nanoTime() + ".json"), body);
+        return CliProcess.run(List.of("curl", "-sS", "--max-time", "20", protocol.equals("h2") ? "--http2-prior-knowledge"
+                : "--http1.1", "-H", "Host: model.models", "-H", "content-type: application/json", "--data-binary", "@" + file,
+                "-w", "\nstatus=%{http_code}", "-D", "-",
+                "http://127.0.0.1:" + app.outboundAddress().orElseThrow().getPort() + "/v1/chat/completions"),
+                Map.of(), Duration.ofSeconds(30));
     }
 
     private static void assertStatus(Result r, int status) {
@@ -158,5 +175,26 @@ class AuthorizationIT {
                 .contains("policies.yaml:10:33: ", "spec.rules[1].to[0].operation.methods[0]: 'GTE' is not an HTTP method");
         assertThat(server.appliedConfigVersion()).isEqualTo(running);
         assertStatus(call(site, "h2", "GET", "/echo"), 200);
+    }
+
+    @Order(5)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void theModelNamedInTheBodyIsPolicyAndWhatIsAmbiguousIsRefused(String protocol) throws Exception {
+        Result small = chat(protocol, "{\"model\":\"small-1\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}");
+        assertStatus(small, 200);
+        assertThat(small.out()).contains("path=/v1/chat/completions", "body=");
+        int before = model.requests();
+        Result huge = chat(protocol, "{\"messages\":[{\"role\":\"user\",\"model\":\"small-1\"}],\"model\":\"huge-70b\"}");
+        assertStatus(huge, 403);
+        assertThat(huge.out()).contains("RBAC: access denied");
+        Result twice = chat(protocol, "{\"model\":\"small-1\",\"model\":\"huge-70b\"}");
+        assertStatus(twice, 400);
+        assertThat(twice.out()).contains("names \"model\" twice").containsIgnoringCase("x-aimesh-reason: ambiguous-model");
+        assertStatus(chat(protocol, "{\"model\": huge}"), 400);
+        Result tooLarge = chat(protocol, "{\"model\":\"small-1\",\"input\":\"" + "x".repeat(1_100_000) + "\"}");
+        assertStatus(tooLarge, 413);
+        assertThat(tooLarge.out()).contains("larger than the 1048576 bytes read to find its model");
+        assertThat(model.requests()).isEqualTo(before);
     }
 }

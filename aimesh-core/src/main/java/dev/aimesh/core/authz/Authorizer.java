@@ -28,6 +28,7 @@ public final class Authorizer {
     private final List<String> shadowAllowPolicies;
     private final boolean hasDryRun;
     private final boolean defaultDeny;
+    private final boolean readsModel;
 
     /**
      * @param policies the policies that apply to the workload
@@ -47,6 +48,8 @@ public final class Authorizer {
         this.allowPolicies = refs(enforced, Action.ALLOW);
         this.shadowAllowPolicies = refs(withDryRun, Action.ALLOW);
         this.hasDryRun = policies.stream().anyMatch(p -> p.dryRun() && p.action() != Action.AUDIT);
+        this.readsModel = policies.stream().flatMap(p -> p.rules().stream()).flatMap(r -> r.when().stream())
+                .anyMatch(c -> c.key().isModel());
     }
 
     private static RuleIndex index(List<AuthorizationPolicy> policies, Action action, TrustDomain trustDomain) {
@@ -108,6 +111,11 @@ public final class Authorizer {
         }
         return AuthzDecision.byDefault(false, "denied: no rule of the ALLOW " + (allowRefs.size() == 1 ? "policy " : "policies ")
                 + String.join(", ", allowRefs) + " matches");
+    }
+
+    /** Whether some rule reads {@code request.model}: an OpenAI-style request's body must then be read first. */
+    public boolean readsModel() {
+        return readsModel;
     }
 
     /** Whether any policy applies: with none, the proxy can skip building the request's attributes. */

@@ -71,6 +71,11 @@ public final class ConditionKey {
         return text;
     }
 
+    /** Whether the key is {@code request.model}, which may need the request body read. */
+    public boolean isModel() {
+        return kind == Kind.MODEL;
+    }
+
     /** A test for one written value; an {@link IllegalArgumentException} says why the value cannot be. */
     public RequestTest value(String value) {
         return switch (kind) {

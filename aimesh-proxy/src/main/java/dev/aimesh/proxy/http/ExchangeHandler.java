@@ -54,6 +54,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private boolean queueing;
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
+    // A request whose body is read before it is routed (model-aware policy), and how much of it is in.
+    private HttpRequest inspected;
+    private Routing.Inspect inspection;
+    private int inspectedBytes;
 
     public ExchangeHandler(RequestRouter router, ProxyLimits limits, boolean downstreamHttp2) {
         this.router = router;
@@ -109,10 +113,24 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (routing == null) {
             routing = router.route(ctx.channel(), request);
         }
+        dispatch(request, routing);
+    }
+
+    private void dispatch(HttpRequest request, Routing routing) {
         switch (routing) {
             case Routing.Refuse refuse -> {
                 ReferenceCountUtil.release(request);
+                drainPending();
                 refuse(refuse.status(), refuse.code(), refuse.message());
+            }
+            case Routing.Inspect inspect -> {
+                inspected = request;
+                inspection = inspect;
+                inspectedBytes = 0;
+                if (request instanceof LastHttpContent full) {
+                    inspectedBytes = full.content().readableBytes();
+                    finishInspection();
+                }
             }
             case Routing.Forward forward -> {
                 Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
@@ -215,7 +233,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(false); // one exchange at a time on HTTP/1.1
             }
         }
-        if (lease == null) {
+        if (inspection != null) {
+            pending.add(content);
+            inspectedBytes += content.content().readableBytes();
+            if (last || inspectedBytes > inspection.maxBytes()) {
+                finishInspection();
+            }
+        } else if (lease == null) {
             pending.add(content);
         } else if (last) {
             lease.channel().writeAndFlush(content);
@@ -225,6 +249,30 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(false);
             }
         }
+    }
+
+    /** The body is in (or past the cap): the router decides with what was read. */
+    private void finishInspection() {
+        Routing.Inspect inspect = inspection;
+        HttpRequest request = inspected;
+        inspection = null;
+        inspected = null;
+        int length = Math.min(inspectedBytes, inspect.maxBytes());
+        byte[] body = new byte[length];
+        int at = 0;
+        if (request instanceof LastHttpContent full) {
+            at = copy(full.content(), body, at);
+        }
+        for (HttpContent c : pending) {
+            at = copy(c.content(), body, at);
+        }
+        dispatch(request, inspect.decision().decide(body, length, requestDone && inspectedBytes <= inspect.maxBytes()));
+    }
+
+    private static int copy(io.netty.buffer.ByteBuf from, byte[] to, int at) {
+        int n = Math.min(from.readableBytes(), to.length - at);
+        from.getBytes(from.readerIndex(), to, at, n);
+        return at + n;
     }
 
     @Override
@@ -291,6 +339,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drainPending() {
+        if (inspected != null) { // a request still being read for its routing: it goes nowhere now
+            ReferenceCountUtil.release(inspected);
+            inspected = null;
+            inspection = null;
+        }
         HttpContent c;
         while ((c = pending.poll()) != null) {
             c.release();

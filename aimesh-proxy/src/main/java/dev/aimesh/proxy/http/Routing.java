@@ -3,9 +3,20 @@ package dev.aimesh.proxy.http;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
-/** What a listener decided for a request: forward it (as rewritten) to an upstream, or refuse it. */
+/**
+ * What a listener decided for a request: forward it (as rewritten) to an upstream, refuse it, or first
+ * read its body (at most {@code maxBytes}) and then decide with it.
+ */
 public sealed interface Routing {
     record Forward(UpstreamConnector upstream, HttpRequest request) implements Routing {}
 
     record Refuse(HttpResponseStatus status, String code, String message) implements Routing {}
+
+    record Inspect(int maxBytes, BodyDecision decision) implements Routing {}
+
+    /** Decides once the body is read: all of it ({@code complete}), or the first {@code maxBytes} and more follows. */
+    @FunctionalInterface
+    interface BodyDecision {
+        Routing decide(byte[] body, int length, boolean complete);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.aimesh.proxy.inbound;
 
-import java.util.Optional;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -31,12 +30,10 @@ public final class InboundRouter implements RequestRouter {
         if (peer == null) {
             return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "no-peer-identity", "the connection has no verified peer");
         }
-        Optional<Routing.Refuse> refused = authorization.check(downstream, peer.id(), peer.sni(), request);
-        if (refused.isPresent()) {
-            return refused.get();
-        }
-        HopByHop.strip(request.headers());
-        request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent
-        return new Routing.Forward(model, request);
+        return authorization.route(downstream, peer.id(), peer.sni(), request, () -> {
+            HopByHop.strip(request.headers());
+            request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent
+            return new Routing.Forward(model, request);
+        });
     }
 }

@@ -3,13 +3,18 @@ package dev.aimesh.proxy.filter.authz;
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.EnumSet;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.aimesh.core.ai.AiOperation;
+import dev.aimesh.core.ai.BodyModel;
 import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.AuthzDecision;
@@ -22,12 +27,17 @@ import dev.aimesh.proxy.http.Routing;
  * Authorizes each inbound request against the policies of this proxy's workload, compiled once per
  * snapshot ({@link PolicyCompiler}) and swapped atomically, so a pushed change applies to the next request
  * on every open connection. Decides on the normalized path; a path that cannot be normalized without
- * guessing is refused before any policy is consulted. Denials are logged with the policy that decided.
+ * guessing is refused before any policy is consulted; so is a body whose model cannot be read one way
+ * only. Denials are logged with the policy that decided.
  */
 public final class InboundAuthorization {
     private static final Logger log = LoggerFactory.getLogger(InboundAuthorization.class);
     /** Istio's body for a denied request, which clients and dashboards already recognise. */
     static final String DENIED = "RBAC: access denied";
+    /** How much of a body is read to find the model it names; a larger body is refused when a rule needs it. */
+    public static final int MODEL_BODY_LIMIT = 1024 * 1024;
+    private static final Set<AiOperation> BODY_NAMES_MODEL = EnumSet.of(AiOperation.CHAT, AiOperation.COMPLETIONS,
+            AiOperation.EMBEDDINGS);
 
     private final AtomicReference<Authorizer> authorizer = new AtomicReference<>(Authorizer.allowAll());
     private final int destinationPort;
@@ -43,31 +53,58 @@ public final class InboundAuthorization {
         authorizer.set(next);
     }
 
-    /** Empty when the request may go on; otherwise the refusal to send. */
-    public Optional<Routing.Refuse> check(Channel downstream, SpiffeId peer, String sni, HttpRequest request) {
+    /**
+     * Where the request goes: {@code allowed} when the policies allow it, a refusal when they do not or its
+     * path is ambiguous, or, when a rule reads {@code request.model} from an OpenAI-style body, an
+     * inspection that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides.
+     */
+    public Routing route(Channel downstream, SpiffeId peer, String sni, HttpRequest request, Supplier<Routing> allowed) {
         String path;
         switch (RequestPath.normalize(request.uri())) {
             case RequestPath.Result.Refused refused -> {
                 log.warn("refused {} {} from {}: {}", request.method(), request.uri(), peer, refused.reason());
-                return Optional.of(new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-path", refused.reason()));
+                return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-path", refused.reason());
             }
             case RequestPath.Result.Normalized normalized -> path = normalized.path();
         }
         Authorizer current = authorizer.get();
         if (current.isEmpty()) {
-            return Optional.empty();
+            return allowed.get();
         }
         String method = request.method().name();
-        String host = request.headers().get(HttpHeaderNames.HOST, "");
+        ModelCall call = ModelCall.of(method, path);
+        if (current.readsModel() && call.model().isEmpty() && call.operation().filter(BODY_NAMES_MODEL::contains).isPresent()) {
+            return new Routing.Inspect(MODEL_BODY_LIMIT, (body, length, complete) -> {
+                if (!complete) {
+                    return new Routing.Refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "model-body-too-large",
+                            "the body is larger than the " + MODEL_BODY_LIMIT + " bytes read to find its model for policy");
+                }
+                return switch (BodyModel.scan(body, length)) {
+                    case BodyModel.Result.Refused refused -> {
+                        log.warn("refused {} {} from {}: {}", method, path, peer, refused.reason());
+                        yield new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-model", refused.reason());
+                    }
+                    case BodyModel.Result.Found found -> decide(current, downstream, peer, sni, request, path,
+                            call.withBodyModel(Optional.of(found.model())), allowed);
+                    case BodyModel.Result.Absent absent -> decide(current, downstream, peer, sni, request, path, call, allowed);
+                };
+            });
+        }
+        return decide(current, downstream, peer, sni, request, path, call, allowed);
+    }
+
+    private Routing decide(Authorizer current, Channel downstream, SpiffeId peer, String sni, HttpRequest request,
+            String path, ModelCall call, Supplier<Routing> allowed) {
+        String method = request.method().name();
         AuthzRequest attributes = AuthzRequest.builder(method, path)
                 .peer(Optional.of(peer))
                 .sourceIp(address(downstream.remoteAddress()))
                 .destinationIp(address(downstream.localAddress()))
                 .destinationPort(destinationPort)
                 .sni(sni)
-                .host(host)
+                .host(request.headers().get(HttpHeaderNames.HOST, ""))
                 .headers(name -> request.headers().get(name))
-                .model(ModelCall.of(method, path))
+                .model(call)
                 .time(clock.instant())
                 .build();
         AuthzDecision decision = current.decide(attributes);
@@ -78,10 +115,11 @@ public final class InboundAuthorization {
                     decision.reason());
         }
         if (decision.allowed()) {
-            return Optional.empty();
+            return allowed.get();
         }
-        log.warn("denied {} {} from {}: {}", method, path, peer, decision.reason());
-        return Optional.of(new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "rbac-denied", DENIED));
+        log.warn("denied {} {} from {}{}: {}", method, path, peer, call.model().map(m -> " (model " + m + ")").orElse(""),
+                decision.reason());
+        return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "rbac-denied", DENIED);
     }
 
     private static byte[] address(java.net.SocketAddress address) {
