@@ -33,6 +33,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Mesh mesh = null;
         Map<String, Workload> workloads = new LinkedHashMap<>();
         Map<String, AuthorizationPolicy> policies = new LinkedHashMap<>();
+        Map<String, Role> roles = new LinkedHashMap<>();
+        Map<String, RoleBinding> bindings = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -50,6 +52,20 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                                 + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
+                case Role r -> {
+                    Role first = roles.putIfAbsent(r.metadata().namespace() + "/" + r.metadata().name(), r);
+                    if (first != null) {
+                        problems.add(new Diagnostic(r.position(), "metadata.name", "Role " + r.metadata().namespace() + "/"
+                                + r.metadata().name() + " is declared twice (first at " + first.position() + ")"));
+                    }
+                }
+                case RoleBinding b -> {
+                    RoleBinding first = bindings.putIfAbsent(b.metadata().namespace() + "/" + b.metadata().name(), b);
+                    if (first != null) {
+                        problems.add(new Diagnostic(b.position(), "metadata.name", "RoleBinding " + b.metadata().namespace()
+                                + "/" + b.metadata().name() + " is declared twice (first at " + first.position() + ")"));
+                    }
+                }
                 case Workload w -> {
                     String key = w.namespace() + "/" + w.name();
                     Workload first = workloads.putIfAbsent(key, w);
@@ -58,6 +74,16 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                                 + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
+            }
+        }
+        for (RoleBinding binding : bindings.values()) {
+            Optional<Role> role = RoleBindings.roleOf(binding, List.copyOf(roles.values()));
+            if (role.isEmpty()) {
+                problems.add(new Diagnostic(binding.position(), "spec.roleRef.name", "no Role " + binding.metadata().namespace()
+                        + "/" + binding.role() + " (a binding gives a Role of its own namespace)"));
+            } else {
+                AuthorizationPolicy compiled = RoleBindings.compile(binding, role.get());
+                policies.put(compiled.ref(), compiled);
             }
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),

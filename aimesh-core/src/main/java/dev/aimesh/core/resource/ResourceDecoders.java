@@ -13,7 +13,9 @@ final class ResourceDecoders {
             Mesh.TYPE, ResourceDecoders::mesh,
             Workload.TYPE, ResourceDecoders::workload,
             AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode,
-            AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode);
+            AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode,
+            Role.TYPE, RoleDecoders::role,
+            RoleBinding.TYPE, RoleDecoders::binding);
 
     private ResourceDecoders() {}
 
