@@ -52,13 +52,20 @@ final class EchoUpstream implements AutoCloseable {
         requests.incrementAndGet();
         String xfcc = String.join(" | ", exchange.getRequestHeaders().getOrDefault("x-forwarded-client-cert", java.util.List.of()));
         String answer = "method=" + exchange.getRequestMethod() + "\npath=" + exchange.getRequestURI() + "\nxfcc=" + xfcc
-                + "\nbody=" + body.length + "\n";
+                + "\nbody=" + body.length + "\n" + echoed(exchange, "authorization") + echoed(exchange, "x-user")
+                + echoed(exchange, "x-jwt-payload");
         byte[] bytes = answer.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "text/plain");
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(bytes);
         }
+    }
+
+    /** A header line, for the headers tests look at, when the request had it. */
+    private static String echoed(HttpExchange exchange, String header) {
+        String value = exchange.getRequestHeaders().getFirst(header);
+        return value == null ? "" : header + "=" + value + "\n";
     }
 
     private void sse(HttpExchange exchange) throws IOException {

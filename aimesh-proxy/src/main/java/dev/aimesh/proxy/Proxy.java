@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
+import dev.aimesh.proxy.filter.authn.InboundAuthentication;
+import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.filter.authz.PolicyCompiler;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
@@ -45,9 +47,13 @@ public final class Proxy implements AutoCloseable {
     private final Optional<OutboundListener> outbound;
     private final ConfigStreamClient config;
     private final InboundAuthorization authorization;
+    private final InboundAuthentication authentication;
+    private final JwksSources jwks = new JwksSources();
+    private final java.time.InstantSource clock;
 
     private Proxy(ProxyOptions options, WorkloadIdentity identity) {
         this.identity = identity;
+        this.clock = options.clock();
         this.loops = new EventLoops(options.threads(), "aimesh-proxy");
         this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), options.allowTls12());
         identity.onSvidChange(svid -> tls.svidChanged());
@@ -55,9 +61,10 @@ public final class Proxy implements AutoCloseable {
         this.model = options.upstream().map(address -> options.upstreamHttp2()
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
+        this.authentication = new InboundAuthentication();
         this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow(), authorization), options.limits()));
+                new InboundRouter(model.orElseThrow(), authentication, authorization), options.limits()));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
@@ -77,13 +84,14 @@ public final class Proxy implements AutoCloseable {
     /** Compiles the snapshot's policies for this workload; a snapshot that cannot be is refused whole. */
     private Optional<String> apply(ConfigSnapshot snapshot, dev.aimesh.identity.x509.TrustBundle bundle) {
         String[] ref = identity.workload().split("/", 2);
-        switch (PolicyCompiler.compile(snapshot, ref[0], ref[1])) {
+        switch (PolicyCompiler.compile(snapshot, ref[0], ref[1], jwks, clock)) {
             case PolicyCompiler.Result.Rejected rejected -> {
                 log.warn("refused config {}: {}; the last good config stays", snapshot.version(), rejected.reason());
                 return Optional.of(rejected.reason());
             }
             case PolicyCompiler.Result.Compiled compiled -> {
                 authorization.use(compiled.authorizer());
+                authentication.use(compiled.authenticator());
                 registry.set(snapshot);
                 return Optional.empty();
             }
@@ -148,6 +156,7 @@ public final class Proxy implements AutoCloseable {
     @Override
     public void close() {
         config.close();
+        jwks.close();
         outbound.ifPresent(OutboundListener::close);
         inbound.ifPresent(InboundListener::close);
         peers.forEach(Http2Upstream::close);

@@ -73,7 +73,8 @@ public class ExchangeBenchmark {
         var leaf = identities.svid(MeshIdentities.APP).leaf();
         PeerIdentity peer = new PeerIdentity(MeshIdentities.APP, ForwardedClientCert.value(MeshIdentities.MODEL, leaf,
                 MeshIdentities.APP));
-        InboundRouter router = new InboundRouter(upstream, new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000,
+        InboundRouter router = new InboundRouter(upstream, new dev.aimesh.proxy.filter.authn.InboundAuthentication(),
+                new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000,
                 java.time.InstantSource.system()));
 
         http1 = new EmbeddedChannel();

@@ -69,7 +69,8 @@ public class ForwardedClientCertBenchmark {
             public TrafficCounters counters() {
                 return new TrafficCounters();
             }
-        }, new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000, java.time.InstantSource.system()));
+        }, new dev.aimesh.proxy.filter.authn.InboundAuthentication(),
+                new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000, java.time.InstantSource.system()));
         headers = Requests.http1Headers();
     }
 

@@ -77,7 +77,7 @@ public final class AuthzRequest {
     public record Token(String issuer, String subject, List<String> audiences, String presenter, Map<String, Object> claims) {
         public Token {
             audiences = List.copyOf(audiences);
-            claims = Map.copyOf(claims);
+            claims = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(claims)); // JSON may hold nulls
             presenter = presenter == null ? "" : presenter;
         }
 

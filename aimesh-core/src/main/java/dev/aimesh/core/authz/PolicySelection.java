@@ -2,7 +2,9 @@ package dev.aimesh.core.authz;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import dev.aimesh.core.resource.AuthorizationPolicy;
+import dev.aimesh.core.resource.RequestAuthentication;
 
 /**
  * Which policies apply to a workload, as Istio decides it: a policy in the root namespace applies across
@@ -22,10 +24,24 @@ public final class PolicySelection {
     }
 
     private static boolean applies(AuthorizationPolicy p, String namespace, String name, Map<String, String> labels) {
-        if (!p.targets().isEmpty()) {
-            return p.metadata().namespace().equals(namespace) && p.targets().contains(name);
+        return applies(p.metadata().namespace(), p.selector(), p.targets(), namespace, name, labels);
+    }
+
+    /** The RequestAuthentications that apply to a workload, by the same rules. */
+    public static List<RequestAuthentication> authenticationsFor(List<RequestAuthentication> policies, String rootNamespace,
+            String namespace, String name, Map<String, String> labels) {
+        return policies.stream()
+                .filter(p -> p.metadata().namespace().equals(rootNamespace) || p.metadata().namespace().equals(namespace))
+                .filter(p -> applies(p.metadata().namespace(), p.selector(), p.targets(), namespace, name, labels))
+                .toList();
+    }
+
+    private static boolean applies(String policyNamespace, Optional<Map<String, String>> selector, List<String> targets,
+            String namespace, String name, Map<String, String> labels) {
+        if (!targets.isEmpty()) {
+            return policyNamespace.equals(namespace) && targets.contains(name);
         }
-        return p.selector().map(s -> s.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
+        return selector.map(s -> s.entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey()))))
                 .orElse(true);
     }
 }

@@ -13,7 +13,8 @@ import dev.aimesh.core.identity.SpiffeId;
  * The whole configuration of a mesh at one moment: its settings and its workloads. Immutable; a change
  * produces a new instance.
  */
-public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies) {
+public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies,
+        List<RequestAuthentication> requestAuthentications) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
@@ -21,10 +22,13 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         authorizationPolicies = authorizationPolicies.stream()
                 .sorted(Comparator.comparing(AuthorizationPolicy::ref))
                 .toList();
+        requestAuthentications = requestAuthentications.stream()
+                .sorted(Comparator.comparing(RequestAuthentication::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -34,6 +38,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Map<String, Workload> workloads = new LinkedHashMap<>();
         Map<String, AuthorizationPolicy> policies = new LinkedHashMap<>();
         Map<String, Role> roles = new LinkedHashMap<>();
+        Map<String, RequestAuthentication> authentications = new LinkedHashMap<>();
         Map<String, RoleBinding> bindings = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
@@ -49,6 +54,13 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                     AuthorizationPolicy first = policies.putIfAbsent(p.ref(), p);
                     if (first != null) {
                         problems.add(new Diagnostic(p.position(), "metadata.name", "AuthorizationPolicy " + p.ref()
+                                + " is declared twice (first at " + first.position() + ")"));
+                    }
+                }
+                case RequestAuthentication r -> {
+                    RequestAuthentication first = authentications.putIfAbsent(r.ref(), r);
+                    if (first != null) {
+                        problems.add(new Diagnostic(r.position(), "metadata.name", "RequestAuthentication " + r.ref()
                                 + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
@@ -87,7 +99,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
             }
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
-                List.copyOf(policies.values())), problems);
+                List.copyOf(policies.values()), List.copyOf(authentications.values())), problems);
     }
 
     /** A config and the conflicts found while assembling it (the later resource of each conflict is left out). */

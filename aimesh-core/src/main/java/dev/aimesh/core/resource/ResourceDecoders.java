@@ -14,6 +14,8 @@ final class ResourceDecoders {
             Workload.TYPE, ResourceDecoders::workload,
             AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode,
             AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode,
+            RequestAuthentication.TYPE, RequestAuthenticationDecoder::decode,
+            RequestAuthentication.TYPE_V1BETA1, RequestAuthenticationDecoder::decode,
             Role.TYPE, RoleDecoders::role,
             RoleBinding.TYPE, RoleDecoders::binding);
 

@@ -58,7 +58,8 @@ public final class InboundAuthorization {
      * path is ambiguous, or, when a rule reads {@code request.model} from an OpenAI-style body, an
      * inspection that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides.
      */
-    public Routing route(Channel downstream, SpiffeId peer, String sni, HttpRequest request, Supplier<Routing> allowed) {
+    public Routing route(Channel downstream, SpiffeId peer, String sni, HttpRequest request, Optional<AuthzRequest.Token> token,
+            Supplier<Routing> allowed) {
         String path;
         switch (RequestPath.normalize(request.uri())) {
             case RequestPath.Result.Refused refused -> {
@@ -85,16 +86,17 @@ public final class InboundAuthorization {
                         yield new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-model", refused.reason());
                     }
                     case BodyModel.Result.Found found -> decide(current, downstream, peer, sni, request, path,
-                            call.withBodyModel(Optional.of(found.model())), allowed);
-                    case BodyModel.Result.Absent absent -> decide(current, downstream, peer, sni, request, path, call, allowed);
+                            call.withBodyModel(Optional.of(found.model())), token, allowed);
+                    case BodyModel.Result.Absent absent -> decide(current, downstream, peer, sni, request, path, call, token,
+                            allowed);
                 };
             });
         }
-        return decide(current, downstream, peer, sni, request, path, call, allowed);
+        return decide(current, downstream, peer, sni, request, path, call, token, allowed);
     }
 
     private Routing decide(Authorizer current, Channel downstream, SpiffeId peer, String sni, HttpRequest request,
-            String path, ModelCall call, Supplier<Routing> allowed) {
+            String path, ModelCall call, Optional<AuthzRequest.Token> token, Supplier<Routing> allowed) {
         String method = request.method().name();
         AuthzRequest attributes = AuthzRequest.builder(method, path)
                 .peer(Optional.of(peer))
@@ -105,6 +107,7 @@ public final class InboundAuthorization {
                 .host(request.headers().get(HttpHeaderNames.HOST, ""))
                 .headers(name -> request.headers().get(name))
                 .model(call)
+                .token(token)
                 .time(clock.instant())
                 .build();
         AuthzDecision decision = current.decide(attributes);

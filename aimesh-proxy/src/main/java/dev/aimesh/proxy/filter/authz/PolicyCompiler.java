@@ -1,25 +1,32 @@
 package dev.aimesh.proxy.filter.authz;
 
 import java.util.List;
+import java.time.InstantSource;
 import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.core.authz.PolicySelection;
 import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.proxy.filter.authn.JwksSources;
+import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
-/** Decodes a snapshot's config files and compiles the policies of one workload, or says why it cannot. */
+/**
+ * Decodes a snapshot's config files and compiles the policies of one workload (authorization and
+ * end-user authentication), or says why it cannot.
+ */
 public final class PolicyCompiler {
     private PolicyCompiler() {}
 
     /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
     public sealed interface Result {
-        record Compiled(Authorizer authorizer) implements Result {}
+        record Compiled(Authorizer authorizer, RequestAuthenticator authenticator) implements Result {}
 
         record Rejected(String reason) implements Result {}
     }
 
-    public static Result compile(ConfigSnapshot snapshot, String namespace, String name) {
+    public static Result compile(ConfigSnapshot snapshot, String namespace, String name, JwksSources jwks, InstantSource clock) {
         ConfigLoader.LoadResult loaded = ConfigLoader.load(snapshot.sources());
         MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
         List<Diagnostic> problems = new java.util.ArrayList<>(loaded.diagnostics());
@@ -28,6 +35,14 @@ public final class PolicyCompiler {
             return new Result.Rejected(problems.size() + " problem(s) in the config, first: " + problems.get(0));
         }
         var labels = snapshot.workload(namespace, name).map(WorkloadEntry::labels).orElse(java.util.Map.of());
-        return new Result.Compiled(Authorizer.forWorkload(assembled.config(), namespace, name, labels));
+        MeshConfig config = assembled.config();
+        try {
+            RequestAuthenticator authenticator = RequestAuthenticator.compile(PolicySelection.authenticationsFor(
+                    config.requestAuthentications(), config.mesh().authorization().rootNamespace(), namespace, name, labels),
+                    jwks, clock);
+            return new Result.Compiled(Authorizer.forWorkload(config, namespace, name, labels), authenticator);
+        } catch (IllegalArgumentException e) {
+            return new Result.Rejected(e.getMessage());
+        }
     }
 }

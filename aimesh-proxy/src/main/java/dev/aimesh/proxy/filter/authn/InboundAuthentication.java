@@ -1,0 +1,41 @@
+package dev.aimesh.proxy.filter.authn;
+
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.core.authz.AuthzRequest;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.proxy.http.Routing;
+
+/**
+ * End-user authentication of inbound requests with the workload's current RequestAuthentications, swapped
+ * atomically per snapshot like the authorization policies.
+ */
+public final class InboundAuthentication {
+    private static final Logger log = LoggerFactory.getLogger(InboundAuthentication.class);
+
+    private final AtomicReference<RequestAuthenticator> authenticator = new AtomicReference<>(RequestAuthenticator.none());
+
+    public void use(RequestAuthenticator next) {
+        authenticator.set(next);
+    }
+
+    /** The verified token (empty: the request carried none), or the 401 for a token that fails. */
+    public Outcome authenticate(SpiffeId peer, HttpRequest request) {
+        return switch (authenticator.get().authenticate(request)) {
+            case RequestAuthenticator.Result.Anonymous a -> new Outcome(Optional.empty(), Optional.empty());
+            case RequestAuthenticator.Result.Authenticated a -> new Outcome(Optional.of(a.token()), Optional.empty());
+            case RequestAuthenticator.Result.Refused r -> {
+                log.warn("refused {} {} from {}: the JWT is not valid: {}", request.method(), request.uri(), peer, r.reason());
+                yield new Outcome(Optional.empty(), Optional.of(new Routing.Refuse(HttpResponseStatus.UNAUTHORIZED,
+                        "jwt-invalid", "Jwt verification fails: " + r.reason())));
+            }
+        };
+    }
+
+    /** The token, or the refusal when {@code refused} is set. */
+    public record Outcome(Optional<AuthzRequest.Token> token, Optional<Routing.Refuse> refused) {}
+}
