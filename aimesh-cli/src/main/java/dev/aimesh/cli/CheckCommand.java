@@ -22,16 +22,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
-import dev.aimesh.controlplane.config.ConfigDirectory;
 import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.AuthzDecision;
 import dev.aimesh.core.authz.AuthzRequest;
 import dev.aimesh.core.authz.IpBlock;
-import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.http.RequestPath;
 import dev.aimesh.core.identity.SpiffeId;
-import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
 
@@ -96,7 +93,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MeshConfig config = configDir != null ? offline(configDir) : online();
+        MeshConfig config = MeshConfigs.load(configDir, controlPlane);
         Workload workload = config.workload(to).orElseThrow(() -> new CliException(ExitCodes.USAGE, "no workload '" + to
                 + "' in the config (known: " + String.join(", ", config.workloads().stream().map(w -> w.namespace() + "/" + w.name()).toList()) + ")"));
         String normalized = switch (RequestPath.normalize(path)) {
@@ -205,32 +202,5 @@ final class CheckCommand implements Callable<Integer> {
         } catch (IOException | IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "--jwt " + jwt + ": cannot read its claims: " + e.getMessage());
         }
-    }
-
-    private MeshConfig offline(Path dir) {
-        ConfigDirectory.Reading reading = new ConfigDirectory(dir).read();
-        if (!reading.ok()) {
-            throw invalid(reading.problems());
-        }
-        return reading.config();
-    }
-
-    private MeshConfig online() {
-        JsonNode files = controlPlane.client().get("/v1/config/files");
-        List<ConfigLoader.SourceFile> sources = new ArrayList<>();
-        files.forEach(f -> sources.add(new ConfigLoader.SourceFile(f.path("name").asText(), f.path("text").asText())));
-        ConfigLoader.LoadResult loaded = ConfigLoader.load(sources);
-        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
-        List<Diagnostic> problems = new ArrayList<>(loaded.diagnostics());
-        problems.addAll(assembled.problems());
-        if (!problems.isEmpty()) {
-            throw invalid(problems);
-        }
-        return assembled.config();
-    }
-
-    private static CliException invalid(List<Diagnostic> problems) {
-        return new CliException(ExitCodes.CONFIG_INVALID, "the config has " + problems.size() + " problem(s):\n  "
-                + String.join("\n  ", problems.stream().map(Diagnostic::toString).toList()));
     }
 }

@@ -14,6 +14,8 @@ public final class ExitCodes {
     public static final int UNREACHABLE = 4;
     /** {@code aimesh check}: the request would be denied. */
     public static final int DENIED = 5;
+    /** {@code aimesh analyze --fail-on-warning}: the analysis found something to look at. */
+    public static final int WARNINGS = 6;
 
     private ExitCodes() {}
 }
