@@ -13,7 +13,8 @@ import dev.aimesh.core.identity.SpiffeId;
  * The whole configuration of a mesh at one moment: its settings and its workloads. Immutable; a change
  * produces a new instance.
  */
-public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies) {
+public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies,
+        List<PeerAuthentication> peerAuthentications, List<NetworkPolicy> networkPolicies) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
@@ -21,10 +22,17 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         authorizationPolicies = authorizationPolicies.stream()
                 .sorted(Comparator.comparing(AuthorizationPolicy::ref))
                 .toList();
+        // sorted by namespace/name: PeerAuthentications picks the first of competing policies
+        peerAuthentications = peerAuthentications.stream()
+                .sorted(Comparator.comparing(PeerAuthentication::ref))
+                .toList();
+        networkPolicies = networkPolicies.stream()
+                .sorted(Comparator.comparing(NetworkPolicy::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -35,6 +43,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Map<String, AuthorizationPolicy> policies = new LinkedHashMap<>();
         Map<String, Role> roles = new LinkedHashMap<>();
         Map<String, RoleBinding> bindings = new LinkedHashMap<>();
+        Map<String, PeerAuthentication> peerAuthentications = new LinkedHashMap<>();
+        Map<String, NetworkPolicy> networkPolicies = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -66,6 +76,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                                 + "/" + b.metadata().name() + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
+                case PeerAuthentication p -> keepFirst(peerAuthentications, p.ref(), p, problems);
+                case NetworkPolicy p -> keepFirst(networkPolicies, p.ref(), p, problems);
                 case Workload w -> {
                     String key = w.namespace() + "/" + w.name();
                     Workload first = workloads.putIfAbsent(key, w);
@@ -87,7 +99,16 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
             }
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
-                List.copyOf(policies.values())), problems);
+                List.copyOf(policies.values()), List.copyOf(peerAuthentications.values()),
+                List.copyOf(networkPolicies.values())), problems);
+    }
+
+    private static <R extends Resource> void keepFirst(Map<String, R> kept, String ref, R resource, List<Diagnostic> problems) {
+        R first = kept.putIfAbsent(ref, resource);
+        if (first != null) {
+            problems.add(new Diagnostic(resource.position(), "metadata.name", resource.type().kind() + " " + ref
+                    + " is declared twice (first at " + first.position() + ")"));
+        }
     }
 
     /** A config and the conflicts found while assembling it (the later resource of each conflict is left out). */

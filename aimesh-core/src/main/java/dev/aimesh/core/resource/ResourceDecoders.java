@@ -14,6 +14,9 @@ final class ResourceDecoders {
             Workload.TYPE, ResourceDecoders::workload,
             AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode,
             AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode,
+            PeerAuthentication.TYPE, PeerAuthenticationDecoder::decode,
+            PeerAuthentication.TYPE_V1BETA1, PeerAuthenticationDecoder::decode,
+            NetworkPolicy.TYPE, NetworkPolicyDecoder::decode,
             Role.TYPE, RoleDecoders::role,
             RoleBinding.TYPE, RoleDecoders::binding);
 

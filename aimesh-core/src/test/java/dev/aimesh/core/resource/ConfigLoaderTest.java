@@ -138,7 +138,9 @@ class ConfigLoaderTest {
         assertThat(messages(result)).hasSize(3);
         assertThat(messages(result).get(0)).startsWith("x.yaml:2:7: kind: unknown kind 'Gadget' in apiVersion"
                 + " 'example.com/v1' (known: aimesh.dev/v1alpha1/Mesh, aimesh.dev/v1alpha1/Role, aimesh.dev/v1alpha1/RoleBinding,"
-                + " aimesh.dev/v1alpha1/Workload, security.istio.io/v1/AuthorizationPolicy, security.istio.io/v1beta1/AuthorizationPolicy)");
+                + " aimesh.dev/v1alpha1/Workload, networking.k8s.io/v1/NetworkPolicy, security.istio.io/v1/AuthorizationPolicy,"
+                + " security.istio.io/v1/PeerAuthentication, security.istio.io/v1beta1/AuthorizationPolicy,"
+                + " security.istio.io/v1beta1/PeerAuthentication)");
         assertThat(messages(result).get(1)).isEqualTo("x.yaml:5:1: apiVersion: is required");
         assertThat(messages(result).get(2)).isEqualTo("x.yaml:5:1: metadata: is required");
     }
