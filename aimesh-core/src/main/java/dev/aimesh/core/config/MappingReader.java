@@ -140,6 +140,11 @@ public final class MappingReader {
         return node(key).flatMap(v -> of(v, fieldPath(key), diagnostics));
     }
 
+    /** The keys of this mapping, in file order, for mappings whose keys are data (ports, labels). */
+    public List<String> keys() {
+        return List.copyOf(node.keyPositions().keySet());
+    }
+
     /** A mapping of strings to strings, such as labels. */
     public Map<String, String> stringMap(String key) {
         Map<String, String> result = new LinkedHashMap<>();

@@ -14,7 +14,8 @@ import dev.aimesh.core.identity.SpiffeId;
  * produces a new instance.
  */
 public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies,
-        List<RequestAuthentication> requestAuthentications) {
+        List<RequestAuthentication> requestAuthentications, List<PeerAuthentication> peerAuthentications,
+        List<NetworkPolicy> networkPolicies) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
@@ -25,10 +26,17 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         requestAuthentications = requestAuthentications.stream()
                 .sorted(Comparator.comparing(RequestAuthentication::ref))
                 .toList();
+        // sorted by namespace/name: PeerAuthentications picks the first of competing policies
+        peerAuthentications = peerAuthentications.stream()
+                .sorted(Comparator.comparing(PeerAuthentication::ref))
+                .toList();
+        networkPolicies = networkPolicies.stream()
+                .sorted(Comparator.comparing(NetworkPolicy::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -40,6 +48,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Map<String, Role> roles = new LinkedHashMap<>();
         Map<String, RequestAuthentication> authentications = new LinkedHashMap<>();
         Map<String, RoleBinding> bindings = new LinkedHashMap<>();
+        Map<String, PeerAuthentication> peerAuthentications = new LinkedHashMap<>();
+        Map<String, NetworkPolicy> networkPolicies = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -78,6 +88,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                                 + "/" + b.metadata().name() + " is declared twice (first at " + first.position() + ")"));
                     }
                 }
+                case PeerAuthentication p -> keepFirst(peerAuthentications, p.ref(), p, problems);
+                case NetworkPolicy p -> keepFirst(networkPolicies, p.ref(), p, problems);
                 case Workload w -> {
                     String key = w.namespace() + "/" + w.name();
                     Workload first = workloads.putIfAbsent(key, w);
@@ -99,7 +111,16 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
             }
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
-                List.copyOf(policies.values()), List.copyOf(authentications.values())), problems);
+                List.copyOf(policies.values()), List.copyOf(authentications.values()), List.copyOf(peerAuthentications.values()),
+                List.copyOf(networkPolicies.values())), problems);
+    }
+
+    private static <R extends Resource> void keepFirst(Map<String, R> kept, String ref, R resource, List<Diagnostic> problems) {
+        R first = kept.putIfAbsent(ref, resource);
+        if (first != null) {
+            problems.add(new Diagnostic(resource.position(), "metadata.name", resource.type().kind() + " " + ref
+                    + " is declared twice (first at " + first.position() + ")"));
+        }
     }
 
     /** A config and the conflicts found while assembling it (the later resource of each conflict is left out). */

@@ -3,7 +3,8 @@ package dev.aimesh.core.resource;
 import dev.aimesh.core.config.Position;
 
 /** A decoded, validated configuration resource. */
-public sealed interface Resource permits AuthorizationPolicy, Mesh, RequestAuthentication, Role, RoleBinding, Workload {
+public sealed interface Resource permits AuthorizationPolicy, Mesh, NetworkPolicy, PeerAuthentication,
+        RequestAuthentication, Role, RoleBinding, Workload {
     ResourceType type();
 
     ObjectMeta metadata();

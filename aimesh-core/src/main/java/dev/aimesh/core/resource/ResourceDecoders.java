@@ -9,15 +9,18 @@ import dev.aimesh.core.identity.TrustDomain;
 
 /** The kinds aimesh understands, by {@code apiVersion} and {@code kind}. */
 final class ResourceDecoders {
-    private static final Map<ResourceType, ResourceDecoder> DECODERS = Map.of(
-            Mesh.TYPE, ResourceDecoders::mesh,
-            Workload.TYPE, ResourceDecoders::workload,
-            AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode,
-            AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode,
-            RequestAuthentication.TYPE, RequestAuthenticationDecoder::decode,
-            RequestAuthentication.TYPE_V1BETA1, RequestAuthenticationDecoder::decode,
-            Role.TYPE, RoleDecoders::role,
-            RoleBinding.TYPE, RoleDecoders::binding);
+    private static final Map<ResourceType, ResourceDecoder> DECODERS = Map.ofEntries(
+            Map.entry(Mesh.TYPE, ResourceDecoders::mesh),
+            Map.entry(Workload.TYPE, ResourceDecoders::workload),
+            Map.entry(AuthorizationPolicy.TYPE, AuthorizationPolicyDecoder::decode),
+            Map.entry(AuthorizationPolicy.TYPE_V1BETA1, AuthorizationPolicyDecoder::decode),
+            Map.entry(RequestAuthentication.TYPE, RequestAuthenticationDecoder::decode),
+            Map.entry(RequestAuthentication.TYPE_V1BETA1, RequestAuthenticationDecoder::decode),
+            Map.entry(PeerAuthentication.TYPE, PeerAuthenticationDecoder::decode),
+            Map.entry(PeerAuthentication.TYPE_V1BETA1, PeerAuthenticationDecoder::decode),
+            Map.entry(NetworkPolicy.TYPE, NetworkPolicyDecoder::decode),
+            Map.entry(Role.TYPE, RoleDecoders::role),
+            Map.entry(RoleBinding.TYPE, RoleDecoders::binding));
 
     private ResourceDecoders() {}
 
