@@ -15,6 +15,7 @@ import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.filter.authn.InboundAuthentication;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
+import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.filter.authz.PolicyCompiler;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.inbound.InboundListener;
@@ -48,6 +49,7 @@ public final class Proxy implements AutoCloseable {
     private final ConfigStreamClient config;
     private final InboundAuthorization authorization;
     private final InboundAuthentication authentication;
+    private final ConnectionAdmission admission;
     private final JwksSources jwks = new JwksSources();
     private final java.time.InstantSource clock;
 
@@ -62,14 +64,16 @@ public final class Proxy implements AutoCloseable {
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
         this.authentication = new InboundAuthentication();
+        String[] self = identity.workload().split("/", 2);
+        this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
         this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow(), authentication, authorization), options.limits()));
+                new InboundRouter(model.orElseThrow(), admission, authentication, authorization), options.limits(), admission));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
-        });
+        }, admission::refuseEgress);
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
@@ -90,6 +94,7 @@ public final class Proxy implements AutoCloseable {
                 return Optional.of(rejected.reason());
             }
             case PolicyCompiler.Result.Compiled compiled -> {
+                admission.use(compiled.config(), snapshot);
                 authorization.use(compiled.authorizer());
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);

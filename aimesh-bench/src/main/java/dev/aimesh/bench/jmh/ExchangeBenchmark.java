@@ -73,9 +73,7 @@ public class ExchangeBenchmark {
         var leaf = identities.svid(MeshIdentities.APP).leaf();
         PeerIdentity peer = new PeerIdentity(MeshIdentities.APP, ForwardedClientCert.value(MeshIdentities.MODEL, leaf,
                 MeshIdentities.APP));
-        InboundRouter router = new InboundRouter(upstream, new dev.aimesh.proxy.filter.authn.InboundAuthentication(),
-                new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000,
-                java.time.InstantSource.system()));
+        InboundRouter router = InboundRouter.withoutPolicies(upstream, 8000);
 
         http1 = new EmbeddedChannel();
         ServerPipelines.http1(http1.pipeline(), router, LIMITS);

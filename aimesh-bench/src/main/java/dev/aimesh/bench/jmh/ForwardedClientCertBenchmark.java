@@ -54,7 +54,7 @@ public class ForwardedClientCertBenchmark {
         connection = new EmbeddedChannel();
         InboundPeers.attach(connection, new PeerIdentity(MeshIdentities.APP,
                 ForwardedClientCert.value(MeshIdentities.MODEL, peerLeaf, MeshIdentities.APP)));
-        router = new InboundRouter(new UpstreamConnector() {
+        router = InboundRouter.withoutPolicies(new UpstreamConnector() {
             @Override
             public Future<UpstreamLease> acquire(EventLoop loop) {
                 throw new UnsupportedOperationException("routing only");
@@ -69,8 +69,7 @@ public class ForwardedClientCertBenchmark {
             public TrafficCounters counters() {
                 return new TrafficCounters();
             }
-        }, new dev.aimesh.proxy.filter.authn.InboundAuthentication(),
-                new dev.aimesh.proxy.filter.authz.InboundAuthorization(8000, java.time.InstantSource.system()));
+        }, 8000);
         headers = Requests.http1Headers();
     }
 

@@ -15,8 +15,11 @@ import dev.aimesh.core.resource.PeerAuthentication.MtlsMode;
  * @param policy the deciding policy, {@code namespace/name}; empty for the default
  */
 public record EffectiveMtls(MtlsMode mode, Scope scope, Optional<String> policy) {
-    /** Istio's default when nothing sets a mode: accept both plain text and mTLS. */
-    static final EffectiveMtls DEFAULT = new EffectiveMtls(MtlsMode.PERMISSIVE, Scope.DEFAULT, Optional.empty());
+    /**
+     * aimesh's default when nothing sets a mode: mTLS required. (Istio's is PERMISSIVE; a zero-trust mesh
+     * opens plain text only where a PeerAuthentication says so.)
+     */
+    static final EffectiveMtls DEFAULT = new EffectiveMtls(MtlsMode.STRICT, Scope.DEFAULT, Optional.empty());
 
     public EffectiveMtls {
         requireNonNull(mode, "mode");

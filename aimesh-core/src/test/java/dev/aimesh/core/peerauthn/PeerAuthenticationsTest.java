@@ -12,10 +12,10 @@ import dev.aimesh.core.resource.PeerAuthentication.MtlsMode;
 
 class PeerAuthenticationsTest {
     @Test
-    void withoutPolicyTheModeIsPermissive() {
+    void withoutPolicyTheModeIsStrict() {
         EffectiveMtls mode = PeerAuthentications.modeFor(MeshConfig.empty(), "models", Map.of("app", "llm"), 8000);
-        assertThat(mode).isEqualTo(new EffectiveMtls(MtlsMode.PERMISSIVE, Scope.DEFAULT, Optional.empty()));
-        assertThat(mode.reason()).isEqualTo("PERMISSIVE by default (no PeerAuthentication sets a mode)");
+        assertThat(mode).isEqualTo(new EffectiveMtls(MtlsMode.STRICT, Scope.DEFAULT, Optional.empty()));
+        assertThat(mode.reason()).isEqualTo("STRICT by default (no PeerAuthentication sets a mode)");
     }
 
     @Test

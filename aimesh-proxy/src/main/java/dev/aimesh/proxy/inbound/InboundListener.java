@@ -3,6 +3,12 @@ package dev.aimesh.proxy.inbound;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Optional;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
+import dev.aimesh.proxy.http.CleartextProtocols;
 import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
@@ -28,9 +34,10 @@ import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
- * The front door of a workload: mutual TLS is required (a client certificate verified against the trust
- * bundle and the trust domain), the peer's SPIFFE ID is read once per connection, then HTTP/2 or
- * HTTP/1.1 as ALPN chose. A refused handshake is logged with its reason and affects no other connection.
+ * The front door of a workload: mutual TLS (a client certificate verified against the trust bundle and the
+ * trust domain), the peer's SPIFFE ID read once per connection and checked against the workload's
+ * NetworkPolicies, then HTTP/2 or HTTP/1.1 as ALPN chose; plain text only where the workload's
+ * PeerAuthentication mode allows it. A refused connection is logged with its reason and affects no other.
  */
 public final class InboundListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
@@ -39,28 +46,9 @@ public final class InboundListener implements AutoCloseable {
     private final TrafficCounters counters = new TrafficCounters();
 
     public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
-            ProxyLimits limits) {
-        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters, ch -> {
-            SslHandler ssl = tls.server().newHandler(ch.alloc());
-            ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-            ch.pipeline().addLast("tls", ssl);
-            ch.pipeline().addLast("peer", new PeerCapture(self));
-            ch.pipeline().addLast("alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-                @Override
-                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                    if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                        ServerPipelines.http2(ctx.pipeline(), router, limits);
-                    } else {
-                        ServerPipelines.http1(ctx.pipeline(), router, limits);
-                    }
-                }
-
-                @Override
-                protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-                    ctx.close(); // PeerCapture logged why
-                }
-            });
-        });
+            ProxyLimits limits, ConnectionAdmission admission) {
+        this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
+                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission)));
     }
 
     public InetSocketAddress address() {
@@ -80,9 +68,11 @@ public final class InboundListener implements AutoCloseable {
     /** Reads the verified peer after the handshake, or logs why the handshake failed. */
     private static final class PeerCapture extends ChannelInboundHandlerAdapter {
         private final SpiffeId self;
+        private final ConnectionAdmission admission;
 
-        PeerCapture(SpiffeId self) {
+        PeerCapture(SpiffeId self, ConnectionAdmission admission) {
             this.self = self;
+            this.admission = admission;
         }
 
         @Override
@@ -111,6 +101,12 @@ public final class InboundListener implements AutoCloseable {
                     }
                 }
             }
+            Optional<String> refused = admission.refuseIngress(Optional.of(peer), (InetSocketAddress) ctx.channel().remoteAddress());
+            if (refused.isPresent()) {
+                log.warn("refused a connection from {} ({}): {}", ctx.channel().remoteAddress(), peer, refused.get());
+                ctx.close();
+                return;
+            }
             ctx.channel().attr(PeerIdentity.KEY).set(new PeerIdentity(peer, ForwardedClientCert.value(self, leaf, peer), sni));
         }
 
@@ -126,6 +122,81 @@ public final class InboundListener implements AutoCloseable {
                 t = t.getCause();
             }
             return t.getMessage() != null ? t.getMessage() : t.toString();
+        }
+    }
+
+    /**
+     * Looks at the first byte: a TLS handshake record gets the mTLS pipeline; anything else is plain text,
+     * served only where PeerAuthentication allows it (PERMISSIVE or DISABLE) and NetworkPolicy lets the
+     * address in, else closed with the reason logged.
+     */
+    private static final class TransportSniffer extends ByteToMessageDecoder {
+        private static final int TLS_HANDSHAKE = 0x16;
+        private final MeshTls tls;
+        private final SpiffeId self;
+        private final RequestRouter router;
+        private final ProxyLimits limits;
+        private final ConnectionAdmission admission;
+
+        TransportSniffer(MeshTls tls, SpiffeId self, RequestRouter router, ProxyLimits limits, ConnectionAdmission admission) {
+            this.tls = tls;
+            this.self = self;
+            this.router = router;
+            this.limits = limits;
+            this.admission = admission;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // a connection that says nothing is closed as one that never finishes its handshake would be
+            ctx.executor().schedule(() -> {
+                if (ctx.pipeline().get(TransportSniffer.class) == this) {
+                    log.warn("refused a connection from {}: nothing sent within {} ms", ctx.channel().remoteAddress(),
+                            limits.connectTimeout().toMillis());
+                    ctx.close();
+                }
+            }, limits.connectTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (!in.isReadable()) {
+                return;
+            }
+            ChannelPipeline pipeline = ctx.pipeline();
+            if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE) {
+                SslHandler ssl = tls.server().newHandler(ctx.alloc());
+                ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
+                pipeline.addAfter(ctx.name(), "tls", ssl);
+                pipeline.addAfter("tls", "peer", new PeerCapture(self, admission));
+                pipeline.addAfter("peer", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                    @Override
+                    protected void configurePipeline(ChannelHandlerContext alpn, String protocol) {
+                        if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+                            ServerPipelines.http2(alpn.pipeline(), router, limits);
+                        } else {
+                            ServerPipelines.http1(alpn.pipeline(), router, limits);
+                        }
+                    }
+
+                    @Override
+                    protected void handshakeFailure(ChannelHandlerContext alpn, Throwable cause) {
+                        alpn.close(); // PeerCapture logged why
+                    }
+                });
+            } else {
+                Optional<String> refused = admission.plaintextAllowed() ? admission.refuseIngress(Optional.empty(),
+                        (InetSocketAddress) ctx.channel().remoteAddress())
+                        : Optional.of("mTLS is required (" + admission.mtls().reason() + ")");
+                if (refused.isPresent()) {
+                    log.warn("refused a plain-text connection from {}: {}", ctx.channel().remoteAddress(), refused.get());
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
+                }
+                pipeline.addAfter(ctx.name(), "cleartext", new CleartextProtocols(router, limits));
+            }
+            pipeline.remove(this); // hands the bytes read so far to what comes next
         }
     }
 }

@@ -1,9 +1,12 @@
 package dev.aimesh.proxy.inbound;
 
+import java.util.Optional;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.filter.authn.InboundAuthentication;
+import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.HopByHop;
@@ -19,28 +22,43 @@ import dev.aimesh.proxy.http.UpstreamConnector;
  */
 public final class InboundRouter implements RequestRouter {
     private final UpstreamConnector model;
+    private final ConnectionAdmission admission;
     private final InboundAuthentication authentication;
     private final InboundAuthorization authorization;
 
-    public InboundRouter(UpstreamConnector model, InboundAuthentication authentication, InboundAuthorization authorization) {
+    public InboundRouter(UpstreamConnector model, ConnectionAdmission admission, InboundAuthentication authentication,
+            InboundAuthorization authorization) {
         this.model = model;
+        this.admission = admission;
         this.authentication = authentication;
         this.authorization = authorization;
+    }
+
+    /** A router with no policy yet (mTLS required, nothing else checked), as benchmarks use it. */
+    public static InboundRouter withoutPolicies(UpstreamConnector model, int modelPort) {
+        return new InboundRouter(model, new ConnectionAdmission("", "", modelPort), new InboundAuthentication(),
+                new InboundAuthorization(modelPort, java.time.InstantSource.system()));
     }
 
     @Override
     public Routing route(Channel downstream, HttpRequest request) {
         PeerIdentity peer = PeerIdentity.of(downstream);
-        if (peer == null) {
-            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "no-peer-identity", "the connection has no verified peer");
+        if (peer == null && !admission.plaintextAllowed()) { // a plain-text connection, and the mode became STRICT
+            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "mtls-required", "mTLS is required ("
+                    + admission.mtls().reason() + ")");
         }
-        InboundAuthentication.Outcome authenticated = authentication.authenticate(peer.id(), request);
+        Optional<SpiffeId> id = peer == null ? Optional.empty() : Optional.of(peer.id());
+        InboundAuthentication.Outcome authenticated = authentication.authenticate(id, request);
         if (authenticated.refused().isPresent()) {
             return authenticated.refused().get();
         }
-        return authorization.route(downstream, peer.id(), peer.sni(), request, authenticated.token(), () -> {
+        return authorization.route(downstream, id, peer == null ? "" : peer.sni(), request, authenticated.token(), () -> {
             HopByHop.strip(request.headers());
-            request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent
+            if (peer != null) {
+                request.headers().set(ForwardedClientCert.HEADER, peer.forwardedClientCert()); // replaces any the client sent
+            } else {
+                request.headers().remove(ForwardedClientCert.HEADER); // a plain-text caller vouches for nobody
+            }
             return new Routing.Forward(model, request);
         });
     }

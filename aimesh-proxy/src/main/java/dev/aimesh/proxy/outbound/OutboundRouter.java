@@ -34,11 +34,18 @@ public final class OutboundRouter implements RequestRouter {
         UpstreamConnector to(InetSocketAddress address, SpiffeId identity);
     }
 
+    /** Why this workload may not call a destination (its egress NetworkPolicy); empty when it may. */
+    @FunctionalInterface
+    public interface EgressCheck {
+        Optional<String> refuse(WorkloadEntry destination);
+    }
+
     /** A peer proxy: the endpoint a snapshot lists for a workload, and the identity it must present. */
     private record Peer(String endpoint, SpiffeId identity) {}
 
     private final Supplier<ConfigSnapshot> registry;
     private final PeerConnectors peers;
+    private final EgressCheck egress;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
     /** The connector of each peer, made on first use; a request looks its own up, parsing nothing. */
     private final Map<Peer, UpstreamConnector> connectors = new ConcurrentHashMap<>();
@@ -48,9 +55,10 @@ public final class OutboundRouter implements RequestRouter {
 
     private record ResolvedHosts(ConfigSnapshot snapshot, Map<String, Optional<WorkloadEntry>> hosts) {}
 
-    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers) {
+    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers, EgressCheck egress) {
         this.registry = registry;
         this.peers = peers;
+        this.egress = egress;
     }
 
     @Override
@@ -84,6 +92,11 @@ public final class OutboundRouter implements RequestRouter {
                     + "' is not a workload of the mesh (try name.namespace)");
         }
         WorkloadEntry target = destination.get();
+        Optional<String> denied = egress.refuse(target);
+        if (denied.isPresent()) {
+            return refuse(HttpResponseStatus.FORBIDDEN, "egress-denied", "this workload may not call " + target.ref() + ": "
+                    + denied.get());
+        }
         List<String> endpoints = target.endpoints();
         if (endpoints.isEmpty()) {
             return refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "no-endpoints", "no proxy serves " + target.ref() + " right now");

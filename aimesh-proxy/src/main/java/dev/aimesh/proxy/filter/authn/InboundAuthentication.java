@@ -24,12 +24,13 @@ public final class InboundAuthentication {
     }
 
     /** The verified token (empty: the request carried none), or the 401 for a token that fails. */
-    public Outcome authenticate(SpiffeId peer, HttpRequest request) {
+    public Outcome authenticate(Optional<SpiffeId> peer, HttpRequest request) {
         return switch (authenticator.get().authenticate(request)) {
             case RequestAuthenticator.Result.Anonymous a -> new Outcome(Optional.empty(), Optional.empty());
             case RequestAuthenticator.Result.Authenticated a -> new Outcome(Optional.of(a.token()), Optional.empty());
             case RequestAuthenticator.Result.Refused r -> {
-                log.warn("refused {} {} from {}: the JWT is not valid: {}", request.method(), request.uri(), peer, r.reason());
+                log.warn("refused {} {} from {}: the JWT is not valid: {}", request.method(), request.uri(),
+                        peer.map(SpiffeId::toString).orElse("a plain-text caller"), r.reason());
                 yield new Outcome(Optional.empty(), Optional.of(new Routing.Refuse(HttpResponseStatus.UNAUTHORIZED,
                         "jwt-invalid", "Jwt verification fails: " + r.reason())));
             }

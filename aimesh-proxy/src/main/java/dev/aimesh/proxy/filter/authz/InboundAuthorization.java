@@ -58,12 +58,12 @@ public final class InboundAuthorization {
      * path is ambiguous, or, when a rule reads {@code request.model} from an OpenAI-style body, an
      * inspection that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides.
      */
-    public Routing route(Channel downstream, SpiffeId peer, String sni, HttpRequest request, Optional<AuthzRequest.Token> token,
+    public Routing route(Channel downstream, Optional<SpiffeId> peer, String sni, HttpRequest request, Optional<AuthzRequest.Token> token,
             Supplier<Routing> allowed) {
         String path;
         switch (RequestPath.normalize(request.uri())) {
             case RequestPath.Result.Refused refused -> {
-                log.warn("refused {} {} from {}: {}", request.method(), request.uri(), peer, refused.reason());
+                log.warn("refused {} {} from {}: {}", request.method(), request.uri(), who(peer), refused.reason());
                 return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-path", refused.reason());
             }
             case RequestPath.Result.Normalized normalized -> path = normalized.path();
@@ -82,7 +82,7 @@ public final class InboundAuthorization {
                 }
                 return switch (BodyModel.scan(body, length)) {
                     case BodyModel.Result.Refused refused -> {
-                        log.warn("refused {} {} from {}: {}", method, path, peer, refused.reason());
+                        log.warn("refused {} {} from {}: {}", method, path, who(peer), refused.reason());
                         yield new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-model", refused.reason());
                     }
                     case BodyModel.Result.Found found -> decide(current, downstream, peer, sni, request, path,
@@ -95,11 +95,11 @@ public final class InboundAuthorization {
         return decide(current, downstream, peer, sni, request, path, call, token, allowed);
     }
 
-    private Routing decide(Authorizer current, Channel downstream, SpiffeId peer, String sni, HttpRequest request,
+    private Routing decide(Authorizer current, Channel downstream, Optional<SpiffeId> peer, String sni, HttpRequest request,
             String path, ModelCall call, Optional<AuthzRequest.Token> token, Supplier<Routing> allowed) {
         String method = request.method().name();
         AuthzRequest attributes = AuthzRequest.builder(method, path)
-                .peer(Optional.of(peer))
+                .peer(peer)
                 .sourceIp(address(downstream.remoteAddress()))
                 .destinationIp(address(downstream.localAddress()))
                 .destinationPort(destinationPort)
@@ -112,17 +112,21 @@ public final class InboundAuthorization {
                 .build();
         AuthzDecision decision = current.decide(attributes);
         decision.dryRun().filter(d -> d.allowed() != decision.allowed()).ifPresent(d -> log.info(
-                "dry-run: {} {} from {} would be {}: {}", method, path, peer, d.verdict(), d.reason()));
+                "dry-run: {} {} from {} would be {}: {}", method, path, who(peer), d.verdict(), d.reason()));
         if (!decision.audited().isEmpty()) {
-            log.info("audit: {} {} from {} ({}): {}", method, path, peer, String.join(", ", decision.audited()),
+            log.info("audit: {} {} from {} ({}): {}", method, path, who(peer), String.join(", ", decision.audited()),
                     decision.reason());
         }
         if (decision.allowed()) {
             return allowed.get();
         }
-        log.warn("denied {} {} from {}{}: {}", method, path, peer, call.model().map(m -> " (model " + m + ")").orElse(""),
+        log.warn("denied {} {} from {}{}: {}", method, path, who(peer), call.model().map(m -> " (model " + m + ")").orElse(""),
                 decision.reason());
         return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "rbac-denied", DENIED);
+    }
+
+    private static String who(Optional<SpiffeId> peer) {
+        return peer.map(SpiffeId::toString).orElse("a plain-text caller");
     }
 
     private static byte[] address(java.net.SocketAddress address) {

@@ -21,7 +21,7 @@ public final class PolicyCompiler {
 
     /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
     public sealed interface Result {
-        record Compiled(Authorizer authorizer, RequestAuthenticator authenticator) implements Result {}
+        record Compiled(MeshConfig config, Authorizer authorizer, RequestAuthenticator authenticator) implements Result {}
 
         record Rejected(String reason) implements Result {}
     }
@@ -40,7 +40,7 @@ public final class PolicyCompiler {
             RequestAuthenticator authenticator = RequestAuthenticator.compile(PolicySelection.authenticationsFor(
                     config.requestAuthentications(), config.mesh().authorization().rootNamespace(), namespace, name, labels),
                     jwks, clock);
-            return new Result.Compiled(Authorizer.forWorkload(config, namespace, name, labels), authenticator);
+            return new Result.Compiled(config, Authorizer.forWorkload(config, namespace, name, labels), authenticator);
         } catch (IllegalArgumentException e) {
             return new Result.Rejected(e.getMessage());
         }
