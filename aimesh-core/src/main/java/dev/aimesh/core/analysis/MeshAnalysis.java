@@ -12,11 +12,15 @@ import dev.aimesh.core.authz.TimeWindow;
 import dev.aimesh.core.resource.AuthorizationPolicy;
 import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
 import dev.aimesh.core.resource.AuthorizationPolicy.Source;
+import dev.aimesh.core.peerauthn.EffectiveMtls;
+import dev.aimesh.core.peerauthn.PeerAuthentications;
 import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.resource.PeerAuthentication;
 import dev.aimesh.core.resource.Workload;
 
 /**
- * What {@code aimesh analyze} finds in a config that loads: policies that select no workload, ALLOW rules
+ * What {@code aimesh analyze} finds in a config that loads: serving workloads that accept plain text
+ * (PeerAuthentication not STRICT), policies that select no workload, ALLOW rules
  * that grant everything, rules that can never match (a principal of another trust domain, a namespace with
  * no workload, a request principal where no RequestAuthentication applies, a grant that has expired, a
  * value both required and excluded), and, for every workload that serves, who can reach it.
@@ -58,6 +62,12 @@ public final class MeshAnalysis {
         for (Workload w : config.workloads()) {
             if (w.inbound().isPresent()) {
                 reach.add(reach(config, w));
+                int port = w.inbound().get().upstream().map(u -> u.port()).orElse(0);
+                EffectiveMtls mtls = PeerAuthentications.modeFor(config, w.namespace(), w.metadata().labels(), port);
+                if (mtls.mode() != PeerAuthentication.MtlsMode.STRICT) {
+                    findings.add(new Finding(Finding.Severity.WARNING, w.position(), "Workload " + w.namespace() + "/"
+                            + w.name(), "accepts plain text, without mTLS (" + mtls.reason() + ")"));
+                }
             }
         }
         return new Report(findings, reach);

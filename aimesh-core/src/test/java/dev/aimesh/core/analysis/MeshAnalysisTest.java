@@ -1,0 +1,82 @@
+package dev.aimesh.core.analysis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import dev.aimesh.core.resource.ConfigLoader;
+import dev.aimesh.core.resource.MeshConfig;
+
+class MeshAnalysisTest {
+    private static MeshAnalysis.Report analyze(String yaml) {
+        var loaded = ConfigLoader.load(List.of(new ConfigLoader.SourceFile("mesh.yaml", yaml)));
+        assertThat(loaded.diagnostics()).isEmpty();
+        return MeshAnalysis.analyze(MeshConfig.assemble(loaded.resources()).config(), Instant.parse("2027-02-01T00:00:00Z"));
+    }
+
+    @Test
+    void findsWhatIsLikelyAMistakeAndWhoCanReachEachModel() {
+        var report = analyze("""
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: llm, namespace: models, labels: {app: llm}}
+                spec: {inbound: {port: 0, upstream: "127.0.0.1:8000"}}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: open, namespace: sandbox}
+                spec: {inbound: {port: 0, upstream: "127.0.0.1:8001"}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: sandbox}
+                spec: {mtls: {mode: PERMISSIVE}}
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: callers, namespace: models}
+                spec:
+                  rules:
+                  - from: [{source: {principals: ["other.example/ns/apps/sa/chat", "cluster.local/ns/apps/sa/chat"]}}]
+                  - from: [{source: {requestPrincipals: ["https://login.example/*"]}}]
+                  - to: [{operation: {methods: [DELETE], notMethods: [DELETE]}}]
+                  - from: [{source: {principals: ["cluster.local/ns/partners/sa/acme"]}}]
+                    when: [{key: request.time, values: ["before 2027-01-01T00:00:00Z"]}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: everything, namespace: sandbox}
+                spec:
+                  rules: [{}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: stale, namespace: models}
+                spec:
+                  selector: {matchLabels: {app: gone}}
+                """);
+        assertThat(report.findings().stream().map(Finding::toString).toList()).containsExactly(
+                "mesh.yaml:21:5: warning: AuthorizationPolicy models/callers rule 0: principal other.example/ns/apps/sa/chat"
+                        + " is of trust domain other.example, not this mesh's (cluster.local): it can never match",
+                "mesh.yaml:22:5: warning: AuthorizationPolicy models/callers rule 1: names requestPrincipals, but no"
+                        + " RequestAuthentication applies to models/llm: no request there has one",
+                "mesh.yaml:23:5: warning: AuthorizationPolicy models/callers rule 2: every method it names is also in"
+                        + " notMethods (DELETE): it can never match",
+                "mesh.yaml:24:5: warning: AuthorizationPolicy models/callers rule 3: the grant 'before 2027-01-01T00:00:00Z'"
+                        + " has expired: the rule can no longer match on it",
+                "mesh.yaml:33:1: warning: AuthorizationPolicy models/stale: selects no workload",
+                "mesh.yaml:31:11: warning: AuthorizationPolicy sandbox/everything rule 0: allows every request to sandbox/open"
+                        + " (a rule with no from, to or when matches all)",
+                "mesh.yaml:6:1: warning: Workload sandbox/open: accepts plain text, without mTLS (PERMISSIVE by the"
+                        + " namespace policy sandbox/default)");
+        assertThat(report.reach()).containsExactly(
+                new MeshAnalysis.Reach("models/llm", false, List.of(
+                        "other.example/ns/apps/sa/chat (models/callers rule 0)",
+                        "cluster.local/ns/apps/sa/chat (models/callers rule 0)",
+                        "end users https://login.example/* (models/callers rule 1)",
+                        "any caller (models/callers rule 2, with conditions)",
+                        "cluster.local/ns/partners/sa/acme (models/callers rule 3, with conditions)")),
+                new MeshAnalysis.Reach("sandbox/open", false, List.of("any caller (sandbox/everything rule 0)")));
+    }
+}
