@@ -76,7 +76,7 @@ final class AdminClient {
             } catch (IOException e) {
                 // not JSON: use the body as it is
             }
-            throw new CliException(ExitCodes.FAILED, message.strip());
+            throw new CliException(response.statusCode() == 422 ? ExitCodes.CONFIG_INVALID : ExitCodes.FAILED, message.strip());
         }
         return response.body();
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.HelpCommand;
         description = "Zero-trust service mesh for AI model serving: mutual TLS between SPIFFE identities,"
                 + " certificates that issue and rotate themselves, policy, audit.",
         subcommands = {UpCommand.class, ControlPlaneCommand.class, ProxyCommand.class, TokenCommand.class, SvidCommand.class,
-                CertsCommand.class, GetCommand.class, CheckCommand.class, AnalyzeCommand.class, AuditCommand.class, HelpCommand.class},
+                CertsCommand.class, GetCommand.class, ApplyCommand.class, CheckCommand.class, AnalyzeCommand.class, AuditCommand.class, HelpCommand.class},
         footerHeading = "%nExamples:%n",
         footer = {"  aimesh up examples/quickstart             run a whole local mesh",
                 "  aimesh control-plane --config-dir mesh/ --data-dir /var/lib/aimesh",

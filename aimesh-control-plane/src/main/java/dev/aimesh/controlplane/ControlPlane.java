@@ -33,6 +33,7 @@ import dev.aimesh.controlplane.identity.RootRotationCoordinator;
 import dev.aimesh.controlplane.identity.ServingCertificate;
 import dev.aimesh.controlplane.tokens.JoinTokenStore;
 import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.config.Position;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
@@ -235,6 +236,47 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     public MeshConfig config() {
         return config.get();
+    }
+
+    private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,100}\\.ya?ml");
+
+    /**
+     * Validates one config file as if it were in the config directory (replacing the file of that name) and,
+     * when the whole config is then still valid, writes it there, where the watcher picks it up. Every
+     * problem is returned; nothing is written when there is one.
+     */
+    public synchronized List<Diagnostic> applyFile(String name, String text) {
+        if (!FILE_NAME.matcher(name).matches()) {
+            return List.of(new Diagnostic(Position.unknown(name), "", "the file name must be NAME.yaml (letters, digits,"
+                    + " '.', '-', '_'; no folders)"));
+        }
+        ConfigDirectory.Reading current = new ConfigDirectory(options.configDir()).read();
+        List<ConfigLoader.SourceFile> sources = new java.util.ArrayList<>(current.sources().stream()
+                .filter(f -> !f.name().equals(name)).toList());
+        sources.add(new ConfigLoader.SourceFile(name, text));
+        ConfigLoader.LoadResult loaded = ConfigLoader.load(sources);
+        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
+        List<Diagnostic> problems = new java.util.ArrayList<>(loaded.diagnostics());
+        problems.addAll(assembled.problems());
+        problems.addAll(current.problems().stream().filter(d -> !d.position().file().equals(name)).toList());
+        if (!assembled.config().mesh().trustDomain().equals(ca.trustDomain())) {
+            problems.add(new Diagnostic(assembled.config().mesh().position(), "spec.trustDomain", "the trust domain cannot"
+                    + " change while the control plane runs (it is " + ca.trustDomain() + ")"));
+        }
+        if (!problems.isEmpty()) {
+            return List.copyOf(problems);
+        }
+        try {
+            java.nio.file.Path target = options.configDir().resolve(name);
+            java.nio.file.Path temporary = options.configDir().resolve("." + name + ".applying");
+            java.nio.file.Files.writeString(temporary, text);
+            java.nio.file.Files.move(temporary, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.io.IOException e) {
+            return List.of(new Diagnostic(Position.unknown(name), "", "cannot write it to " + options.configDir() + ": " + e.getMessage()));
+        }
+        audit.record(new AuditEvent(options.clock().instant(), "config.applied", AuditEvent.Outcome.INFO, Map.of("file", name)));
+        return List.of();
     }
 
     /** The problems of the last config change that was refused; empty once a change is applied. */

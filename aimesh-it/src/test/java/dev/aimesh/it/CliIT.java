@@ -308,6 +308,31 @@ class CliIT {
     }
 
     @Test
+    void applyChecksAFileWithTheRunningConfigAndWritesItOnlyWhenAllIsValid() throws Exception {
+        Path bad = tmp.resolve("bad-policy.yaml");
+        Files.writeString(bad, POLICY.replace("GET", "GTE").replace("sentiment-callers", "more-callers"));
+        Result refused = aimesh("apply", "-f", bad.toString(), "--name", "more.yaml");
+        assertThat(refused.exit()).as(refused::toString).isEqualTo(3);
+        assertThat(refused.err()).contains("more.yaml:8:33: spec.rules[0].to[0].operation.methods[0]: 'GTE' is not an HTTP method");
+        assertThat(tmp.resolve("config/more.yaml")).doesNotExist();
+
+        Path good = tmp.resolve("good-policy.yaml");
+        Files.writeString(good, POLICY.replace("sentiment-callers", "more-callers").replace("/echo", "/more"));
+        Result applied = aimesh("apply", "-f", good.toString(), "--name", "more.yaml");
+        assertThat(applied.exit()).as(applied::toString).isZero();
+        assertThat(applied.out()).contains("applied more.yaml");
+        assertThat(tmp.resolve("config/more.yaml")).exists();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(aimesh("check", "--from",
+                "cli.example/ns/apps/sa/chat", "--to", "sentiment", "--path", "/more").out())
+                .contains("allowed by ALLOW policy models/more-callers, rule 0"));
+        Files.delete(tmp.resolve("config/more.yaml"));
+
+        Result escape = aimesh("apply", "-f", good.toString(), "--name", "../outside.yaml");
+        assertThat(escape.exit()).isEqualTo(3);
+        assertThat(escape.err()).contains("the file name must be NAME.yaml");
+    }
+
+    @Test
     void validateReportsEveryProblemWithFileLineAndField() throws Exception {
         Path bad = Files.createDirectories(tmp.resolve("bad-config"));
         Files.writeString(bad.resolve("w.yaml"), """

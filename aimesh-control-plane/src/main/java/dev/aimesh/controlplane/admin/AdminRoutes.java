@@ -26,6 +26,14 @@ public final class AdminRoutes {
         routes.put("GET /v1/status", body -> Reply.ok(status(cp)));
         routes.put("GET /v1/workloads", body -> Reply.ok(workloads(cp)));
         // the accepted config files, as proxies get them: `aimesh check` evaluates them with the proxies' code
+        routes.put("POST /v1/config/apply", body -> {
+            String name = body.path("name").asText("");
+            var problems = cp.applyFile(name, body.path("text").asText(""));
+            return problems.isEmpty() ? Reply.ok(Map.of("applied", name))
+                    : Reply.json(422, Map.of("error", problems.size() + " problem(s):\n  " + String.join("\n  ",
+                            problems.stream().map(Object::toString).toList()), "problems",
+                            problems.stream().map(Object::toString).toList()));
+        });
         routes.put("GET /v1/config/files", body -> Reply.ok(cp.snapshot().sources().stream()
                 .map(f -> Map.of("name", f.name(), "text", f.text())).toList()));
         routes.put("POST /v1/tokens", body -> createToken(cp, body));

@@ -42,6 +42,29 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
         this.clock = clock;
     }
 
+    /** A snapshot as sent: built once for every stream (its nonce is per snapshot, so an answer names what it answers). */
+    private record Outgoing(String version, long bundleVersion, ConfigSnapshot message) {}
+
+    private volatile Outgoing outgoing = new Outgoing("", -1, ConfigSnapshot.getDefaultInstance());
+
+    private Outgoing outgoing() {
+        TrustBundle bundle = mesh.bundle();
+        var snapshot = mesh.snapshot();
+        String version = snapshot.version() + "." + bundle.version();
+        Outgoing current = outgoing;
+        if (current.version().equals(version)) {
+            return current;
+        }
+        synchronized (this) {
+            if (!outgoing.version().equals(version)) {
+                outgoing = new Outgoing(version, bundle.version(), ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(
+                        version, snapshot.workloads(), snapshot.sources()), UUID.randomUUID().toString(),
+                        ApiMessages.bundle(bundle.version(), mesh.trustDomain(), bundle.roots())));
+            }
+            return outgoing;
+        }
+    }
+
     /** Pushes the current snapshot to every connected proxy. */
     public void publish() {
         streams.values().forEach(Stream::push);
@@ -139,18 +162,14 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             if (id < 0 || out.isCancelled()) {
                 return;
             }
-            TrustBundle bundle = mesh.bundle();
-            var snapshot = mesh.snapshot();
-            String version = snapshot.version() + "." + bundle.version();
-            if (version.equals(sentVersion)) {
+            Outgoing next = outgoing();
+            if (next.version().equals(sentVersion)) {
                 return;
             }
-            sentNonce = UUID.randomUUID().toString();
-            sentVersion = version;
-            sentBundleVersion = bundle.version();
-            var message = ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(version, snapshot.workloads(),
-                    snapshot.sources()),
-                    sentNonce, ApiMessages.bundle(bundle.version(), mesh.trustDomain(), bundle.roots()));
+            sentNonce = next.message().getNonce();
+            sentVersion = next.version();
+            sentBundleVersion = next.bundleVersion();
+            var message = next.message();
             try {
                 out.onNext(message);
             } catch (RuntimeException e) {
