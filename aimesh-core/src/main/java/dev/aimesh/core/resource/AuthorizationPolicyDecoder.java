@@ -2,7 +2,6 @@ package dev.aimesh.core.resource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -28,19 +27,7 @@ final class AuthorizationPolicyDecoder {
     private AuthorizationPolicyDecoder() {}
 
     static Optional<Resource> decode(ObjectMeta metadata, Position position, MappingReader spec) {
-        Optional<Map<String, String>> selector = spec.mapping("selector").map(s -> {
-            Map<String, String> labels = s.stringMap("matchLabels");
-            s.finish();
-            return labels;
-        });
-        List<String> targets = new ArrayList<>();
-        spec.mapping("targetRef").ifPresent(ref -> target(ref, metadata).ifPresent(targets::add));
-        for (MappingReader.Item item : spec.list("targetRefs")) {
-            item.mapping(spec.diagnostics()).flatMap(ref -> target(ref, metadata)).ifPresent(targets::add);
-        }
-        if (selector.isPresent() && (spec.has("targetRef") || spec.has("targetRefs"))) {
-            spec.error("selector", "set either selector or targetRefs, not both");
-        }
+        WorkloadTargets scope = WorkloadTargets.decode(spec, metadata);
         Action action = spec.value("action", AuthorizationPolicyDecoder::action).orElse(Action.ALLOW);
         if (spec.has("provider")) {
             spec.node("provider");
@@ -52,7 +39,7 @@ final class AuthorizationPolicyDecoder {
         }
         spec.finish();
         boolean dryRun = dryRun(metadata, position, spec);
-        return Optional.of(new AuthorizationPolicy(metadata, position, selector, targets, action, rules, dryRun));
+        return Optional.of(new AuthorizationPolicy(metadata, position, scope.selector(), scope.targets(), action, rules, dryRun));
     }
 
     private static Action action(String text) {
@@ -76,27 +63,6 @@ final class AuthorizationPolicyDecoder {
                     "'" + value + "' is not \"true\" or \"false\"");
         }
         return true;
-    }
-
-    /** A targetRef names a Service (a Workload here) in the policy's namespace. */
-    private static Optional<String> target(MappingReader ref, ObjectMeta metadata) {
-        String group = ref.string("group").orElse("");
-        String kind = ref.requiredString("kind").orElse("");
-        Optional<String> name = ref.value("name", Names::requireSubdomain);
-        if (!ref.has("name")) {
-            ref.requiredString("name");
-        }
-        ref.value("namespace", Names::requireLabel).filter(ns -> !ns.equals(metadata.namespace()))
-                .ifPresent(ns -> ref.error("namespace", "a policy may only target workloads of its own namespace ("
-                        + metadata.namespace() + ")"));
-        boolean service = kind.equals("Service") && (group.isEmpty() || group.equals("core"));
-        boolean workload = kind.equals("Workload") && group.equals("aimesh.dev");
-        if (!kind.isEmpty() && !service && !workload) {
-            ref.error("kind", "'" + (group.isEmpty() ? "" : group + "/") + kind + "' cannot be a target here"
-                    + " (expected: kind Service, or group aimesh.dev kind Workload)");
-        }
-        ref.finish();
-        return name;
     }
 
     private static Rule rule(MappingReader rule) {

@@ -3,7 +3,6 @@ package dev.aimesh.core.resource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import dev.aimesh.core.config.MappingReader;
@@ -19,26 +18,7 @@ final class RequestAuthenticationDecoder {
     private RequestAuthenticationDecoder() {}
 
     static Optional<Resource> decode(ObjectMeta metadata, Position position, MappingReader spec) {
-        Optional<Map<String, String>> selector = spec.mapping("selector").map(s -> {
-            Map<String, String> labels = s.stringMap("matchLabels");
-            s.finish();
-            return labels;
-        });
-        List<String> targets = new ArrayList<>();
-        for (MappingReader.Item item : spec.list("targetRefs")) {
-            item.mapping(spec.diagnostics()).ifPresent(ref -> {
-                String kind = ref.requiredString("kind").orElse("");
-                ref.string("group");
-                ref.value("name", Names::requireSubdomain).ifPresent(targets::add);
-                if (!kind.isEmpty() && !kind.equals("Service") && !kind.equals("Workload")) {
-                    ref.error("kind", "'" + kind + "' cannot be a target here (expected: Service or Workload)");
-                }
-                ref.finish();
-            });
-        }
-        if (selector.isPresent() && !targets.isEmpty()) {
-            spec.error("selector", "set either selector or targetRefs, not both");
-        }
+        WorkloadTargets scope = WorkloadTargets.decode(spec, metadata);
         List<RequestAuthentication.JwtRule> rules = new ArrayList<>();
         List<String> issuers = new ArrayList<>();
         for (MappingReader.Item item : spec.list("jwtRules")) {
@@ -52,7 +32,7 @@ final class RequestAuthenticationDecoder {
             });
         }
         spec.finish();
-        return Optional.of(new RequestAuthentication(metadata, position, selector, targets, rules));
+        return Optional.of(new RequestAuthentication(metadata, position, scope.selector(), scope.targets(), rules));
     }
 
     private static Optional<RequestAuthentication.JwtRule> rule(MappingReader r) {
