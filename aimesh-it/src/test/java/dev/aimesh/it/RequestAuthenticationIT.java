@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -136,19 +135,16 @@ class RequestAuthenticationIT {
     }
 
     private static Result call(String protocol, String path, String... headers) {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20",
-                protocol.equals("h2") ? "--http2-prior-knowledge" : "--http1.1", "-H", "Host: model.models",
-                "-w", "\nstatus=%{http_code}"));
+        List<String> args = new ArrayList<>(List.of("-H", "Host: model.models"));
         for (String h : headers) {
-            command.addAll(List.of("-H", h));
+            args.addAll(List.of("-H", h));
         }
-        command.add("http://127.0.0.1:" + app.outboundAddress().orElseThrow().getPort() + path);
-        return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+        return Curl.run(protocol, "http://127.0.0.1:" + app.outboundAddress().orElseThrow().getPort() + path,
+                args.toArray(String[]::new));
     }
 
     private static void assertStatus(Result r, int status) {
-        assertThat(r.exit()).as(r::toString).isZero();
-        assertThat(r.out()).as(r::toString).contains("status=" + status);
+        Curl.assertStatus(r, status);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -97,12 +96,9 @@ class TransportPolicyIT {
     }
 
     private static Result curl(String protocol, String url, String... extra) {
-        List<String> command = new ArrayList<>(List.of("curl", "-sS", "--max-time", "20",
-                protocol.equals("h2") ? "--http2-prior-knowledge" : "--http1.1", "-H", "Host: model.models",
-                "-w", "\nstatus=%{http_code}"));
-        command.addAll(List.of(extra));
-        command.add(url);
-        return CliProcess.run(command, Map.of(), Duration.ofSeconds(30));
+        List<String> args = new ArrayList<>(List.of("-H", "Host: model.models"));
+        args.addAll(List.of(extra));
+        return Curl.run(protocol, url, args.toArray(String[]::new));
     }
 
     private static Result via(Proxy caller, String protocol) {

@@ -2,14 +2,7 @@ package dev.aimesh.core.authz;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,45 +13,15 @@ import org.junit.jupiter.api.TestFactory;
 import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.http.RequestPath;
 import dev.aimesh.core.identity.SpiffeId;
-import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.testing.GoldenCases;
 import dev.aimesh.core.resource.Workload;
 
 /** Policy YAML to decisions: every {@code .cases} line under {@code authz-golden/} (see its README). */
 class AuthzGoldenTest {
     @TestFactory
-    Stream<DynamicTest> everyCaseGetsItsDecision() throws IOException, URISyntaxException {
-        Path dir = Paths.get(AuthzGoldenTest.class.getResource("/authz-golden").toURI());
-        List<DynamicTest> tests = new ArrayList<>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path cases : files.filter(p -> p.toString().endsWith(".cases")).sorted().toList()) {
-                String base = cases.getFileName().toString().replace(".cases", "");
-                MeshConfig config = load(dir.resolve(base + ".yaml"));
-                int lineNo = 0;
-                for (String line : Files.readAllLines(cases)) {
-                    lineNo++;
-                    if (line.isBlank() || line.startsWith("#")) {
-                        continue;
-                    }
-                    String name = base + ".cases:" + lineNo + ": " + line;
-                    tests.add(DynamicTest.dynamicTest(name, () -> check(config, line)));
-                }
-            }
-        }
-        assertThat(tests).hasSizeGreaterThan(20);
-        return tests.stream();
-    }
-
-    private static MeshConfig load(Path yaml) {
-        try {
-            var loaded = ConfigLoader.load(List.of(new ConfigLoader.SourceFile(yaml.getFileName().toString(), Files.readString(yaml))));
-            assertThat(loaded.diagnostics()).as("diagnostics of " + yaml).isEmpty();
-            MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
-            assertThat(assembled.problems()).isEmpty();
-            return assembled.config();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    Stream<DynamicTest> everyCaseGetsItsDecision() {
+        return GoldenCases.of("/authz-golden", 21, AuthzGoldenTest::check);
     }
 
     private static void check(MeshConfig config, String line) {
