@@ -53,15 +53,16 @@ class RequestAuthenticationIT {
     private static ECKey key;
     private static String discoveryIssuer;
     private static final AtomicInteger jwksFetches = new AtomicInteger();
+    private static final java.util.concurrent.atomic.AtomicReference<String> jwks = new java.util.concurrent.atomic.AtomicReference<>();
 
     @BeforeAll
     static void startMesh() throws Exception {
         key = new ECKeyGenerator(Curve.P_256).keyID("k1").generate();
         idp = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        String jwks = new JWKSet(key.toPublicJWK()).toString();
+        jwks.set(new JWKSet(key.toPublicJWK()).toString());
         idp.createContext("/jwks.json", exchange -> {
             jwksFetches.incrementAndGet();
-            byte[] body = jwks.getBytes(StandardCharsets.UTF_8);
+            byte[] body = jwks.get().getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
             exchange.close();
@@ -204,5 +205,21 @@ class RequestAuthenticationIT {
         Result ok = call(protocol, "/echo", "Authorization: Bearer " + token);
         assertThat(ok.out()).contains("authorization=Bearer " + token) // forwardOriginalToken: true
                 .contains("x-jwt-payload=" + token.split("\\.")[1]);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aKeyTheIssuerRotatedInIsFetchedWhenATokenFirstNamesIt() throws Exception {
+        await().atMost(Duration.ofSeconds(10)).until(() -> jwksFetches.get() > 0);
+        ECKey rotated = new ECKeyGenerator(Curve.P_256).keyID("k2").generate();
+        jwks.set(new JWKSet(List.of(key.toPublicJWK(), rotated.toPublicJWK())).toString());
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.ES256).keyID("k2").build(), new JWTClaimsSet.Builder()
+                .issuer(ISSUER).subject("bob").audience("llm").claim("groups", List.of("ml"))
+                .expirationTime(Date.from(Instant.now().plusSeconds(300))).build());
+        jwt.sign(new ECDSASigner(rotated));
+        String token = jwt.serialize();
+        // the first use of the new key id sends the proxy back to the issuer; soon after, the token verifies
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertStatus(call("h2", "/echo",
+                "Authorization: Bearer " + token), 200));
+        assertThat(call("http1.1", "/echo", "Authorization: Bearer " + token).out()).contains("status=200", "x-user=bob");
     }
 }

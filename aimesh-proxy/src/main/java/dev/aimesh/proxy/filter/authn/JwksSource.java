@@ -29,6 +29,8 @@ final class JwksSource implements KeySource {
     static final Duration REFRESH = Duration.ofMinutes(5);
     private static final Duration RETRY = Duration.ofSeconds(2);
     private static final int MAX_BYTES = 1024 * 1024;
+    /** At most one fetch for an unknown key id in this long, so tokens with made-up ids cannot flood the issuer. */
+    static final Duration UNKNOWN_KID_REFETCH = Duration.ofSeconds(30);
 
     private final String issuer;
     private final Optional<String> jwksUri;
@@ -38,6 +40,8 @@ final class JwksSource implements KeySource {
     private final AtomicReference<JWKSet> keys = new AtomicReference<>();
     private final AtomicReference<String> problem = new AtomicReference<>("the JWKS is not fetched yet");
     private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicLong lastKidFetch = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - UNKNOWN_KID_REFETCH.toNanos());
 
     JwksSource(String issuer, Optional<String> jwksUri, Duration timeout, HttpClient http, ScheduledExecutorService scheduler) {
         this.issuer = issuer;
@@ -56,6 +60,33 @@ final class JwksSource implements KeySource {
     /** Why there are no keys, when there are none. */
     String problem() {
         return problem.get();
+    }
+
+    /**
+     * A token named a key id the set does not have: the issuer may have rotated its keys, so fetch again
+     * now (off the event loop), at most once per {@link #UNKNOWN_KID_REFETCH}.
+     */
+    void unknownKeyId() {
+        long now = System.nanoTime();
+        long last = lastKidFetch.get();
+        if (now - last >= UNKNOWN_KID_REFETCH.toNanos() && lastKidFetch.compareAndSet(last, now)) {
+            scheduler.execute(this::fetchOnce);
+        }
+    }
+
+    private void fetchOnce() {
+        try {
+            String uri = jwksUri.isPresent() ? jwksUri.get() : discover();
+            JWKSet fetched = JWKSet.parse(get(uri));
+            if (!fetched.getKeys().isEmpty()) {
+                keys.set(fetched);
+                log.info("fetched the JWKS of {} again for an unknown key id: {} key(s)", issuer, fetched.getKeys().size());
+            }
+        } catch (IOException | ParseException | RuntimeException e) {
+            log.warn("cannot fetch the JWKS of {} again: {}", issuer, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     void close() {

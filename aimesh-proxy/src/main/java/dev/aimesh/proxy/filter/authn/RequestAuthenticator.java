@@ -95,6 +95,9 @@ public final class RequestAuthenticator {
         String token = found.get().token();
         switch (validator.validate(token)) {
             case JwtDecision.Invalid invalid -> {
+                if (invalid.reason().startsWith("key id ")) {
+                    fetched.values().forEach(JwksSource::unknownKeyId); // keys may have rotated at the issuer
+                }
                 return new Result.Refused(explain(invalid.reason()));
             }
             case JwtDecision.Valid valid -> {
