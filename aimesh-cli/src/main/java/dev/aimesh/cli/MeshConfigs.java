@@ -27,12 +27,9 @@ final class MeshConfigs {
         JsonNode files = controlPlane.client().get("/v1/config/files");
         List<ConfigLoader.SourceFile> sources = new ArrayList<>();
         files.forEach(f -> sources.add(new ConfigLoader.SourceFile(f.path("name").asText(), f.path("text").asText())));
-        ConfigLoader.LoadResult loaded = ConfigLoader.load(sources);
-        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
-        List<Diagnostic> problems = new ArrayList<>(loaded.diagnostics());
-        problems.addAll(assembled.problems());
-        if (!problems.isEmpty()) {
-            throw invalid(problems);
+        MeshConfig.Assembled assembled = ConfigLoader.assemble(sources);
+        if (!assembled.problems().isEmpty()) {
+            throw invalid(assembled.problems());
         }
         return assembled.config();
     }

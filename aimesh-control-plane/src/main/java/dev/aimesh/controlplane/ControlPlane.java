@@ -115,10 +115,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private void reload(ConfigDirectory.Reading reading) {
         List<Diagnostic> problems = new java.util.ArrayList<>(reading.problems());
         MeshConfig next = reading.config();
-        if (!next.mesh().trustDomain().equals(ca.trustDomain())) {
-            problems.add(new Diagnostic(next.mesh().position(), "spec.trustDomain", "the trust domain cannot change while"
-                    + " the control plane runs (it is " + ca.trustDomain() + "); use a new data directory for a new mesh"));
-        }
+        trustDomainChange(next).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             lastRejection.set(List.copyOf(problems));
             log.warn("config change refused, the running config stays:\n  {}",
@@ -131,6 +128,13 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         apply(reading);
         log.info("config version {} applied: {} workload(s)", configVersion.get(), next.workloads().size());
         configService.publish();
+    }
+
+    /** The CA belongs to one trust domain: a config that names another cannot be applied. */
+    private Optional<Diagnostic> trustDomainChange(MeshConfig next) {
+        return next.mesh().trustDomain().equals(ca.trustDomain()) ? Optional.empty()
+                : Optional.of(new Diagnostic(next.mesh().position(), "spec.trustDomain", "the trust domain cannot change while"
+                        + " the control plane runs (it is " + ca.trustDomain() + "); use a new data directory for a new mesh"));
     }
 
     private void apply(ConfigDirectory.Reading reading) {
@@ -254,15 +258,10 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         List<ConfigLoader.SourceFile> sources = new java.util.ArrayList<>(current.sources().stream()
                 .filter(f -> !f.name().equals(name)).toList());
         sources.add(new ConfigLoader.SourceFile(name, text));
-        ConfigLoader.LoadResult loaded = ConfigLoader.load(sources);
-        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
-        List<Diagnostic> problems = new java.util.ArrayList<>(loaded.diagnostics());
-        problems.addAll(assembled.problems());
+        MeshConfig.Assembled assembled = ConfigLoader.assemble(sources);
+        List<Diagnostic> problems = new java.util.ArrayList<>(assembled.problems());
         problems.addAll(current.problems().stream().filter(d -> !d.position().file().equals(name)).toList());
-        if (!assembled.config().mesh().trustDomain().equals(ca.trustDomain())) {
-            problems.add(new Diagnostic(assembled.config().mesh().position(), "spec.trustDomain", "the trust domain cannot"
-                    + " change while the control plane runs (it is " + ca.trustDomain() + ")"));
-        }
+        trustDomainChange(assembled.config()).ifPresent(problems::add);
         if (!problems.isEmpty()) {
             return List.copyOf(problems);
         }

@@ -80,10 +80,7 @@ class AuthorizationIT {
         server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
         app = mesh.clientProxy("apps/app");
         site = mesh.clientProxy("web/site");
-        for (Proxy caller : List.of(app, site)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !caller.registry().workload("models", "model").orElseThrow()
-                    .endpoints().isEmpty());
-        }
+        TestMesh.awaitModelEndpoint(app, site);
     }
 
     @AfterAll

@@ -45,8 +45,7 @@ class GrpcThroughMeshIT {
         grpcModel = new GrpcEchoModel();
         server = mesh.serverProxy("models/model", grpcModel.address(), true, ProxyLimits.DEFAULTS);
         client = mesh.clientProxy("apps/app");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
-                .endpoints().isEmpty());
+        TestMesh.awaitModelEndpoint(client);
         channel = NettyChannelBuilder.forAddress(client.outboundAddress().orElseThrow()).usePlaintext()
                 .overrideAuthority("model.models").build();
     }

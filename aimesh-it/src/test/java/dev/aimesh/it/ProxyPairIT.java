@@ -39,8 +39,7 @@ class ProxyPairIT {
         model = new EchoUpstream().start();
         server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
         client = mesh.clientProxy("apps/app");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
-                .endpoints().isEmpty());
+        TestMesh.awaitModelEndpoint(client);
         appCerts = tmp.resolve("app-certs");
         var grpc = mesh.grpc();
         Result fetched = CliProcess.run(CliProcess.aimeshCommand("svid", "fetch", "--out", appCerts.toString(),
@@ -117,8 +116,7 @@ class ProxyPairIT {
         try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("apps/app"), java.util.Optional.empty(),
                 java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
                 false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !oneLoop.registry().workload("models", "model").orElseThrow()
-                    .endpoints().isEmpty());
+            TestMesh.awaitModelEndpoint(oneLoop);
             String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
             var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> curl(flag(protocol), "-N", "-H", "Host: model.models",
                     app + "/sse?n=12&gapMs=250"));

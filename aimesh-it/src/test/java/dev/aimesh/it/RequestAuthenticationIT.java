@@ -107,8 +107,7 @@ class RequestAuthenticationIT {
         model = new EchoUpstream().start();
         server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
         app = mesh.clientProxy("apps/app");
-        await().atMost(Duration.ofSeconds(10)).until(() -> !app.registry().workload("models", "model").orElseThrow()
-                .endpoints().isEmpty());
+        TestMesh.awaitModelEndpoint(app);
     }
 
     @AfterAll

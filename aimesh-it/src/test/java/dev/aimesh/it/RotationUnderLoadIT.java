@@ -40,8 +40,7 @@ class RotationUnderLoadIT {
                 Proxy server = mesh.serverProxy("models/model", model.address(), true, ProxyLimits.DEFAULTS);
                 Proxy client = mesh.clientProxy("apps/app");
                 ExecutorService load = Executors.newVirtualThreadPerTaskExecutor()) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
-                    .endpoints().isEmpty());
+            TestMesh.awaitModelEndpoint(client);
             AtomicInteger renewals = new AtomicInteger();
             server.identity().onSvidChange(s -> renewals.incrementAndGet());
             client.identity().onSvidChange(s -> renewals.incrementAndGet());
@@ -91,8 +90,7 @@ class RotationUnderLoadIT {
                 Proxy client = mesh.clientProxy("apps/app");
                 WorkloadIdentity probe = mesh.join("apps/app");
                 ExecutorService load = Executors.newVirtualThreadPerTaskExecutor()) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !client.registry().workload("models", "model").orElseThrow()
-                    .endpoints().isEmpty());
+            TestMesh.awaitModelEndpoint(client);
             AtomicInteger serverRenewals = new AtomicInteger();
             AtomicInteger clientRenewals = new AtomicInteger();
             server.identity().onSvidChange(s -> serverRenewals.incrementAndGet());

@@ -100,6 +100,14 @@ final class TestMesh implements AutoCloseable {
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 2, InstantSource.system()));
     }
 
+    /** Waits until each caller's proxy knows where the model's proxy listens (its first config may predate it). */
+    static void awaitModelEndpoint(Proxy... callers) {
+        for (Proxy caller : callers) {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !caller.registry()
+                    .workload("models", "model").orElseThrow().endpoints().isEmpty());
+        }
+    }
+
     @Override
     public void close() {
         cp.close();

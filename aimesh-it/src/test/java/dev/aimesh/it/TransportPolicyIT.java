@@ -79,10 +79,7 @@ class TransportPolicyIT {
         app = mesh.clientProxy("apps/app");
         site = mesh.clientProxy("web/site");
         probe = mesh.clientProxy("ops/probe");
-        for (Proxy caller : List.of(app, site, probe)) {
-            await().atMost(Duration.ofSeconds(10)).until(() -> !caller.registry().workload("models", "model").orElseThrow()
-                    .endpoints().isEmpty());
-        }
+        TestMesh.awaitModelEndpoint(app, site, probe);
     }
 
     @AfterAll

@@ -62,9 +62,7 @@ public final class ConfigDirectory {
                 problems.add(new Diagnostic(Position.unknown(name), "", "cannot read: " + e.getMessage()));
             }
         }
-        ConfigLoader.LoadResult loaded = ConfigLoader.load(sources);
-        problems.addAll(loaded.diagnostics());
-        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
+        MeshConfig.Assembled assembled = ConfigLoader.assemble(sources);
         problems.addAll(assembled.problems());
         return new Reading(assembled.config(), sources, problems, Integer.toHexString(fingerprint.toString().hashCode()));
     }

@@ -14,6 +14,7 @@ import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
 import dev.aimesh.core.resource.AuthorizationPolicy.Source;
 import dev.aimesh.core.peerauthn.EffectiveMtls;
 import dev.aimesh.core.peerauthn.PeerAuthentications;
+import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.PeerAuthentication;
 import dev.aimesh.core.resource.Workload;
@@ -26,7 +27,7 @@ import dev.aimesh.core.resource.Workload;
  * value both required and excluded), and, for every workload that serves, who can reach it.
  */
 public final class MeshAnalysis {
-    private static final String ISTIO_DEFAULT_DOMAIN = "cluster.local";
+    private static final String ISTIO_DEFAULT_DOMAIN = Mesh.DEFAULT_TRUST_DOMAIN.name();
 
     private MeshAnalysis() {}
 

@@ -8,12 +8,13 @@ import java.util.Set;
 import java.util.function.Function;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.core.resource.AuthorizationPolicy.Operation;
+import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
 import dev.aimesh.core.resource.AuthorizationPolicy.Source;
 
 /** Compiles a rule into one test: any of {@code from}, any of {@code to}, all of {@code when}. */
 final class RuleTests {
-    private static final String ISTIO_DEFAULT_DOMAIN = "cluster.local/";
+    private static final String ISTIO_DEFAULT_DOMAIN = Mesh.DEFAULT_TRUST_DOMAIN.name() + "/";
 
     private RuleTests() {}
 

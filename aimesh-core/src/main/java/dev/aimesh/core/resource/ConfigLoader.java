@@ -35,6 +35,18 @@ public final class ConfigLoader {
         return new LoadResult(resources, diagnostics.list());
     }
 
+    /**
+     * The config the files make: the documents that decoded cleanly, assembled, and every problem (of the
+     * documents, then of how they fit together). How the control plane, the proxies and the CLI all read a config.
+     */
+    public static MeshConfig.Assembled assemble(List<SourceFile> files) {
+        LoadResult loaded = load(files);
+        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
+        List<Diagnostic> problems = new ArrayList<>(loaded.diagnostics());
+        problems.addAll(assembled.problems());
+        return new MeshConfig.Assembled(assembled.config(), List.copyOf(problems));
+    }
+
     private static Optional<Resource> decode(YamlNode root, Diagnostics diagnostics) {
         int before = diagnostics.size();
         Optional<MappingReader> document = MappingReader.of(root, "", diagnostics);

@@ -48,9 +48,8 @@ public final class GoldenCases {
 
     public static MeshConfig load(Path yaml) {
         try {
-            var loaded = ConfigLoader.load(List.of(new ConfigLoader.SourceFile(yaml.getFileName().toString(), Files.readString(yaml))));
-            assertThat(loaded.diagnostics()).as("diagnostics of " + yaml).isEmpty();
-            MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
+            MeshConfig.Assembled assembled = ConfigLoader.assemble(List.of(new ConfigLoader.SourceFile(
+                    yaml.getFileName().toString(), Files.readString(yaml))));
             assertThat(assembled.problems()).as("problems of " + yaml).isEmpty();
             return assembled.config();
         } catch (IOException e) {

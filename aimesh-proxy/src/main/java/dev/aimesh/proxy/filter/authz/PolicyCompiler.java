@@ -27,10 +27,8 @@ public final class PolicyCompiler {
     }
 
     public static Result compile(ConfigSnapshot snapshot, String namespace, String name, JwksSources jwks, InstantSource clock) {
-        ConfigLoader.LoadResult loaded = ConfigLoader.load(snapshot.sources());
-        MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
-        List<Diagnostic> problems = new java.util.ArrayList<>(loaded.diagnostics());
-        problems.addAll(assembled.problems());
+        MeshConfig.Assembled assembled = ConfigLoader.assemble(snapshot.sources());
+        List<Diagnostic> problems = assembled.problems();
         if (!problems.isEmpty()) {
             return new Result.Rejected(problems.size() + " problem(s) in the config, first: " + problems.get(0));
         }

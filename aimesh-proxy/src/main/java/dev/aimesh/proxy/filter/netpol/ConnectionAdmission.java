@@ -24,7 +24,7 @@ import dev.aimesh.core.resource.Workload;
 public final class ConnectionAdmission {
     /** The workload's view of one snapshot. */
     private record View(MeshConfig config, ConfigSnapshot snapshot, String namespace, Map<String, String> labels,
-            EffectiveMtls mtls) {}
+            EffectiveMtls mtls, Map<String, Integer> modelPorts) {}
 
     private final String namespace;
     private final String name;
@@ -40,7 +40,13 @@ public final class ConnectionAdmission {
 
     public void use(MeshConfig config, ConfigSnapshot snapshot) {
         Map<String, String> labels = snapshot.workload(namespace, name).map(WorkloadEntry::labels).orElse(Map.of());
-        view.set(new View(config, snapshot, namespace, labels, PeerAuthentications.modeFor(config, namespace, labels, port)));
+        // the port each workload's model server listens on, which egress rules name: looked up per call, so made once
+        Map<String, Integer> modelPorts = new java.util.HashMap<>();
+        for (Workload w : config.workloads()) {
+            w.inbound().flatMap(Workload.Inbound::upstream).ifPresent(u -> modelPorts.put(w.namespace() + "/" + w.name(), u.port()));
+        }
+        view.set(new View(config, snapshot, namespace, labels, PeerAuthentications.modeFor(config, namespace, labels, port),
+                Map.copyOf(modelPorts)));
     }
 
     /** The mTLS mode in force (STRICT before the first snapshot). */
@@ -71,12 +77,10 @@ public final class ConnectionAdmission {
     /** Why this workload may not call {@code target}; empty when it may. */
     public Optional<String> refuseEgress(WorkloadEntry target) {
         View v = view.get();
-        if (v == null) {
+        if (v == null || v.config().networkPolicies().isEmpty()) {
             return Optional.empty();
         }
-        int targetPort = v.config().workloads().stream()
-                .filter(w -> w.namespace().equals(target.namespace()) && w.name().equals(target.name()))
-                .findFirst().flatMap(Workload::inbound).flatMap(Workload.Inbound::upstream).map(u -> u.port()).orElse(0);
+        int targetPort = v.modelPorts().getOrDefault(target.ref(), 0);
         NetworkPolicyDecision decision = NetworkPolicies.egressAllowed(v.config(), Peer.workload(v.namespace(), v.labels()),
                 Peer.workload(target.namespace(), target.labels()), targetPort);
         return decision.allowed() ? Optional.empty() : Optional.of("NetworkPolicy: " + decision.reason());
