@@ -7,33 +7,44 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import com.google.protobuf.ByteString;
 import dev.aimesh.api.v1.ConfigFile;
 import dev.aimesh.api.v1.TrustBundle;
 import dev.aimesh.api.v1.WorkloadEntry;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.registry.SnapshotDelta;
 import dev.aimesh.core.resource.ConfigLoader;
 
 /** Converts between protocol messages and core types; the only place that sees both. */
 public final class ApiMessages {
     private ApiMessages() {}
 
+    /** The whole snapshot as a message (as a proxy's first message, or one that it could not follow with a delta). */
     public static dev.aimesh.api.v1.ConfigSnapshot toProto(ConfigSnapshot snapshot, String nonce, TrustBundle bundle) {
+        return toProto(SnapshotDelta.whole(snapshot), nonce, bundle);
+    }
+
+    public static dev.aimesh.api.v1.ConfigSnapshot toProto(SnapshotDelta delta, String nonce, TrustBundle bundle) {
         var builder = dev.aimesh.api.v1.ConfigSnapshot.newBuilder()
-                .setVersion(snapshot.version()).setNonce(nonce).setBundle(bundle);
-        for (var w : snapshot.workloads()) {
+                .setVersion(delta.version()).setNonce(nonce).setBundle(bundle)
+                .setBaseVersion(delta.baseVersion().orElse(""))
+                .addAllRemovedWorkloads(delta.removedWorkloads().stream().sorted().toList())
+                .addAllRemovedConfigFiles(delta.removedSources().stream().sorted().toList());
+        for (var w : delta.workloads()) {
             builder.addWorkloads(WorkloadEntry.newBuilder().setNamespace(w.namespace()).setName(w.name())
                     .setSpiffeId(w.spiffeId().toString()).putAllLabels(w.labels()).addAllEndpoints(w.endpoints()));
         }
-        for (var file : snapshot.sources()) {
+        for (var file : delta.sources()) {
             builder.addConfigFiles(ConfigFile.newBuilder().setName(file.name()).setText(file.text()));
         }
         return builder.build();
     }
 
-    /** The snapshot in a message; an invalid entry makes the whole snapshot invalid (the proxy NACKs it). */
-    public static ConfigSnapshot fromProto(dev.aimesh.api.v1.ConfigSnapshot message) {
+    /** The whole snapshot or delta in a message; an invalid entry makes all of it invalid (the proxy NACKs it). */
+    public static SnapshotDelta fromProto(dev.aimesh.api.v1.ConfigSnapshot message) {
         List<dev.aimesh.core.registry.WorkloadEntry> workloads = new ArrayList<>();
         for (WorkloadEntry w : message.getWorkloadsList()) {
             workloads.add(new dev.aimesh.core.registry.WorkloadEntry(w.getNamespace(), w.getName(),
@@ -43,7 +54,9 @@ public final class ApiMessages {
         for (ConfigFile file : message.getConfigFilesList()) {
             sources.add(new ConfigLoader.SourceFile(file.getName(), file.getText()));
         }
-        return new ConfigSnapshot(message.getVersion(), workloads, sources);
+        Optional<String> base = message.getBaseVersion().isEmpty() ? Optional.empty() : Optional.of(message.getBaseVersion());
+        return new SnapshotDelta(base, message.getVersion(), workloads, Set.copyOf(message.getRemovedWorkloadsList()),
+                sources, Set.copyOf(message.getRemovedConfigFilesList()));
     }
 
     public static TrustBundle bundle(long version, String trustDomain, List<X509Certificate> roots) {

@@ -74,7 +74,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService ticker;
 
-    private ControlPlane(ControlPlaneOptions options, ConfigDirectory.Reading initial) {
+    private ControlPlane(ControlPlaneOptions options, ConfigDirectory directory, ConfigDirectory.Reading initial) {
         this.options = options;
         MeshConfig meshConfig = initial.config();
         this.audit = new HashChainedAuditLog(options.dataDir().resolve("audit").resolve("audit.log"));
@@ -92,7 +92,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
                 identityService, configService);
         this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this));
         Endpoints.write(options.dataDir(), grpc.address(), admin.address());
-        this.watcher = new ConfigWatcher(new ConfigDirectory(options.configDir()), initial.fingerprint(), this::reload,
+        this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
                 options.pollInterval());
         ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                 TimeUnit.MILLISECONDS);
@@ -105,11 +105,12 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     /** Starts a control plane; a config with problems is refused with every problem listed. */
     public static ControlPlane start(ControlPlaneOptions options) {
-        ConfigDirectory.Reading reading = new ConfigDirectory(options.configDir()).read();
+        ConfigDirectory directory = new ConfigDirectory(options.configDir());
+        ConfigDirectory.Reading reading = directory.read();
         if (!reading.ok()) {
             throw new ConfigRejectedException(reading.problems());
         }
-        return new ControlPlane(options, reading);
+        return new ControlPlane(options, directory, reading);
     }
 
     private void reload(ConfigDirectory.Reading reading) {

@@ -51,11 +51,10 @@ public final class Proxy implements AutoCloseable {
     private final InboundAuthentication authentication;
     private final ConnectionAdmission admission;
     private final JwksSources jwks = new JwksSources();
-    private final java.time.InstantSource clock;
+    private final PolicyCompiler policies;
 
     private Proxy(ProxyOptions options, WorkloadIdentity identity) {
         this.identity = identity;
-        this.clock = options.clock();
         this.loops = new EventLoops(options.threads(), "aimesh-proxy");
         this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), options.allowTls12());
         identity.onSvidChange(svid -> tls.svidChanged());
@@ -65,6 +64,7 @@ public final class Proxy implements AutoCloseable {
                 : new Http1UpstreamPool(address, loops, options.limits()));
         this.authentication = new InboundAuthentication();
         String[] self = identity.workload().split("/", 2);
+        this.policies = new PolicyCompiler(self[0], self[1], jwks, options.clock());
         this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
         this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
@@ -87,8 +87,7 @@ public final class Proxy implements AutoCloseable {
 
     /** Compiles the snapshot's policies for this workload; a snapshot that cannot be is refused whole. */
     private Optional<String> apply(ConfigSnapshot snapshot, dev.aimesh.identity.x509.TrustBundle bundle) {
-        String[] ref = identity.workload().split("/", 2);
-        switch (PolicyCompiler.compile(snapshot, ref[0], ref[1], jwks, clock)) {
+        switch (policies.compile(snapshot)) {
             case PolicyCompiler.Result.Rejected rejected -> {
                 log.warn("refused config {}: {}; the last good config stays", snapshot.version(), rejected.reason());
                 return Optional.of(rejected.reason());

@@ -3,7 +3,6 @@ package dev.aimesh.controlplane.grpc;
 import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -34,35 +33,14 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
     private final AuditLog audit;
     private final InstantSource clock;
     private final Map<Long, Stream> streams = new ConcurrentHashMap<>();
+    private final OutgoingSnapshots outgoing;
 
     public ConfigGrpcService(MeshView mesh, ProxyConnections connections, AuditLog audit, InstantSource clock) {
         this.mesh = mesh;
         this.connections = connections;
         this.audit = audit;
         this.clock = clock;
-    }
-
-    /** A snapshot as sent: built once for every stream (its nonce is per snapshot, so an answer names what it answers). */
-    private record Outgoing(String version, long bundleVersion, ConfigSnapshot message) {}
-
-    private volatile Outgoing outgoing = new Outgoing("", -1, ConfigSnapshot.getDefaultInstance());
-
-    private Outgoing outgoing() {
-        TrustBundle bundle = mesh.bundle();
-        var snapshot = mesh.snapshot();
-        String version = snapshot.version() + "." + bundle.version();
-        Outgoing current = outgoing;
-        if (current.version().equals(version)) {
-            return current;
-        }
-        synchronized (this) {
-            if (!outgoing.version().equals(version)) {
-                outgoing = new Outgoing(version, bundle.version(), ApiMessages.toProto(new dev.aimesh.core.registry.ConfigSnapshot(
-                        version, snapshot.workloads(), snapshot.sources()), UUID.randomUUID().toString(),
-                        ApiMessages.bundle(bundle.version(), mesh.trustDomain(), bundle.roots())));
-            }
-            return outgoing;
-        }
+        this.outgoing = new OutgoingSnapshots(mesh);
     }
 
     /** Pushes the current snapshot to every connected proxy. */
@@ -88,6 +66,9 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
         private String sentNonce;
         private String sentVersion;
         private long sentBundleVersion;
+        private boolean sentWhole;
+        /** The version the proxy holds, as far as we know: the last one sent, until it refuses one. */
+        private Optional<String> held = Optional.empty();
 
         Stream(SpiffeId peer, ServerCallStreamObserver<ConfigSnapshot> out) {
             this.peer = peer;
@@ -99,10 +80,10 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             boolean first;
             synchronized (this) {
                 first = id < 0;
-                if (!first) {
-                    answer(request);
-                    return;
-                }
+            }
+            if (!first) {
+                answer(request);
+                return;
             }
             Optional<String> refusal = checkClaim(request);
             if (refusal.isPresent()) {
@@ -144,17 +125,24 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             return Optional.empty();
         }
 
-        private void answer(ConfigRequest request) {
+        private synchronized void answer(ConfigRequest request) {
             if (!request.getNonce().equals(sentNonce)) {
-                return; // an answer to a snapshot superseded since
+                return; // an answer to a message superseded since
             }
             if (request.getErrorDetail().isEmpty()) {
                 connections.acked(id, request.getVersion(), sentBundleVersion);
-            } else {
-                connections.nacked(id, request.getErrorDetail());
-                log.warn("proxy {} refused config {}: {}", peer, request.getVersion(), request.getErrorDetail());
-                audit.record(new AuditEvent(clock.instant(), "config.nack", AuditEvent.Outcome.DENIED, Map.of(
-                        "spiffe_id", peer.toString(), "version", request.getVersion(), "detail", request.getErrorDetail())));
+                return;
+            }
+            connections.nacked(id, request.getErrorDetail());
+            log.warn("proxy {} refused config {}: {}", peer, request.getVersion(), request.getErrorDetail());
+            audit.record(new AuditEvent(clock.instant(), "config.nack", AuditEvent.Outcome.DENIED, Map.of(
+                    "spiffe_id", peer.toString(), "version", request.getVersion(), "detail", request.getErrorDetail())));
+            // It keeps its last good snapshot, which we may not know: what it is sent next is whole. A refused delta
+            // is followed by the whole snapshot at once; a refused whole snapshot waits for the next change.
+            held = Optional.empty();
+            if (!sentWhole) {
+                sentVersion = null;
+                push();
             }
         }
 
@@ -162,16 +150,17 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             if (id < 0 || out.isCancelled()) {
                 return;
             }
-            Outgoing next = outgoing();
+            OutgoingSnapshots.Outgoing next = outgoing.next(held);
             if (next.version().equals(sentVersion)) {
                 return;
             }
             sentNonce = next.message().getNonce();
             sentVersion = next.version();
             sentBundleVersion = next.bundleVersion();
-            var message = next.message();
+            sentWhole = next.whole();
+            held = Optional.of(next.version());
             try {
-                out.onNext(message);
+                out.onNext(next.message());
             } catch (RuntimeException e) {
                 log.debug("cannot push to {}: {}", peer, e.toString());
             }

@@ -2,6 +2,7 @@ package dev.aimesh.core.registry;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,12 +14,17 @@ import dev.aimesh.core.resource.MeshConfig;
  * The configuration a proxy enforces, as one immutable, versioned value: the workloads and where they are,
  * and the config files the control plane accepted, which each proxy decodes and compiles with the very
  * code the control plane validated them with (so {@code aimesh check} and the proxy cannot disagree).
+ * Workloads are kept in {@code namespace/name} order and files in name order, so that two snapshots with the
+ * same content are equal however they were put together (a full one, or a delta applied to an older one).
  */
 public record ConfigSnapshot(String version, List<WorkloadEntry> workloads, List<ConfigLoader.SourceFile> sources) {
+    private static final Comparator<WorkloadEntry> BY_REF = Comparator.comparing(WorkloadEntry::namespace)
+            .thenComparing(WorkloadEntry::name);
+
     public ConfigSnapshot {
         requireNonNull(version, "version");
-        workloads = List.copyOf(workloads);
-        sources = List.copyOf(sources);
+        workloads = workloads.stream().sorted(BY_REF).toList();
+        sources = sources.stream().sorted(Comparator.comparing(ConfigLoader.SourceFile::name)).toList();
     }
 
     public ConfigSnapshot(String version, List<WorkloadEntry> workloads) {

@@ -40,7 +40,11 @@ public final class ConfigLoader {
      * documents, then of how they fit together). How the control plane, the proxies and the CLI all read a config.
      */
     public static MeshConfig.Assembled assemble(List<SourceFile> files) {
-        LoadResult loaded = load(files);
+        return assemble(load(files));
+    }
+
+    /** The config that decoded resources make, with the problems of decoding them and of how they fit together. */
+    public static MeshConfig.Assembled assemble(LoadResult loaded) {
         MeshConfig.Assembled assembled = MeshConfig.assemble(loaded.resources());
         List<Diagnostic> problems = new ArrayList<>(loaded.diagnostics());
         problems.addAll(assembled.problems());

@@ -18,7 +18,8 @@ import dev.aimesh.api.v1.ConfigSnapshot;
 import dev.aimesh.identity.x509.TrustBundle;
 
 /**
- * Follows the control plane's config stream: hands each snapshot to the {@link SnapshotListener}, answers
+ * Follows the control plane's config stream: hands each snapshot (whole, or a delta applied to the one in force)
+ * to the {@link SnapshotListener}, answers
  * ACK when it applied or NACK with its reason when it did not (the proxy then keeps its last good
  * snapshot), and reconnects with jittered backoff when the stream breaks.
  */
@@ -38,6 +39,8 @@ public final class ConfigStreamClient implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
     private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15), RandomGenerator.getDefault());
     private final AtomicReference<String> appliedVersion = new AtomicReference<>("");
+    /** The snapshot in force, which the next delta applies to; touched only by gRPC's serialized callbacks. */
+    private volatile dev.aimesh.core.registry.ConfigSnapshot applied;
     private volatile ClientCallStreamObserver<ConfigRequest> requests;
     private volatile boolean closed;
 
@@ -92,14 +95,16 @@ public final class ConfigStreamClient implements AutoCloseable {
                 .setInboundAddress(inboundAddress).build());
     }
 
+    /** Applies a whole snapshot, or a delta on the one in force; ACKs what applied, NACKs the rest and keeps the last good. */
     private void handle(ConfigSnapshot message) {
         Optional<String> problem;
         try {
             TrustBundle bundle = WorkloadIdentity.bundleOf(message.getBundle());
-            var snapshot = ApiMessages.fromProto(message);
+            var snapshot = ApiMessages.fromProto(message).applyTo(Optional.ofNullable(applied));
             problem = listener.apply(snapshot, bundle);
             if (problem.isEmpty()) {
                 identity.updateBundle(bundle);
+                applied = snapshot;
                 appliedVersion.set(message.getVersion());
             }
         } catch (Exception e) {

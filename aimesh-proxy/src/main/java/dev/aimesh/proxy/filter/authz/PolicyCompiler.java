@@ -7,17 +7,29 @@ import dev.aimesh.core.authz.PolicySelection;
 import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
-import dev.aimesh.core.resource.ConfigLoader;
+import dev.aimesh.core.resource.IncrementalConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
 /**
  * Decodes a snapshot's config files and compiles the policies of one workload (authorization and
- * end-user authentication), or says why it cannot.
+ * end-user authentication), or says why it cannot. Files unchanged since the last snapshot are not decoded
+ * again.
  */
 public final class PolicyCompiler {
-    private PolicyCompiler() {}
+    private final String namespace;
+    private final String name;
+    private final JwksSources jwks;
+    private final InstantSource clock;
+    private final IncrementalConfigLoader loader = new IncrementalConfigLoader();
+
+    public PolicyCompiler(String namespace, String name, JwksSources jwks, InstantSource clock) {
+        this.namespace = namespace;
+        this.name = name;
+        this.jwks = jwks;
+        this.clock = clock;
+    }
 
     /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
     public sealed interface Result {
@@ -26,8 +38,8 @@ public final class PolicyCompiler {
         record Rejected(String reason) implements Result {}
     }
 
-    public static Result compile(ConfigSnapshot snapshot, String namespace, String name, JwksSources jwks, InstantSource clock) {
-        MeshConfig.Assembled assembled = ConfigLoader.assemble(snapshot.sources());
+    public Result compile(ConfigSnapshot snapshot) {
+        MeshConfig.Assembled assembled = loader.assemble(snapshot.sources());
         List<Diagnostic> problems = assembled.problems();
         if (!problems.isEmpty()) {
             return new Result.Rejected(problems.size() + " problem(s) in the config, first: " + problems.get(0));
