@@ -80,7 +80,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         this.audit = new HashChainedAuditLog(options.dataDir().resolve("audit").resolve("audit.log"));
         this.ca = CertificateAuthority.open(new CaStore(options.dataDir().resolve("ca")), meshConfig.mesh().trustDomain(),
                 meshConfig.mesh().certificates(), options.clock(), options.suppliedCa().map(ControlPlane::readSuppliedCa));
-        this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.json"), options.clock());
+        this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.jsonl"), options.clock());
         this.serving = new ServingCertificate(ca, options.clock());
         this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
         apply(initial);
@@ -322,6 +322,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         watcher.close();
         admin.close();
         grpc.close();
+        tokens.close();
         audit.record(new AuditEvent(options.clock().instant(), "control-plane.stopped", AuditEvent.Outcome.INFO, Map.of()));
         audit.close();
     }

@@ -23,7 +23,7 @@ class JoinTokenStoreTest {
     private final InstantSource clock = now::get;
 
     private JoinTokenStore store() {
-        return new JoinTokenStore(dir.resolve("tokens.json"), clock);
+        return new JoinTokenStore(dir.resolve("tokens.jsonl"), clock);
     }
 
     @Test
@@ -55,7 +55,7 @@ class JoinTokenStoreTest {
     @Test
     void survivesARestartKeepingOnlyHashesOwnerOnly() throws Exception {
         JoinToken token = store().create("models/llm", Duration.ofMinutes(10), PINS);
-        Path file = dir.resolve("tokens.json");
+        Path file = dir.resolve("tokens.jsonl");
         assertThat(Files.readString(file)).doesNotContain(token.secret()).contains(token.id());
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
         JoinTokenStore reopened = store();
@@ -63,6 +63,41 @@ class JoinTokenStoreTest {
         reopened.spend(token.id());
         assertThat(store().check(token.toString())).isInstanceOfSatisfying(Redemption.Refused.class,
                 r -> assertThat(r.reason()).isEqualTo(Redemption.Reason.ALREADY_USED));
+    }
+
+    @Test
+    void thousandsOfTokensAreAppendedAndTheJournalIsCompactedToTheLiveOnes() throws Exception {
+        JoinTokenStore store = store();
+        Path file = dir.resolve("tokens.jsonl");
+        JoinToken first = store.create("models/llm", Duration.ofMinutes(10), PINS);
+        store.spend(first.id());
+        for (int i = 0; i < 3000; i++) {
+            store.create("apps/app-" + i, Duration.ofMinutes(10), PINS);
+        }
+        // Two lines for the first token, one for each other: compaction keeps the journal under twice the tokens.
+        assertThat(Files.readAllLines(file)).hasSizeLessThanOrEqualTo(2 * 3001);
+        store.close();
+
+        JoinTokenStore reopened = store();
+        assertThat(Files.readAllLines(file)).hasSize(3001);
+        assertThat(reopened.check(first.toString())).isInstanceOfSatisfying(Redemption.Refused.class,
+                r -> assertThat(r.reason()).isEqualTo(Redemption.Reason.ALREADY_USED));
+    }
+
+    @Test
+    void aLastLineCutShortByACrashIsIgnoredAndAnyOtherBrokenLineRefused() throws Exception {
+        JoinTokenStore store = store();
+        JoinToken spent = store.create("models/llm", Duration.ofMinutes(10), PINS);
+        store.spend(spent.id());
+        store.close();
+        Path file = dir.resolve("tokens.jsonl");
+        Files.writeString(file, "{\"id\":\"cut", java.nio.file.StandardOpenOption.APPEND);
+
+        assertThat(store().check(spent.toString())).isInstanceOfSatisfying(Redemption.Refused.class,
+                r -> assertThat(r.reason()).isEqualTo(Redemption.Reason.ALREADY_USED));
+
+        Files.writeString(file, "garbage\n" + Files.readString(file));
+        assertThatThrownBy(this::store).hasMessageContaining("tokens.jsonl:1: not a join token entry");
     }
 
     @Test
