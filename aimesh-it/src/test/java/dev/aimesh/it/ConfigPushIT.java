@@ -167,4 +167,23 @@ class ConfigPushIT {
                 .extracting(f -> f.text()).containsExactly(policy("PUT"));
         assertThat(applied.get(2).workloads()).isEqualTo(latest.workloads());
     }
+
+    @Test
+    void aWholeSnapshotLargerThanGrpcsDefaultLimitArrives() throws Exception {
+        TestMesh mesh = closeLater(new TestMesh(tmp, null, new MutableClock()));
+        String comments = ("# " + "x".repeat(1000) + "\n").repeat(3000);
+        mesh.write("notes-a.yaml", comments);
+        mesh.write("notes-b.yaml", comments);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.snapshot().sources().size() == 3);
+        List<dev.aimesh.core.registry.ConfigSnapshot> applied = new CopyOnWriteArrayList<>();
+        ConfigStreamClient client = closeLater(new ConfigStreamClient(closeLater(mesh.join("apps/app")), "app-1", "",
+                (snapshot, bundle) -> {
+                    applied.add(snapshot);
+                    return Optional.empty();
+                }));
+        client.start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !applied.isEmpty());
+        assertThat(applied.get(0).sources().stream().mapToInt(f -> f.text().length()).sum()).isGreaterThan(6_000_000);
+    }
 }

@@ -24,6 +24,13 @@ import dev.aimesh.identity.x509.X509Svid;
 
 /** gRPC channels to the control plane: the first-contact one (pinned root, no client certificate) and mTLS. */
 public final class ControlPlaneChannels {
+    /**
+     * The largest message taken from the control plane: a whole snapshot of a large mesh (about 250 bytes per
+     * workload, plus its config files) is far above gRPC's 4 MiB default. The sender is the authenticated
+     * control plane, which is trusted with the whole config anyway.
+     */
+    static final int MAX_SNAPSHOT_BYTES = 128 * 1024 * 1024;
+
     private ControlPlaneChannels() {}
 
     /** First contact: trusts the control plane through the join token's root pins; presents no certificate. */
@@ -58,6 +65,7 @@ public final class ControlPlaneChannels {
     private static ManagedChannel channel(InetSocketAddress address, SslContext ssl) {
         return NettyChannelBuilder.forAddress(address)
                 .sslContext(ssl)
+                .maxInboundMessageSize(MAX_SNAPSHOT_BYTES)
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveWithoutCalls(true)
                 .build();
