@@ -114,7 +114,8 @@ public final class Proxy implements AutoCloseable {
                 authorization.use(compiled.authorizer());
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);
-                // Kept before the ACK (this runs on the config stream's thread, not an event loop).
+                // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken
+                // here already so that the bundle file matches the snapshot.
                 identity.updateBundle(bundle);
                 save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
                 save(s -> s.saveSnapshot(identity.workload(), snapshot));
