@@ -1,7 +1,5 @@
 package dev.aimesh.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,14 +19,14 @@ import dev.aimesh.demo.SentimentModel;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.BootstrapException;
-import dev.aimesh.proxy.agent.SvidFiles;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
  * A whole mesh on this machine, as {@code aimesh up} runs it: the control plane, the demo models the
  * config asks for, and one proxy per workload that serves or calls (joined with its own join token).
- * Each workload's certificate files are kept current under {@code <data-dir>/workloads/<ns>/<name>/}.
+ * Each proxy keeps its state there ({@code <data-dir>/workloads/<ns>/<name>/}: certificate files kept
+ * current, the last good config), so a mesh started again resumes its proxies without new joins.
  */
 final class LocalMesh implements AutoCloseable {
     private static final String LOOPBACK = "127.0.0.1";
@@ -78,10 +76,11 @@ final class LocalMesh implements AutoCloseable {
                 .or(() -> inbound.isEmpty() ? Optional.of(new InetSocketAddress(LOOPBACK, 0)) : Optional.empty());
         boolean h2c = workload.inbound().map(in -> in.protocol() == Workload.UpstreamProtocol.H2C).orElse(false);
         JoinToken token = JoinToken.parse(controlPlane.createToken(ref, Duration.ofMinutes(5)).token());
+        Path files = dataDir.resolve("workloads").resolve(workload.namespace()).resolve(workload.name());
         Proxy proxy;
         try {
-            proxy = Proxy.start(new ProxyOptions(controlPlane.grpcAddress(), token, inbound, upstream, h2c, outbound, LOOPBACK, false,
-                    ProxyLimits.DEFAULTS, 1, InstantSource.system()));
+            proxy = Proxy.start(new ProxyOptions(controlPlane.grpcAddress(), Optional.of(token), Optional.of(files), inbound, upstream,
+                    h2c, outbound, LOOPBACK, false, ProxyLimits.DEFAULTS, 1, InstantSource.system()));
         } catch (BootstrapException e) {
             model.ifPresent(DemoModelServer::close);
             throw new CliException(ExitCodes.FAILED, "workload " + ref + " could not join: " + e.getMessage());
@@ -89,23 +88,12 @@ final class LocalMesh implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new CliException(ExitCodes.FAILED, "interrupted");
         }
-        Path files = dataDir.resolve("workloads").resolve(workload.namespace()).resolve(workload.name());
-        writeFiles(proxy.identity(), files);
-        proxy.identity().onSvidChange(svid -> writeFiles(proxy.identity(), files));
         Map<String, String> endpoints = new LinkedHashMap<>();
         proxy.inboundAddress().ifPresent(a -> endpoints.put("workloads/" + ref + "/inbound", hostPort(a)));
         proxy.outboundAddress().ifPresent(a -> endpoints.put("workloads/" + ref + "/outbound", hostPort(a)));
         model.ifPresent(m -> endpoints.put("workloads/" + ref + "/model", hostPort(m.address())));
         Endpoints.merge(dataDir, endpoints);
         return new Member(workload, proxy, model, files);
-    }
-
-    private static void writeFiles(WorkloadIdentity identity, Path dir) {
-        try {
-            SvidFiles.write(dir, identity.svid(), identity.bundle());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the SVID files to " + dir, e);
-        }
     }
 
     static String hostPort(InetSocketAddress address) {

@@ -2,6 +2,7 @@ package dev.aimesh.cli;
 
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -21,12 +22,17 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "proxy", mixinStandardHelpOptions = true,
         description = {"Runs the proxy beside one workload: joins the mesh with a join token, then serves an inbound"
                 + " mTLS listener in front of the model server and/or an outbound loopback listener for the app.",
-                "The certificate renews itself; config follows the control plane's stream."},
+                "The certificate renews itself; config follows the control plane's stream.",
+                "With --state-dir, the SVID, its key, the trust bundle and the last good config are kept there, so a restart"
+                        + " needs no token and, without the control plane, still enforces that config."},
         footerHeading = "%nExamples:%n",
         footer = {"  # in front of a model server on :8000",
                 "  aimesh proxy --workload models/sentiment --token jt1... --inbound-listen 0.0.0.0:15006 --upstream 127.0.0.1:8000",
                 "  # beside an app, which then calls http://127.0.0.1:15001 with Host: sentiment.models",
                 "  aimesh proxy --token jt1... --outbound-listen 127.0.0.1:15001",
+                "  # keeps its state, so that it restarts without a token, even while the control plane is away",
+                "  aimesh proxy --token jt1... --state-dir /var/lib/aimesh/sentiment --grpc-address 10.0.0.5:15012 \\",
+                "      --inbound-listen 0.0.0.0:15006 --upstream 127.0.0.1:8000",
                 "  # with counters for scraping: curl http://127.0.0.1:15000/stats",
                 "  aimesh proxy --workload apps/chat --token jt1... --admin-listen 127.0.0.1:15000"})
 final class ProxyCommand implements Callable<Integer> {
@@ -43,6 +49,13 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--token", paramLabel = "TOKEN", defaultValue = "${env:AIMESH_JOIN_TOKEN}",
             description = "Join token (or env AIMESH_JOIN_TOKEN).")
     String token;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", defaultValue = "${env:AIMESH_PROXY_STATE_DIR}",
+            description = {"Keep the SVID, its key, the trust bundle and the last good config here (created owner-only;"
+                    + " or env AIMESH_PROXY_STATE_DIR). A restart with a valid state needs no token, and enforces the kept"
+                    + " config at once, also without the control plane (then give --grpc-address and listener options).",
+                    "Default: none (state in memory only)."})
+    Path stateDir;
 
     @Option(names = "--workload", paramLabel = "NAME", description = "Check that the token is for this workload (name or namespace/name).")
     String workload;
@@ -107,15 +120,17 @@ final class ProxyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        if (token == null || token.isBlank()) {
-            throw new CliException(ExitCodes.USAGE, "a join token is required: --token or env AIMESH_JOIN_TOKEN");
+        boolean hasToken = token != null && !token.isBlank();
+        if (!hasToken && stateDir == null) {
+            throw new CliException(ExitCodes.USAGE, "a join token is required: --token or env AIMESH_JOIN_TOKEN"
+                    + " (or --state-dir holding the state of an earlier run)");
         }
         if (!upstreamProtocol.equals("http") && !upstreamProtocol.equals("h2c")) {
             throw new CliException(ExitCodes.USAGE, "--upstream-protocol: '" + upstreamProtocol + "' (expected: http or h2c)");
         }
-        JoinToken joinToken;
+        Optional<JoinToken> joinToken;
         try {
-            joinToken = JoinToken.parse(token);
+            joinToken = hasToken ? Optional.of(JoinToken.parse(token)) : Optional.empty();
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "--token: " + e.getMessage());
         }
@@ -126,7 +141,7 @@ final class ProxyCommand implements Callable<Integer> {
         }
         ProxyOptions options;
         try {
-            options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
+            options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(stateDir), Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
                     upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, ProxyLimits.DEFAULTS,
                     threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), InstantSource.system());
         } catch (IllegalArgumentException e) {
@@ -141,7 +156,8 @@ final class ProxyCommand implements Callable<Integer> {
         if (workload != null && !proxy.identity().workload().equals(workload)
                 && !proxy.identity().workload().endsWith("/" + workload)) {
             proxy.close();
-            throw new CliException(ExitCodes.USAGE, "the token is for " + proxy.identity().workload() + ", not " + workload);
+            throw new CliException(ExitCodes.USAGE, "this proxy's identity (from the token or the state directory) is for "
+                    + proxy.identity().workload() + ", not " + workload);
         }
         AdminListener admin;
         try {

@@ -18,7 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(name = "up", mixinStandardHelpOptions = true,
         description = {"Runs a whole local mesh from a directory of YAML: the control plane, the demo models it asks for,"
                 + " and a proxy per workload, each joined with its own token; then shows a call through the mesh.",
-                "Listener addresses go to <data-dir>/endpoints.json; certificate files to <data-dir>/workloads/<ns>/<name>/."},
+                "Listener addresses go to <data-dir>/endpoints.json; each proxy's state (certificate files,"
+                        + " last good config; a restart resumes from it) to <data-dir>/workloads/<ns>/<name>/."},
         footerHeading = "%nExamples:%n",
         footer = {"  aimesh up examples/quickstart", "  aimesh up examples/quickstart --once   # demonstrate, then exit (0 on success)"})
 final class UpCommand implements Callable<Integer> {

@@ -69,11 +69,7 @@ class AuthorizationIT {
     @BeforeAll
     static void startMesh() throws Exception {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
-        mesh.write("site.yaml", """
-                apiVersion: aimesh.dev/v1alpha1
-                kind: Workload
-                metadata: {name: site, namespace: web}
-                """);
+        mesh.write("site.yaml", TestMesh.SITE);
         mesh.write("policies.yaml", POLICY.formatted(""));
         mesh.restart();
         model = new EchoUpstream().start();

@@ -271,6 +271,31 @@ class CliIT {
     }
 
     @Test
+    void aProxyRefusesAStateDirectoryItCannotTrustWithExitCode1() throws Exception {
+        String[] listeners = {"--grpc-address", "127.0.0.1:1", "--outbound-listen", "127.0.0.1:0"};
+        Path shared = Files.createDirectories(tmp.resolve("shared-state"));
+        Files.setPosixFilePermissions(shared, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxr-x"));
+        Result writable = CliProcess.aimesh(concat(new String[] {"proxy", "--state-dir", shared.toString()}, listeners));
+        assertThat(writable.exit()).as(writable::toString).isEqualTo(1);
+        assertThat(writable.err()).contains(shared + " is writable by group or others (rwxrwxr-x)");
+
+        Path broken = tmp.resolve("broken-state");
+        Files.createDirectories(broken, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.writeString(broken.resolve("snapshot.json"), "{}");
+        Result corrupt = CliProcess.aimesh(concat(new String[] {"proxy", "--state-dir", broken.toString()}, listeners));
+        assertThat(corrupt.exit()).as(corrupt::toString).isEqualTo(1);
+        assertThat(corrupt.err()).contains(broken.resolve("svid-key.pem") + ": missing; refusing to start from this state");
+
+        Result neither = CliProcess.aimesh(concat(new String[] {"proxy"}, listeners));
+        assertThat(neither.exit()).isEqualTo(2);
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        return java.util.stream.Stream.concat(java.util.Arrays.stream(a), java.util.Arrays.stream(b)).toArray(String[]::new);
+    }
+
+    @Test
     void checkSaysWhetherACallIsAllowedAndWhichRuleDecidedOnlineAndOffline() throws Exception {
         Result allowed = aimesh("check", "--from", "spiffe://cli.example/ns/apps/sa/chat", "--to", "models/sentiment",
                 "--path", "/echo", "--at", "2026-12-02T10:00:00Z");

@@ -113,7 +113,7 @@ class ProxyPairIT {
         // reset as many streams on the one connection to the model's proxy; that must not end the connection
         // under the streams still going. Netty's default rapid-reset guard (200 per 30 s) did. One event loop,
         // so that every call shares one connection between the proxies.
-        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("apps/app"), java.util.Optional.empty(),
+        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(), java.util.Optional.empty(),
                 java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
                 false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
             TestMesh.awaitModelEndpoint(oneLoop);
@@ -154,7 +154,7 @@ class ProxyPairIT {
                 Duration.ofSeconds(30), 3);
         await().atMost(Duration.ofSeconds(10)).until(() -> client.registry().workload("models", "narrow").isPresent());
         try (Proxy narrow = mesh.serverProxy("models/narrow", model.address(), false, threeStreams);
-                Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("apps/app"),
+                Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(),
                         java.util.Optional.empty(), java.util.Optional.empty(), false,
                         java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 1,
                         InstantSource.system()))) {
@@ -228,7 +228,7 @@ class ProxyPairIT {
 
     @Test
     void tls12IsAcceptedOnlyWhenAllowed() throws Exception {
-        try (Proxy legacy = dev.aimesh.proxy.Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), mesh.token("models/model"),
+        try (Proxy legacy = dev.aimesh.proxy.Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("models/model")), java.util.Optional.empty(),
                 java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), java.util.Optional.of(model.address()), false,
                 java.util.Optional.empty(), "127.0.0.1", true, ProxyLimits.DEFAULTS, 1, java.time.InstantSource.system()))) {
             Result r = CliProcess.run(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + legacy.inboundAddress().orElseThrow().getPort(),

@@ -29,6 +29,12 @@ final class TestMesh implements AutoCloseable {
             kind: Workload
             metadata: {name: app, namespace: apps}
             """;
+    /** A second caller, web/site, for tests that allow one caller and deny another. */
+    static final String SITE = """
+            apiVersion: aimesh.dev/v1alpha1
+            kind: Workload
+            metadata: {name: site, namespace: web}
+            """;
 
     final Path configDir;
     final Path dataDir;
@@ -67,7 +73,12 @@ final class TestMesh implements AutoCloseable {
     }
 
     void start() {
-        cp = ControlPlane.start(new ControlPlaneOptions(configDir, dataDir, new InetSocketAddress("127.0.0.1", 0),
+        start(0);
+    }
+
+    /** Starts the control plane on the data directory; a proxy that knows {@code grpcPort} finds it again there. */
+    void start(int grpcPort) {
+        cp = ControlPlane.start(new ControlPlaneOptions(configDir, dataDir, new InetSocketAddress("127.0.0.1", grpcPort),
                 new InetSocketAddress("127.0.0.1", 0), Optional.empty(), clock, Duration.ofMillis(100)));
     }
 
@@ -90,13 +101,14 @@ final class TestMesh implements AutoCloseable {
 
     /** A proxy in front of {@code upstream}, serving {@code workload} on a free loopback port. */
     Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
-        return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+        return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(),
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)),
                 Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", false, limits, 2, InstantSource.system()));
     }
 
     /** A proxy beside an app of {@code workload}, with an outbound listener on a free loopback port. */
     Proxy clientProxy(String workload) throws Exception {
-        return Proxy.start(new ProxyOptions(grpc(), token(workload), Optional.empty(), Optional.empty(), false,
+        return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 2, InstantSource.system()));
     }
 

@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
+import dev.aimesh.proxy.agent.Enrollment;
+import dev.aimesh.proxy.agent.StateDirectory;
 import dev.aimesh.proxy.filter.authn.InboundAuthentication;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
@@ -29,8 +31,8 @@ import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.upstream.Http2Upstream;
 
 /**
- * A running proxy beside one workload: its identity (joined with the token, renewed at half-life), the
- * config stream, and its listeners. A renewed SVID is used by new connections at once; open ones keep
+ * A running proxy beside one workload: its identity (joined with the token or resumed from its state
+ * directory, renewed at half-life), the config stream, and its listeners. A renewed SVID is used by new connections at once; open ones keep
  * going. The registry snapshot is swapped atomically, so a change applies to the next request.
  */
 public final class Proxy implements AutoCloseable {
@@ -52,9 +54,28 @@ public final class Proxy implements AutoCloseable {
     private final ConnectionAdmission admission;
     private final JwksSources jwks = new JwksSources();
     private final PolicyCompiler policies;
+    private final Optional<StateDirectory> state;
 
-    private Proxy(ProxyOptions options, WorkloadIdentity identity) {
+    private Proxy(ProxyOptions options, WorkloadIdentity identity, Optional<StateDirectory> state,
+            Optional<ConfigSnapshot> lastGood) throws BootstrapException {
         this.identity = identity;
+        this.state = state;
+        this.authentication = new InboundAuthentication();
+        String[] self = identity.workload().split("/", 2);
+        this.policies = new PolicyCompiler(self[0], self[1], jwks, options.clock());
+        this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
+        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
+        // The stored snapshot is enforced before any listener opens: never serve without policy.
+        if (lastGood.isPresent()) {
+            Optional<String> problem = apply(lastGood.get(), identity.bundle());
+            if (problem.isPresent()) {
+                jwks.close();
+                throw new BootstrapException(state.orElseThrow().path().resolve(StateDirectory.SNAPSHOT)
+                        + ": the stored snapshot cannot be enforced (" + problem.get() + "); refusing to serve without policy", null);
+            }
+        }
+        save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
+        identity.onSvidChange(svid -> save(s -> s.saveIdentity(svid, identity.bundle())));
         this.loops = new EventLoops(options.threads(), "aimesh-proxy");
         this.tls = new MeshTls(identity::svid, identity::bundle, identity.trustDomain(), options.clock(), options.allowTls12());
         identity.onSvidChange(svid -> tls.svidChanged());
@@ -62,11 +83,6 @@ public final class Proxy implements AutoCloseable {
         this.model = options.upstream().map(address -> options.upstreamHttp2()
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
-        this.authentication = new InboundAuthentication();
-        String[] self = identity.workload().split("/", 2);
-        this.policies = new PolicyCompiler(self[0], self[1], jwks, options.clock());
-        this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
-        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
                 new InboundRouter(model.orElseThrow(), admission, authentication, authorization), options.limits(), admission));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
@@ -97,18 +113,44 @@ public final class Proxy implements AutoCloseable {
                 authorization.use(compiled.authorizer());
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);
+                // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken
+                // here already so that the bundle file matches the snapshot.
+                identity.updateBundle(bundle);
+                save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
+                save(s -> s.saveSnapshot(identity.workload(), snapshot));
                 return Optional.empty();
             }
         }
     }
 
-    /** Joins the mesh with the token and starts the listeners; returns once the first config has arrived. */
+    /**
+     * Takes up the identity and snapshot kept in the state directory, or else joins the mesh with the token
+     * (see {@link Enrollment}), and starts the listeners; returns once a config is enforced: the stored one
+     * at once, a pushed one when it arrives.
+     */
     public static Proxy start(ProxyOptions options) throws BootstrapException, InterruptedException {
-        WorkloadIdentity identity = WorkloadIdentity.bootstrap(options.controlPlane(), options.token(), options.clock());
+        Optional<StateDirectory> state = openState(options.stateDir());
+        StateDirectory.Stored stored = state.map(s -> s.load(options.clock()))
+                .orElseGet(() -> new StateDirectory.Stored.Empty("no state directory was given"));
+        WorkloadIdentity identity;
+        Optional<ConfigSnapshot> lastGood = Optional.empty();
+        switch (Enrollment.decide(stored, options.token())) {
+            case Enrollment.Refused refused -> throw new BootstrapException(refused.reason(), null);
+            case Enrollment.Join join -> {
+                state.ifPresent(s -> log.info("joining with the token: {}", join.why()));
+                identity = WorkloadIdentity.bootstrap(options.controlPlane(), join.token(), options.clock());
+            }
+            case Enrollment.Resume resume -> {
+                log.info("{}", resume.why());
+                identity = WorkloadIdentity.resume(options.controlPlane(), resume.state().workload(), resume.state().svid(),
+                        resume.state().bundle(), options.clock());
+                lastGood = Optional.of(resume.state().snapshot());
+            }
+        }
         Proxy proxy;
         try {
-            proxy = new Proxy(options, identity);
-        } catch (RuntimeException e) {
+            proxy = new Proxy(options, identity, state, lastGood);
+        } catch (BootstrapException | RuntimeException e) {
             identity.close();
             throw e;
         }
@@ -122,6 +164,34 @@ public final class Proxy implements AutoCloseable {
             Thread.sleep(20);
         }
         return proxy;
+    }
+
+    private static Optional<StateDirectory> openState(Optional<java.nio.file.Path> dir) throws BootstrapException {
+        if (dir.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(StateDirectory.open(dir.get()));
+        } catch (java.io.IOException e) {
+            throw new BootstrapException(e.getMessage(), e);
+        }
+    }
+
+    /** A write to the state directory; a failure is logged, since what is enforced stays right in memory. */
+    @FunctionalInterface
+    private interface StateWrite {
+        boolean write(StateDirectory state) throws java.io.IOException;
+    }
+
+    private void save(StateWrite write) {
+        state.ifPresent(s -> {
+            try {
+                write.write(s);
+            } catch (java.io.IOException | RuntimeException e) {
+                log.warn("cannot keep the proxy's state in {} ({}); a restart without the control plane would not have it",
+                        s.path(), e.toString());
+            }
+        });
     }
 
     public WorkloadIdentity identity() {

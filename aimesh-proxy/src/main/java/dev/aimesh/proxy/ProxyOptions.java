@@ -3,24 +3,31 @@ package dev.aimesh.proxy;
 import static java.util.Objects.requireNonNull;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Optional;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
- * How to run a proxy: the control plane and the join token; the inbound listener and the model server
+ * How to run a proxy: the control plane, the join token and the state directory (either may be absent,
+ * not both: see {@link dev.aimesh.proxy.agent.Enrollment}); the inbound listener and the model server
  * behind it (a workload that serves), and the outbound listener for the local app (a workload that
  * calls). {@code upstreamHttp2}: the model server speaks HTTP/2 without TLS (gRPC). {@code advertiseHost}
  * is the address other proxies dial for the inbound listener. {@code allowTls12}: accept TLS 1.2 besides
  * 1.3 between proxies (off unless asked for).
  */
-public record ProxyOptions(InetSocketAddress controlPlane, JoinToken token, Optional<InetSocketAddress> inboundListen,
+public record ProxyOptions(InetSocketAddress controlPlane, Optional<JoinToken> token, Optional<Path> stateDir,
+        Optional<InetSocketAddress> inboundListen,
         Optional<InetSocketAddress> upstream, boolean upstreamHttp2, Optional<InetSocketAddress> outboundListen,
         String advertiseHost, boolean allowTls12, ProxyLimits limits, int threads, InstantSource clock) {
     public ProxyOptions {
         requireNonNull(controlPlane, "controlPlane");
         requireNonNull(token, "token");
+        requireNonNull(stateDir, "stateDir");
+        if (token.isEmpty() && stateDir.isEmpty()) {
+            throw new IllegalArgumentException("a proxy needs a join token, a state directory to resume from, or both");
+        }
         requireNonNull(advertiseHost, "advertiseHost");
         requireNonNull(limits, "limits");
         requireNonNull(clock, "clock");

@@ -25,7 +25,8 @@ public final class SvidFiles {
         replace(dir.resolve(BUNDLE), bundle.pem(), false);
     }
 
-    private static void replace(Path target, String content, boolean secret) throws IOException {
+    /** Replaces {@code target} atomically (temp file + rename), owner-only when {@code secret}. */
+    static void replace(Path target, String content, boolean secret) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         if (secret) {

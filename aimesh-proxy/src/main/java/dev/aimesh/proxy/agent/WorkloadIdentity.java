@@ -92,6 +92,15 @@ public final class WorkloadIdentity implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes up an identity kept from an earlier run (already checked: valid, verified, key matching); it
+     * renews over mTLS like a joined one, so no join token is needed.
+     */
+    public static WorkloadIdentity resume(InetSocketAddress controlPlane, String workload, X509Svid svid, TrustBundle bundle,
+            InstantSource clock) {
+        return new WorkloadIdentity(controlPlane, clock, workload, svid, bundle);
+    }
+
     private static WorkloadIdentity fromResponse(InetSocketAddress controlPlane, InstantSource clock, KeyPair keys,
             SignCertificateResponse response) throws CertificateException {
         SpiffeId id = SpiffeId.parse(response.getSpiffeId());
@@ -105,10 +114,15 @@ public final class WorkloadIdentity implements AutoCloseable {
         if (!svid.leaf().getPublicKey().equals(keys.getPublic())) {
             throw new CertificateException("the certificate is not for our key");
         }
+        verify(svid, bundle, clock);
+    }
+
+    /** Checks that the SVID verifies against the bundle now and names the identity it claims. */
+    static void verify(X509Svid svid, TrustBundle bundle, InstantSource clock) throws CertificateException {
         var verification = X509SvidVerifier.verify(svid.chain(), bundle, svid.id().trustDomain(),
                 X509SvidVerifier.Role.CLIENT, clock.instant(), Set.of());
         if (verification instanceof X509SvidVerifier.Verification.Rejected rejected) {
-            throw new CertificateException("the issued SVID does not verify against the bundle: " + rejected.reason());
+            throw new CertificateException("the SVID does not verify against the bundle: " + rejected.reason());
         }
         if (!((X509SvidVerifier.Verification.Verified) verification).id().equals(svid.id())) {
             throw new CertificateException("the certificate names another identity than the answer");
