@@ -74,6 +74,12 @@ public final class MeshAnalysis {
         return new Report(findings, reach);
     }
 
+    /** Whether some selected workload validates no end-user token, so that nothing about one is ever known there. */
+    private static boolean withoutRequestAuthentication(MeshConfig config, List<Workload> selected) {
+        return selected.stream().anyMatch(w -> PolicySelection.authenticationsFor(config.requestAuthentications(),
+                config.mesh().authorization().rootNamespace(), w.namespace(), w.name(), w.metadata().labels()).isEmpty());
+    }
+
     private static void rule(MeshConfig config, AuthorizationPolicy p, int index, List<Workload> selected, Instant now,
             List<Finding> findings) {
         Rule rule = p.rules().get(index);
@@ -98,9 +104,7 @@ public final class MeshAnalysis {
                             + ns.pattern() + " yet"));
                 }
             }
-            if (!s.requestPrincipals().isEmpty() && selected.stream().anyMatch(w -> PolicySelection.authenticationsFor(
-                    config.requestAuthentications(), config.mesh().authorization().rootNamespace(), w.namespace(), w.name(),
-                    w.metadata().labels()).isEmpty())) {
+            if (!s.requestPrincipals().isEmpty() && withoutRequestAuthentication(config, selected)) {
                 findings.add(new Finding(Finding.Severity.WARNING, rule.position(), subject, "names requestPrincipals, but no"
                         + " RequestAuthentication applies to " + refs(selected) + ": no request there has one"));
             }
@@ -114,6 +118,12 @@ public final class MeshAnalysis {
             }
         }
         for (Condition c : rule.when()) {
+            if (c.key().text().startsWith("request.auth.") && !c.values().isEmpty()
+                    && withoutRequestAuthentication(config, selected)) {
+                findings.add(new Finding(Finding.Severity.WARNING, rule.position(), subject, "has a condition on "
+                        + c.key().text() + ", but no RequestAuthentication applies to " + refs(selected)
+                        + ": no request there has a validated token, so it can never match"));
+            }
             if (c.key().text().equals("request.time")) {
                 for (String value : c.values()) {
                     if (TimeWindow.parse(value) instanceof TimeWindow.Before before && !now.isBefore(before.bound())) {

@@ -43,6 +43,7 @@ class MeshAnalysisTest {
                   - to: [{operation: {methods: [DELETE], notMethods: [DELETE]}}]
                   - from: [{source: {principals: ["cluster.local/ns/partners/sa/acme"]}}]
                     when: [{key: request.time, values: ["before 2027-01-01T00:00:00Z"]}]
+                  - when: [{key: "request.auth.claims[groups]", values: ["admins"]}]
                 ---
                 apiVersion: security.istio.io/v1
                 kind: AuthorizationPolicy
@@ -65,8 +66,11 @@ class MeshAnalysisTest {
                         + " notMethods (DELETE): it can never match",
                 "mesh.yaml:24:5: warning: AuthorizationPolicy models/callers rule 3: the grant 'before 2027-01-01T00:00:00Z'"
                         + " has expired: the rule can no longer match on it",
-                "mesh.yaml:33:1: warning: AuthorizationPolicy models/stale: selects no workload",
-                "mesh.yaml:31:11: warning: AuthorizationPolicy sandbox/everything rule 0: allows every request to sandbox/open"
+                "mesh.yaml:26:5: warning: AuthorizationPolicy models/callers rule 4: has a condition on"
+                        + " request.auth.claims[groups], but no RequestAuthentication applies to models/llm: no request there"
+                        + " has a validated token, so it can never match",
+                "mesh.yaml:34:1: warning: AuthorizationPolicy models/stale: selects no workload",
+                "mesh.yaml:32:11: warning: AuthorizationPolicy sandbox/everything rule 0: allows every request to sandbox/open"
                         + " (a rule with no from, to or when matches all)",
                 "mesh.yaml:6:1: warning: Workload sandbox/open: accepts plain text, without mTLS (PERMISSIVE by the"
                         + " namespace policy sandbox/default)");
@@ -76,7 +80,8 @@ class MeshAnalysisTest {
                         "cluster.local/ns/apps/sa/chat (models/callers rule 0)",
                         "end users https://login.example/* (models/callers rule 1)",
                         "any caller (models/callers rule 2, with conditions)",
-                        "cluster.local/ns/partners/sa/acme (models/callers rule 3, with conditions)")),
+                        "cluster.local/ns/partners/sa/acme (models/callers rule 3, with conditions)",
+                        "any caller (models/callers rule 4, with conditions)")),
                 new MeshAnalysis.Reach("sandbox/open", false, List.of("any caller (sandbox/everything rule 0)")));
     }
 }
