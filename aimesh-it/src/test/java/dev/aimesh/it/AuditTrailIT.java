@@ -54,6 +54,13 @@ class AuditTrailIT {
               rules: [{to: [{operation: {paths: ["/admin/*"]}}]}]
             ---
             apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: note-exports, namespace: models}
+            spec:
+              action: AUDIT
+              rules: [{to: [{operation: {paths: ["/export"]}}]}]
+            ---
+            apiVersion: security.istio.io/v1
             kind: RequestAuthentication
             metadata: {name: end-users, namespace: models}
             spec:
@@ -194,6 +201,30 @@ class AuditTrailIT {
         assertThat(entry.path("caller").asText()).isEqualTo("127.0.0.1");
         assertThat(entry.path("reporter").asText()).isEqualTo(id(site));
         assertThat(entry.path("reason").asText()).contains("NetworkPolicy");
+        assertChainIntact();
+    }
+
+    @Test
+    void anAuditPolicyMatchIsNotedAndTheRequestGoesThrough() throws IOException {
+        Curl.assertStatus(call(app, "h2", "/export"), 200);
+        JsonNode entry = awaitEntry("authz.audit", e -> e.path("path").asText().equals("/export"));
+        assertThat(entry.path("outcome").asText()).isEqualTo("info");
+        assertThat(entry.path("policy").asText()).contains("note-exports");
+        assertThat(entry.path("caller").asText()).isEqualTo(id(app));
+        assertChainIntact();
+    }
+
+    @Test
+    void aPlainTextCallerAndACallerWithoutACertificateAreRefusedAndInTheLog() throws IOException {
+        int inbound = server.inboundAddress().orElseThrow().getPort();
+        assertThat(Curl.run("http1.1", "http://127.0.0.1:" + inbound + "/echo").exit()).isNotZero();
+        JsonNode plain = awaitEntry("peer-authn.refused", e -> e.path("reason").asText().startsWith("mTLS is required"));
+        assertThat(plain.path("caller").asText()).isEqualTo("127.0.0.1");
+        assertThat(plain.path("reporter").asText()).isEqualTo(id(server));
+
+        assertThat(Curl.run("http1.1", "https://127.0.0.1:" + inbound + "/echo", "-k").exit()).isNotZero();
+        JsonNode noCertificate = awaitEntry("peer-authn.refused", e -> e.path("reason").asText().startsWith("TLS handshake"));
+        assertThat(noCertificate.path("caller").asText()).isEqualTo("127.0.0.1");
         assertChainIntact();
     }
 }
