@@ -3,6 +3,7 @@ package dev.aimesh.controlplane.audit;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +62,7 @@ public final class ReportedEvents {
         Reporter state = reporters.computeIfAbsent(reporter, id -> new Reporter(limits.burst(), clock.instant()));
         synchronized (state) {
             Instant now = clock.instant();
-            int recorded = 0;
+            List<AuditEvent> entries = new ArrayList<>();
             int over = 0;
             for (int i = 0; i < batch.size(); i++) {
                 Optional<SecurityEvent> event = batch.get(i);
@@ -70,11 +71,11 @@ public final class ReportedEvents {
                     continue;
                 }
                 if (state.refusedSinceReport > 0) {
-                    reportRefusals(reporter, state, now);
+                    entries.add(refusals(reporter, state, now));
                 }
-                audit.record(entry(reporter, event.get(), now));
-                recorded++;
+                entries.add(entry(reporter, event.get(), now));
             }
+            audit.recordAll(entries); // one write and one flush to disk for the batch
             if (over > 0) {
                 refused.addAndGet(over);
                 if (state.refusedSinceReport == 0) {
@@ -84,15 +85,17 @@ public final class ReportedEvents {
                 }
                 state.refusedSinceReport += over;
             }
-            return new Receipt(recorded, over);
+            return new Receipt(batch.size() - over, over);
         }
     }
 
-    private void reportRefusals(SpiffeId reporter, Reporter state, Instant now) {
-        audit.record(new AuditEvent(now, "audit.refused", AuditEvent.Outcome.DENIED, Map.of("reporter", reporter.toString(),
-                "count", Long.toString(state.refusedSinceReport), "reason", "over " + MAX_BATCH + " per batch or "
-                        + limits.perSecond() + "/s (burst " + limits.burst() + "), or of an unknown type")));
+    /** The entry that says how many of this reporter's events were refused since the last one. */
+    private AuditEvent refusals(SpiffeId reporter, Reporter state, Instant now) {
+        AuditEvent summary = new AuditEvent(now, "audit.refused", AuditEvent.Outcome.DENIED, Map.of("reporter",
+                reporter.toString(), "count", Long.toString(state.refusedSinceReport), "reason", "over " + MAX_BATCH
+                        + " per batch or " + limits.perSecond() + "/s (burst " + limits.burst() + "), or of an unknown type"));
         state.refusedSinceReport = 0;
+        return summary;
     }
 
     private static AuditEvent entry(SpiffeId reporter, SecurityEvent event, Instant now) {
