@@ -61,6 +61,13 @@ class AuditTrailIT {
               rules: [{to: [{operation: {paths: ["/export"]}}]}]
             ---
             apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: trial-no-exports, namespace: models, annotations: {"istio.io/dry-run": "true"}}
+            spec:
+              action: DENY
+              rules: [{to: [{operation: {paths: ["/export"]}}]}]
+            ---
+            apiVersion: security.istio.io/v1
             kind: RequestAuthentication
             metadata: {name: end-users, namespace: models}
             spec:
@@ -205,12 +212,17 @@ class AuditTrailIT {
     }
 
     @Test
-    void anAuditPolicyMatchIsNotedAndTheRequestGoesThrough() throws IOException {
+    void anAuditPolicyMatchAndADryRunDenialAreNotedAndTheRequestGoesThrough() throws IOException {
         Curl.assertStatus(call(app, "h2", "/export"), 200);
         JsonNode entry = awaitEntry("authz.audit", e -> e.path("path").asText().equals("/export"));
         assertThat(entry.path("outcome").asText()).isEqualTo("info");
         assertThat(entry.path("policy").asText()).contains("note-exports");
         assertThat(entry.path("caller").asText()).isEqualTo(id(app));
+        JsonNode dryRun = awaitEntry("authz.dry-run", e -> e.path("path").asText().equals("/export"));
+        assertThat(dryRun.path("outcome").asText()).isEqualTo("info");
+        assertThat(dryRun.path("policy").asText()).contains("trial-no-exports");
+        assertThat(dryRun.path("rule").asText()).isEqualTo("0");
+        assertThat(dryRun.path("reason").asText()).startsWith("would deny: ");
         assertChainIntact();
     }
 

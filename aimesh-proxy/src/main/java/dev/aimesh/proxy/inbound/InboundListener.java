@@ -2,8 +2,8 @@ package dev.aimesh.proxy.inbound;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.InstantSource;
 import java.security.cert.X509Certificate;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
