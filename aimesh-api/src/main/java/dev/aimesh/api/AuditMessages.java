@@ -36,7 +36,7 @@ public final class AuditMessages {
                 case REASON -> b.setReason(value);
                 case MODEL -> b.setModel(value);
                 case DESTINATION -> b.setDestination(value);
-                case COUNT -> b.setCount(Long.parseLong(value));
+                case COUNT -> b.setCount(Long.parseUnsignedLong(value));
             }
         });
         return b.build();

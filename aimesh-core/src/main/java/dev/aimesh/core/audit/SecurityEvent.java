@@ -83,6 +83,9 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
                 kept.put(field, cut(value));
             }
         });
+        if (kept.containsKey(Field.COUNT) && !kept.get(Field.COUNT).matches("[0-9]{1,20}")) {
+            throw new IllegalArgumentException("count: '" + kept.get(Field.COUNT) + "' (expected: a number)");
+        }
         fields = Collections.unmodifiableMap(kept);
     }
 

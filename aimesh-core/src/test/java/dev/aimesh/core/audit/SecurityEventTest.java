@@ -24,5 +24,7 @@ class SecurityEventTest {
         assertThat(Type.AUTHZ_DENIED.refusal).isTrue();
         assertThat(Type.AUTHZ_DRY_RUN.refusal).isFalse();
         assertThat(SecurityEvent.dropped(Instant.EPOCH, 7).field(Field.COUNT)).contains("7");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> SecurityEvent.of(Type.AUDIT_DROPPED, Instant.EPOCH,
+                Map.of(Field.COUNT, "many"))).hasMessageContaining("count: 'many' (expected: a number)");
     }
 }

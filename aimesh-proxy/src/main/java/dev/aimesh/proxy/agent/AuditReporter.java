@@ -3,12 +3,16 @@ package dev.aimesh.proxy.agent;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.api.AuditMessages;
@@ -28,11 +32,28 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditReporter.class);
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Most characters of values in one batch: even at 3 bytes each it stays under the control plane's
+     * 256 KiB message limit, so a caller's long paths and model names cannot make a batch that never goes.
+     */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
+    /** Answers that mean the batch itself is refused; any other failure is retried. */
+    private static final Set<Status.Code> REFUSED = EnumSet.of(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED,
+            Status.Code.UNIMPLEMENTED);
 
-    /** Sends one batch; throws when the control plane did not take it. */
+    /** Sends one batch; throws when the control plane did not take it, {@link Refused} when it never will. */
     @FunctionalInterface
     public interface Transport {
         void send(List<SecurityEvent> batch) throws Exception;
+    }
+
+    /** The control plane refuses the batch itself (too large, malformed, unknown call): sending it again cannot help. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** How much is held while the control plane is away, how much goes at once, and how often. */
@@ -57,8 +78,9 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private final AtomicLong droppedSinceBatch = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
-    /** The batch being built or sent; only the sender thread touches it. */
+    /** The batch being built or sent, and an event that did not fit in it; only the sender thread touches them. */
     private final List<SecurityEvent> batch = new ArrayList<>();
+    private SecurityEvent carried;
     private final Thread sender;
     private volatile boolean closed;
 
@@ -73,9 +95,15 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
 
     /** Reports over the control plane channel of {@code identity}. */
     public static AuditReporter toControlPlane(WorkloadIdentity identity, InstantSource clock) {
-        return new AuditReporter(events -> AuditServiceGrpc.newBlockingStub(identity.channel())
-                .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                .report(AuditMessages.toProto(events)), clock, Settings.DEFAULT);
+        return new AuditReporter(events -> {
+            try {
+                AuditServiceGrpc.newBlockingStub(identity.channel())
+                        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .report(AuditMessages.toProto(events));
+            } catch (StatusRuntimeException e) {
+                throw REFUSED.contains(e.getStatus().getCode()) ? new Refused(e.getMessage(), e) : e;
+            }
+        }, clock, Settings.DEFAULT);
     }
 
     @Override
@@ -99,7 +127,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private void run() {
         try {
             while (!closed) {
-                nextBatch();
+                nextBatch(settings.interval());
                 if (!batch.isEmpty()) {
                     deliver();
                     batch.clear();
@@ -109,32 +137,52 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
             // closing: the batch under way and what is still queued get one last attempt below
         }
         Thread.interrupted();
-        queue.drainTo(batch);
-        addDrops();
-        if (!batch.isEmpty()) {
-            try {
+        try {
+            for (nextBatch(Duration.ZERO); !batch.isEmpty(); nextBatch(Duration.ZERO)) {
                 transport.send(batch);
                 sent.addAndGet(batch.size());
-            } catch (Exception e) {
-                log.warn("{} security event(s) not reported: the control plane did not take them before the proxy stopped ({})",
-                        batch.size(), e.getMessage());
+                batch.clear();
             }
+        } catch (Exception e) {
+            log.warn("security events not reported: the control plane did not take them before the proxy stopped ({})",
+                    e.getMessage());
         }
     }
 
-    /** Waits for the first event, then takes more until the batch is full or the interval has passed. */
-    private void nextBatch() throws InterruptedException {
-        long deadline = System.nanoTime() + settings.interval().toNanos();
+    /**
+     * Takes events until the batch is full (in count or in characters) or, once {@code wait} has passed, the
+     * queue is empty; waits for more until then.
+     */
+    private void nextBatch(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        int chars = 0;
         while (batch.size() < settings.batchSize()) {
-            long left = deadline - System.nanoTime();
-            SecurityEvent event = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : null;
+            SecurityEvent event = carried;
+            carried = null;
+            if (event == null) {
+                long left = deadline - System.nanoTime();
+                event = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            }
             if (event == null) {
                 break;
             }
+            int size = chars(event);
+            if (!batch.isEmpty() && chars + size > MAX_BATCH_CHARS) {
+                carried = event;
+                break;
+            }
             batch.add(event);
-            queue.drainTo(batch, settings.batchSize() - batch.size());
+            chars += size;
         }
         addDrops();
+    }
+
+    private static int chars(SecurityEvent event) {
+        int chars = event.type().code.length() + 20;
+        for (String value : event.fields().values()) {
+            chars += value.length() + 2;
+        }
+        return chars;
     }
 
     private void addDrops() {
@@ -144,7 +192,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         }
     }
 
-    /** Sends until the control plane takes the batch; only closing gives up on it. */
+    /** Sends until the control plane takes the batch or refuses it as such; only closing gives up on it otherwise. */
     private void deliver() throws InterruptedException {
         backoff.reset();
         int failures = 0;
@@ -155,6 +203,13 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
                 if (failures > 0) {
                     log.info("security events reach the control plane again ({} failed attempt(s))", failures);
                 }
+                return;
+            } catch (Refused e) {
+                long lost = lost();
+                dropped.addAndGet(lost);
+                droppedSinceBatch.addAndGet(lost); // the next batch says how many
+                log.warn("the control plane refused a batch of {} security event(s): {}; counted as dropped", batch.size(),
+                        e.getMessage());
                 return;
             } catch (Exception e) {
                 if (closed) {
@@ -169,6 +224,16 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
                 Thread.sleep(wait.toMillis());
             }
         }
+    }
+
+    /** How many events the batch stands for: its own and those its {@code audit.dropped} events count. */
+    private long lost() {
+        long lost = 0;
+        for (SecurityEvent event : batch) {
+            lost += event.type() == SecurityEvent.Type.AUDIT_DROPPED
+                    ? event.field(SecurityEvent.Field.COUNT).map(Long::parseUnsignedLong).orElse(0L) : 1;
+        }
+        return lost;
     }
 
     /** Stops the sender after one last attempt to send what is queued. */

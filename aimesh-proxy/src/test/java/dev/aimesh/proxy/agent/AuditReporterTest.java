@@ -127,4 +127,39 @@ class AuditReporterTest {
         reporter.close();
         assertThat(received()).containsExactly(denied(1), denied(2));
     }
+
+    @Test
+    void longValuesSplitBatchesSoThatEachStaysUnderTheMessageLimit() {
+        AuditReporter reporter = reporter(recording(), 1000, 100, Duration.ofMillis(50));
+        for (int i = 0; i < 100; i++) {
+            reporter.report(SecurityEvent.of(Type.REQUEST_REFUSED, Instant.EPOCH, Map.of(Field.PATH, "/" + i + "x".repeat(600),
+                    Field.MODEL, "m".repeat(600), Field.REASON, "r".repeat(600), Field.METHOD, "M".repeat(600))));
+        }
+        await().atMost(WAIT).until(() -> received().size() == 100);
+        assertThat(batches).hasSizeGreaterThan(1).allSatisfy(b -> assertThat(b.stream()
+                .mapToInt(e -> e.fields().values().stream().mapToInt(String::length).sum()).sum())
+                .isLessThanOrEqualTo(AuditReporter.MAX_BATCH_CHARS));
+        assertThat(received().get(99).field(Field.PATH).orElseThrow()).startsWith("/99x");
+    }
+
+    @Test
+    void aBatchTheControlPlaneRefusesAsSuchIsCountedAsDroppedNotRetriedForever() {
+        AtomicInteger attempts = new AtomicInteger();
+        AuditReporter reporter = reporter(batch -> {
+            if (attempts.incrementAndGet() == 1) {
+                throw new AuditReporter.Refused("RESOURCE_EXHAUSTED: message too large", null);
+            }
+            batches.add(List.copyOf(batch));
+        }, 100, 2, Duration.ofMinutes(5)); // a batch goes when it holds 2
+        reporter.report(denied(1));
+        reporter.report(denied(2));
+        await().atMost(WAIT).until(() -> reporter.dropped() == 2);
+        reporter.report(denied(3));
+        reporter.report(denied(4));
+        await().atMost(WAIT).until(() -> batches.size() == 1);
+        assertThat(batches.get(0).get(0).type()).isEqualTo(Type.AUDIT_DROPPED);
+        assertThat(batches.get(0).get(0).field(Field.COUNT)).contains("2");
+        assertThat(batches.get(0).subList(1, 3)).containsExactly(denied(3), denied(4));
+        assertThat(attempts).hasValue(2);
+    }
 }
