@@ -56,6 +56,9 @@ public final class HashChainedAuditLog implements AuditLog {
     /** Appends the events and forces them to disk once; the chain advances only when they are written. */
     @Override
     public synchronized void recordAll(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return; // a flooding proxy's wholly refused batch costs no flush to disk
+        }
         long seq = sequence;
         String previous = previousHash;
         StringBuilder lines = new StringBuilder();
