@@ -22,8 +22,10 @@ import dev.aimesh.controlplane.admin.AdminRoutes;
 import dev.aimesh.controlplane.admin.AdminServer;
 import dev.aimesh.controlplane.audit.AuditEvent;
 import dev.aimesh.controlplane.audit.HashChainedAuditLog;
+import dev.aimesh.controlplane.audit.ReportedEvents;
 import dev.aimesh.controlplane.config.ConfigDirectory;
 import dev.aimesh.controlplane.config.ConfigWatcher;
+import dev.aimesh.controlplane.grpc.AuditGrpcService;
 import dev.aimesh.controlplane.grpc.ConfigGrpcService;
 import dev.aimesh.controlplane.grpc.GrpcServer;
 import dev.aimesh.controlplane.grpc.IdentityGrpcService;
@@ -64,6 +66,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private final ProxyConnections connections = new ProxyConnections();
     private final RootRotationCoordinator rotation;
     private final ConfigGrpcService configService;
+    private final ReportedEvents reportedEvents;
     private final AtomicReference<MeshConfig> config = new AtomicReference<>();
     private final AtomicReference<List<ConfigLoader.SourceFile>> sources = new AtomicReference<>(List.of());
     private final AtomicReference<ConfigSnapshot> snapshot = new AtomicReference<>();
@@ -88,8 +91,9 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
         connections.onEndpointsChange(this::endpointsChanged);
         IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
+        this.reportedEvents = new ReportedEvents(audit, options.clock(), ReportedEvents.Limits.DEFAULT);
         this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
-                identityService, configService);
+                identityService, configService, new AuditGrpcService(reportedEvents));
         this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this));
         Endpoints.write(options.dataDir(), grpc.address(), admin.address());
         this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
@@ -302,6 +306,11 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     public Path auditLog() {
         return audit.file();
+    }
+
+    /** Security events from proxies refused since start (over the per-proxy limits). */
+    public long refusedSecurityEvents() {
+        return reportedEvents.refused();
     }
 
     public java.net.InetSocketAddress grpcAddress() {

@@ -183,6 +183,12 @@ class CliIT {
         Result intact = CliProcess.aimesh("audit", "verify", auditLog.toString());
         assertThat(intact.exit()).as(intact::toString).isZero();
         assertThat(Files.readString(auditLog)).contains("\"type\":\"svid.refused\"").contains("token-already-used");
+        Result refusals = CliProcess.aimesh("audit", "show", auditLog.toString(), "--type", "svid", "--outcome", "denied");
+        assertThat(refusals.exit()).as(refusals::toString).isZero();
+        assertThat(refusals.out()).startsWith("SEQ").contains("svid.refused", "token-already-used").doesNotContain("svid.issued");
+        Result asJson = CliProcess.aimesh("audit", "show", auditLog.toString(), "--type", "svid.refused", "-o", "json");
+        assertThat(asJson.out().lines()).isNotEmpty().allSatisfy(l -> assertThat(l).contains("\"type\":\"svid.refused\""));
+        assertThat(CliProcess.aimesh("audit", "show", tmp.resolve("none.log").toString()).exit()).isEqualTo(2);
 
         Path copy = tmp.resolve("tampered.log");
         List<String> lines = new java.util.ArrayList<>(Files.readAllLines(auditLog));

@@ -23,12 +23,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /** Certificates that live 4 seconds renew under steady traffic through a proxy pair, and no request fails. */
+@Isolated // it counts requests done in a few seconds: the other end-to-end classes must not share the CPU meanwhile
 class RotationUnderLoadIT {
     @TempDir
     Path tmp;

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.proxy.agent.AuditReporter;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.agent.Enrollment;
@@ -55,21 +56,26 @@ public final class Proxy implements AutoCloseable {
     private final JwksSources jwks = new JwksSources();
     private final PolicyCompiler policies;
     private final Optional<StateDirectory> state;
+    private final AuditReporter audit;
+    private final java.time.InstantSource clock;
 
     private Proxy(ProxyOptions options, WorkloadIdentity identity, Optional<StateDirectory> state,
             Optional<ConfigSnapshot> lastGood) throws BootstrapException {
         this.identity = identity;
         this.state = state;
-        this.authentication = new InboundAuthentication();
+        this.clock = options.clock();
+        this.audit = AuditReporter.toControlPlane(identity, clock);
+        this.authentication = new InboundAuthentication(clock, audit);
         String[] self = identity.workload().split("/", 2);
-        this.policies = new PolicyCompiler(self[0], self[1], jwks, options.clock());
+        this.policies = new PolicyCompiler(self[0], self[1], jwks, clock);
         this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
-        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), options.clock());
+        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), clock, audit);
         // The stored snapshot is enforced before any listener opens: never serve without policy.
         if (lastGood.isPresent()) {
             Optional<String> problem = apply(lastGood.get(), identity.bundle());
             if (problem.isPresent()) {
                 jwks.close();
+                audit.close();
                 throw new BootstrapException(state.orElseThrow().path().resolve(StateDirectory.SNAPSHOT)
                         + ": the stored snapshot cannot be enforced (" + problem.get() + "); refusing to serve without policy", null);
             }
@@ -84,12 +90,13 @@ public final class Proxy implements AutoCloseable {
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow(), admission, authentication, authorization), options.limits(), admission));
+                new InboundRouter(model.orElseThrow(), admission, authentication, authorization, clock, audit), options.limits(),
+                admission, new InboundListener.Refusals(clock, audit)));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
-        }, admission::refuseEgress);
+        }, admission::refuseEgress, clock, audit);
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
@@ -244,6 +251,7 @@ public final class Proxy implements AutoCloseable {
             }
         });
         loops.close();
+        audit.close(); // after the listeners, so their last refusals go too; before the identity, whose channel it uses
         identity.close();
     }
 }

@@ -49,23 +49,42 @@ public final class HashChainedAuditLog implements AuditLog {
     }
 
     @Override
-    public synchronized void record(AuditEvent event) {
-        ObjectNode entry = JSON.createObjectNode();
-        entry.put("seq", ++sequence);
-        entry.put("time", event.time().toString());
-        entry.put("type", event.type());
-        entry.put("outcome", event.outcome().name().toLowerCase(java.util.Locale.ROOT));
-        new TreeMap<>(event.fields()).forEach(entry::put);
-        entry.put("prev", previousHash);
-        String hash = hash(previousHash, entry.toString());
-        entry.put("hash", hash);
+    public void record(AuditEvent event) {
+        recordAll(List.of(event));
+    }
+
+    /** Appends the events and forces them to disk once; the chain advances only when they are written. */
+    @Override
+    public synchronized void recordAll(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return; // a flooding proxy's wholly refused batch costs no flush to disk
+        }
+        long seq = sequence;
+        String previous = previousHash;
+        StringBuilder lines = new StringBuilder();
+        for (AuditEvent event : events) {
+            ObjectNode entry = JSON.createObjectNode();
+            entry.put("seq", ++seq);
+            entry.put("time", event.time().toString());
+            entry.put("type", event.type());
+            entry.put("outcome", event.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            new TreeMap<>(event.fields()).forEach(entry::put);
+            entry.put("prev", previous);
+            previous = hash(previous, entry.toString());
+            entry.put("hash", previous);
+            lines.append(entry).append('\n');
+        }
         try {
-            channel.write(StandardCharsets.UTF_8.encode(entry + "\n"));
+            var bytes = StandardCharsets.UTF_8.encode(lines.toString());
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
             channel.force(false);
         } catch (IOException e) {
             throw new UncheckedIOException(file + ": cannot write the audit log", e);
         }
-        previousHash = hash;
+        sequence = seq;
+        previousHash = previous;
     }
 
     /** The 1-based number of the first line whose chain is broken, or empty when the whole log is intact. */

@@ -32,7 +32,7 @@ public final class GrpcServer implements AutoCloseable {
     private final Server server;
 
     public GrpcServer(InetSocketAddress listen, CertificateAuthority ca, ServingCertificate serving, TrustDomain trustDomain,
-            InstantSource clock, IdentityGrpcService identity, ConfigGrpcService config) {
+            InstantSource clock, IdentityGrpcService identity, ConfigGrpcService config, AuditGrpcService audit) {
         SslContext ssl;
         try {
             ssl = GrpcSslContexts.configure(SslContextBuilder.forServer(new SvidKeyManager(serving::current)), SslProvider.JDK)
@@ -53,6 +53,7 @@ public final class GrpcServer implements AutoCloseable {
                 .permitKeepAliveWithoutCalls(true)
                 .addService(ServerInterceptors.intercept(identity, peers))
                 .addService(ServerInterceptors.intercept(config, peers))
+                .addService(ServerInterceptors.intercept(audit, peers))
                 .build();
         try {
             server.start();

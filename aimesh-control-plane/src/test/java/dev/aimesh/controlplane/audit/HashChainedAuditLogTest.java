@@ -55,4 +55,22 @@ class HashChainedAuditLogTest {
         Files.write(file, inserted);
         assertThat(HashChainedAuditLog.verify(file)).contains(2L);
     }
+
+    @Test
+    void eventsRecordedTogetherChainAsIfRecordedOneByOne() throws Exception {
+        Path file = dir.resolve("batch.log");
+        try (HashChainedAuditLog log = new HashChainedAuditLog(file)) {
+            log.record(new AuditEvent(Instant.EPOCH, "control-plane.started", AuditEvent.Outcome.INFO, Map.of()));
+            log.recordAll(List.of(
+                    new AuditEvent(Instant.EPOCH, "authz.denied", AuditEvent.Outcome.DENIED, Map.of("path", "/a")),
+                    new AuditEvent(Instant.EPOCH, "authz.denied", AuditEvent.Outcome.DENIED, Map.of("path", "/b"))));
+            log.recordAll(List.of());
+            log.record(new AuditEvent(Instant.EPOCH, "control-plane.stopped", AuditEvent.Outcome.INFO, Map.of()));
+        }
+        List<String> lines = Files.readAllLines(file);
+        assertThat(lines).hasSize(4);
+        assertThat(lines.get(2)).contains("\"seq\":3", "\"path\":\"/b\"");
+        assertThat(lines.get(3)).contains("\"seq\":4");
+        assertThat(HashChainedAuditLog.verify(file)).isEmpty();
+    }
 }

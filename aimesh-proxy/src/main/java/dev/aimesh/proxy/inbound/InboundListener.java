@@ -1,12 +1,16 @@
 package dev.aimesh.proxy.inbound;
 
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.http.CleartextProtocols;
 import javax.net.ssl.ExtendedSSLSession;
@@ -22,6 +26,7 @@ import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.x509.SubjectAltNames;
 import dev.aimesh.proxy.http.ForwardedClientCert;
@@ -37,7 +42,9 @@ import dev.aimesh.proxy.tls.MeshTls;
  * The front door of a workload: mutual TLS (a client certificate verified against the trust bundle and the
  * trust domain), the peer's SPIFFE ID read once per connection and checked against the workload's
  * NetworkPolicies, then HTTP/2 or HTTP/1.1 as ALPN chose; plain text only where the workload's
- * PeerAuthentication mode allows it. A refused connection is logged with its reason and affects no other.
+ * PeerAuthentication mode allows it. A refused connection is logged with its reason, reported to the
+ * {@link SecurityEventSink} (a failed handshake, plain text where mTLS is required, a NetworkPolicy refusal),
+ * and affects no other.
  */
 public final class InboundListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
@@ -46,9 +53,17 @@ public final class InboundListener implements AutoCloseable {
     private final TrafficCounters counters = new TrafficCounters();
 
     public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
-            ProxyLimits limits, ConnectionAdmission admission) {
+            ProxyLimits limits, ConnectionAdmission admission, Refusals refusals) {
         this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
-                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission)));
+                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission, refusals)));
+    }
+
+    /** Reports the connections refused before any request is read. */
+    public record Refusals(InstantSource clock, SecurityEventSink events) {
+        void report(SecurityEvent.Type type, Optional<SpiffeId> peer, SocketAddress remote, String reason) {
+            events.report(SecurityEvent.of(type, clock.instant(), Map.of(SecurityEvent.Field.CALLER,
+                    SecurityEventSink.caller(peer, remote), SecurityEvent.Field.REASON, reason)));
+        }
     }
 
     public InetSocketAddress address() {
@@ -69,10 +84,12 @@ public final class InboundListener implements AutoCloseable {
     private static final class PeerCapture extends ChannelInboundHandlerAdapter {
         private final SpiffeId self;
         private final ConnectionAdmission admission;
+        private final Refusals refusals;
 
-        PeerCapture(SpiffeId self, ConnectionAdmission admission) {
+        PeerCapture(SpiffeId self, ConnectionAdmission admission, Refusals refusals) {
             this.self = self;
             this.admission = admission;
+            this.refusals = refusals;
         }
 
         @Override
@@ -81,7 +98,10 @@ public final class InboundListener implements AutoCloseable {
                 if (done.isSuccess()) {
                     capture(ctx);
                 } else {
-                    log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason(done.cause()));
+                    String reason = reason(done.cause());
+                    log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason);
+                    refusals.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), ctx.channel().remoteAddress(),
+                            "TLS handshake: " + reason);
                 }
                 ctx.pipeline().remove(this);
             }
@@ -104,6 +124,8 @@ public final class InboundListener implements AutoCloseable {
             Optional<String> refused = admission.refuseIngress(Optional.of(peer), (InetSocketAddress) ctx.channel().remoteAddress());
             if (refused.isPresent()) {
                 log.warn("refused a connection from {} ({}): {}", ctx.channel().remoteAddress(), peer, refused.get());
+                refusals.report(SecurityEvent.Type.NETPOL_INGRESS_DENIED, Optional.of(peer), ctx.channel().remoteAddress(),
+                        refused.get());
                 ctx.close();
                 return;
             }
@@ -137,13 +159,16 @@ public final class InboundListener implements AutoCloseable {
         private final RequestRouter router;
         private final ProxyLimits limits;
         private final ConnectionAdmission admission;
+        private final Refusals refusals;
 
-        TransportSniffer(MeshTls tls, SpiffeId self, RequestRouter router, ProxyLimits limits, ConnectionAdmission admission) {
+        TransportSniffer(MeshTls tls, SpiffeId self, RequestRouter router, ProxyLimits limits, ConnectionAdmission admission,
+                Refusals refusals) {
             this.tls = tls;
             this.self = self;
             this.router = router;
             this.limits = limits;
             this.admission = admission;
+            this.refusals = refusals;
         }
 
         @Override
@@ -168,7 +193,7 @@ public final class InboundListener implements AutoCloseable {
                 SslHandler ssl = tls.server().newHandler(ctx.alloc());
                 ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
                 pipeline.addAfter(ctx.name(), "tls", ssl);
-                pipeline.addAfter("tls", "peer", new PeerCapture(self, admission));
+                pipeline.addAfter("tls", "peer", new PeerCapture(self, admission, refusals));
                 pipeline.addAfter("peer", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                     @Override
                     protected void configurePipeline(ChannelHandlerContext alpn, String protocol) {
@@ -185,11 +210,14 @@ public final class InboundListener implements AutoCloseable {
                     }
                 });
             } else {
-                Optional<String> refused = admission.plaintextAllowed() ? admission.refuseIngress(Optional.empty(),
+                boolean plaintextAllowed = admission.plaintextAllowed();
+                Optional<String> refused = plaintextAllowed ? admission.refuseIngress(Optional.empty(),
                         (InetSocketAddress) ctx.channel().remoteAddress())
                         : Optional.of("mTLS is required (" + admission.mtls().reason() + ")");
                 if (refused.isPresent()) {
                     log.warn("refused a plain-text connection from {}: {}", ctx.channel().remoteAddress(), refused.get());
+                    refusals.report(plaintextAllowed ? SecurityEvent.Type.NETPOL_INGRESS_DENIED
+                            : SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), ctx.channel().remoteAddress(), refused.get());
                     in.skipBytes(in.readableBytes());
                     ctx.close();
                     return;

@@ -1,11 +1,15 @@
 package dev.aimesh.proxy.inbound;
 
+import java.time.InstantSource;
+import java.util.Map;
 import java.util.Optional;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.filter.authn.InboundAuthentication;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.http.ForwardedClientCert;
@@ -25,30 +29,40 @@ public final class InboundRouter implements RequestRouter {
     private final ConnectionAdmission admission;
     private final InboundAuthentication authentication;
     private final InboundAuthorization authorization;
+    private final InstantSource clock;
+    private final SecurityEventSink events;
 
     public InboundRouter(UpstreamConnector model, ConnectionAdmission admission, InboundAuthentication authentication,
-            InboundAuthorization authorization) {
+            InboundAuthorization authorization, InstantSource clock, SecurityEventSink events) {
         this.model = model;
         this.admission = admission;
         this.authentication = authentication;
         this.authorization = authorization;
+        this.clock = clock;
+        this.events = events;
     }
 
     /** A router with no policy yet (mTLS required, nothing else checked), as benchmarks use it. */
     public static InboundRouter withoutPolicies(UpstreamConnector model, int modelPort) {
-        return new InboundRouter(model, new ConnectionAdmission("", "", modelPort), new InboundAuthentication(),
-                new InboundAuthorization(modelPort, java.time.InstantSource.system()));
+        InstantSource clock = InstantSource.system();
+        return new InboundRouter(model, new ConnectionAdmission("", "", modelPort), new InboundAuthentication(clock,
+                SecurityEventSink.NONE), new InboundAuthorization(modelPort, clock, SecurityEventSink.NONE), clock,
+                SecurityEventSink.NONE);
     }
 
     @Override
     public Routing route(Channel downstream, HttpRequest request) {
         PeerIdentity peer = PeerIdentity.of(downstream);
         if (peer == null && !admission.plaintextAllowed()) { // a plain-text connection, and the mode became STRICT
-            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "mtls-required", "mTLS is required ("
-                    + admission.mtls().reason() + ")");
+            String reason = "mTLS is required (" + admission.mtls().reason() + ")";
+            events.report(SecurityEvent.of(SecurityEvent.Type.PEER_AUTHN_REFUSED, clock.instant(), Map.of(
+                    SecurityEvent.Field.METHOD, request.method().name(), SecurityEvent.Field.PATH, request.uri(),
+                    SecurityEvent.Field.CALLER, SecurityEventSink.caller(Optional.empty(), downstream.remoteAddress()),
+                    SecurityEvent.Field.REASON, reason)));
+            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "mtls-required", reason);
         }
         Optional<SpiffeId> id = peer == null ? Optional.empty() : Optional.of(peer.id());
-        InboundAuthentication.Outcome authenticated = authentication.authenticate(id, request);
+        InboundAuthentication.Outcome authenticated = authentication.authenticate(downstream, id, request);
         if (authenticated.refused().isPresent()) {
             return authenticated.refused().get();
         }

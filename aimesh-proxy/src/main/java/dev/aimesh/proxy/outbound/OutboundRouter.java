@@ -3,6 +3,7 @@ package dev.aimesh.proxy.outbound;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,10 +14,12 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.ServiceNames;
 import dev.aimesh.core.registry.WorkloadEntry;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.http.HopByHop;
 import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.Routing;
@@ -25,7 +28,8 @@ import dev.aimesh.proxy.http.UpstreamConnector;
 /**
  * Outbound: the destination is the workload named by the absolute-form URI (as an app using
  * {@code HTTP_PROXY} sends) or else by the Host header; the request goes over mTLS to one of the
- * inbound proxies serving it, which must present the destination's SPIFFE ID.
+ * inbound proxies serving it, which must present the destination's SPIFFE ID. A call its egress
+ * NetworkPolicy forbids is refused with 403 and reported to the {@link SecurityEventSink}.
  */
 public final class OutboundRouter implements RequestRouter {
     /** Makes the connector for one peer proxy that must be {@code identity}; called once per peer. */
@@ -55,10 +59,16 @@ public final class OutboundRouter implements RequestRouter {
 
     private record ResolvedHosts(ConfigSnapshot snapshot, Map<String, Optional<WorkloadEntry>> hosts) {}
 
-    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers, EgressCheck egress) {
+    private final InstantSource clock;
+    private final SecurityEventSink events;
+
+    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers, EgressCheck egress, InstantSource clock,
+            SecurityEventSink events) {
         this.registry = registry;
         this.peers = peers;
         this.egress = egress;
+        this.clock = clock;
+        this.events = events;
     }
 
     @Override
@@ -94,6 +104,10 @@ public final class OutboundRouter implements RequestRouter {
         WorkloadEntry target = destination.get();
         Optional<String> denied = egress.refuse(target);
         if (denied.isPresent()) {
+            events.report(SecurityEvent.of(SecurityEvent.Type.NETPOL_EGRESS_DENIED, clock.instant(), Map.of(
+                    SecurityEvent.Field.METHOD, request.method().name(), SecurityEvent.Field.PATH, request.uri(),
+                    SecurityEvent.Field.CALLER, SecurityEventSink.caller(Optional.empty(), downstream.remoteAddress()),
+                    SecurityEvent.Field.DESTINATION, target.ref(), SecurityEvent.Field.REASON, denied.get())));
             return refuse(HttpResponseStatus.FORBIDDEN, "egress-denied", "this workload may not call " + target.ref() + ": "
                     + denied.get());
         }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.InstantSource;
 import java.util.Optional;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -14,6 +15,9 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.ai.AiOperation;
+import dev.aimesh.core.audit.SecurityEvent;
+import dev.aimesh.core.audit.SecurityEvent.Field;
+import dev.aimesh.core.audit.SecurityEvent.Type;
 import dev.aimesh.core.ai.BodyModel;
 import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.authz.Authorizer;
@@ -21,6 +25,7 @@ import dev.aimesh.core.authz.AuthzDecision;
 import dev.aimesh.core.authz.AuthzRequest;
 import dev.aimesh.core.http.RequestPath;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.http.Routing;
 
 /**
@@ -28,7 +33,8 @@ import dev.aimesh.proxy.http.Routing;
  * snapshot ({@link PolicyCompiler}) and swapped atomically, so a pushed change applies to the next request
  * on every open connection. Decides on the normalized path; a path that cannot be normalized without
  * guessing is refused before any policy is consulted; so is a body whose model cannot be read one way
- * only. Denials are logged with the policy that decided.
+ * only. Denials are logged with the policy that decided, and reported with AUDIT matches and dry-run
+ * verdicts that differ to the {@link SecurityEventSink}.
  */
 public final class InboundAuthorization {
     private static final Logger log = LoggerFactory.getLogger(InboundAuthorization.class);
@@ -42,11 +48,13 @@ public final class InboundAuthorization {
     private final AtomicReference<Authorizer> authorizer = new AtomicReference<>(Authorizer.allowAll());
     private final int destinationPort;
     private final InstantSource clock;
+    private final SecurityEventSink events;
 
     /** @param destinationPort the model server's port, which {@code ports} and {@code destination.port} name */
-    public InboundAuthorization(int destinationPort, InstantSource clock) {
+    public InboundAuthorization(int destinationPort, InstantSource clock, SecurityEventSink events) {
         this.destinationPort = destinationPort;
         this.clock = clock;
+        this.events = events;
     }
 
     public void use(Authorizer next) {
@@ -64,6 +72,8 @@ public final class InboundAuthorization {
         switch (RequestPath.normalize(request.uri())) {
             case RequestPath.Result.Refused refused -> {
                 log.warn("refused {} {} from {}: {}", request.method(), request.uri(), who(peer), refused.reason());
+                report(Type.REQUEST_REFUSED, downstream, peer, request, Optional.empty(), "", -1,
+                        "ambiguous-path: " + refused.reason());
                 return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-path", refused.reason());
             }
             case RequestPath.Result.Normalized normalized -> path = normalized.path();
@@ -83,6 +93,8 @@ public final class InboundAuthorization {
                 return switch (BodyModel.scan(body, length)) {
                     case BodyModel.Result.Refused refused -> {
                         log.warn("refused {} {} from {}: {}", method, path, who(peer), refused.reason());
+                        report(Type.REQUEST_REFUSED, downstream, peer, request, Optional.empty(), "", -1,
+                                "ambiguous-model: " + refused.reason());
                         yield new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-model", refused.reason());
                     }
                     case BodyModel.Result.Found found -> decide(current, downstream, peer, sni, request, path,
@@ -111,18 +123,33 @@ public final class InboundAuthorization {
                 .time(clock.instant())
                 .build();
         AuthzDecision decision = current.decide(attributes);
-        decision.dryRun().filter(d -> d.allowed() != decision.allowed()).ifPresent(d -> log.info(
-                "dry-run: {} {} from {} would be {}: {}", method, path, who(peer), d.verdict(), d.reason()));
+        decision.dryRun().filter(d -> d.allowed() != decision.allowed()).ifPresent(d -> {
+            log.info("dry-run: {} {} from {} would be {}: {}", method, path, who(peer), d.verdict(), d.reason());
+            report(Type.AUTHZ_DRY_RUN, downstream, peer, request, call.model(), d.policy().orElse(""), d.rule(),
+                    "would " + d.verdict() + ": " + d.reason());
+        });
         if (!decision.audited().isEmpty()) {
-            log.info("audit: {} {} from {} ({}): {}", method, path, who(peer), String.join(", ", decision.audited()),
-                    decision.reason());
+            String audited = String.join(", ", decision.audited());
+            log.info("audit: {} {} from {} ({}): {}", method, path, who(peer), audited, decision.reason());
+            report(Type.AUTHZ_AUDIT, downstream, peer, request, call.model(), audited, -1, decision.reason());
         }
         if (decision.allowed()) {
             return allowed.get();
         }
         log.warn("denied {} {} from {}{}: {}", method, path, who(peer), call.model().map(m -> " (model " + m + ")").orElse(""),
                 decision.reason());
+        report(Type.AUTHZ_DENIED, downstream, peer, request, call.model(), decision.policy().orElse(""), decision.rule(),
+                decision.reason());
         return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "rbac-denied", DENIED);
+    }
+
+    /** @param rule the index of the rule that decided, or -1 for none */
+    private void report(Type type, Channel downstream, Optional<SpiffeId> peer, HttpRequest request, Optional<String> model,
+            String policy, int rule, String reason) {
+        events.report(SecurityEvent.of(type, clock.instant(), Map.of(Field.METHOD, request.method().name(),
+                Field.PATH, request.uri(), Field.CALLER, SecurityEventSink.caller(peer, downstream.remoteAddress()),
+                Field.POLICY, policy, Field.RULE, rule < 0 ? "" : Integer.toString(rule), Field.REASON, reason,
+                Field.MODEL, model.orElse(""))));
     }
 
     private static String who(Optional<SpiffeId> peer) {

@@ -1,0 +1,250 @@
+package dev.aimesh.proxy.agent;
+
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.random.RandomGenerator;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import dev.aimesh.api.AuditMessages;
+import dev.aimesh.api.v1.AuditServiceGrpc;
+import dev.aimesh.core.audit.SecurityEvent;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
+
+/**
+ * Sends the security events of the data path to the control plane's audit log. {@link #report} only offers
+ * the event to a bounded queue, so it never blocks an event loop; a sender thread sends batches every
+ * {@link Settings#interval} or as soon as one fills, and retries a batch with jittered backoff while the
+ * control plane is away. When the queue is full the newest event is dropped (the first events of an attack
+ * are kept) and the drops are counted; the count goes in the next batch as an {@code audit.dropped} event,
+ * so the gap shows in the log.
+ */
+public final class AuditReporter implements SecurityEventSink, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(AuditReporter.class);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Most characters of values in one batch: even at 3 bytes each it stays under the control plane's
+     * 256 KiB message limit, so a caller's long paths and model names cannot make a batch that never goes.
+     */
+    static final int MAX_BATCH_CHARS = 64 * 1024;
+    /** Answers that mean the batch itself is refused; any other failure is retried. */
+    private static final Set<Status.Code> REFUSED = EnumSet.of(Status.Code.INVALID_ARGUMENT, Status.Code.RESOURCE_EXHAUSTED,
+            Status.Code.UNIMPLEMENTED);
+
+    /** Sends one batch; throws when the control plane did not take it, {@link Refused} when it never will. */
+    @FunctionalInterface
+    public interface Transport {
+        void send(List<SecurityEvent> batch) throws Exception;
+    }
+
+    /** The control plane refuses the batch itself (too large, malformed, unknown call): sending it again cannot help. */
+    public static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** How much is held while the control plane is away, how much goes at once, and how often. */
+    public record Settings(int capacity, int batchSize, Duration interval, Duration retryBase, Duration retryCap) {
+        /** About 1 MB of events held; batches well under the control plane's 256 per batch. */
+        public static final Settings DEFAULT = new Settings(4096, 100, Duration.ofSeconds(1), Duration.ofMillis(200),
+                Duration.ofSeconds(30));
+
+        public Settings {
+            if (capacity <= 0 || batchSize <= 0 || interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("settings: capacity " + capacity + ", batch size " + batchSize
+                        + ", interval " + interval + " (expected: > 0)");
+            }
+        }
+    }
+
+    private final Transport transport;
+    private final InstantSource clock;
+    private final Settings settings;
+    private final BlockingQueue<SecurityEvent> queue;
+    private final Backoff backoff;
+    private final AtomicLong droppedSinceBatch = new AtomicLong();
+    private final AtomicLong dropped = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    /** The batch being built or sent, and an event that did not fit in it; only the sender thread touches them. */
+    private final List<SecurityEvent> batch = new ArrayList<>();
+    private SecurityEvent carried;
+    private final Thread sender;
+    private volatile boolean closed;
+
+    public AuditReporter(Transport transport, InstantSource clock, Settings settings) {
+        this.transport = transport;
+        this.clock = clock;
+        this.settings = settings;
+        this.queue = new ArrayBlockingQueue<>(settings.capacity());
+        this.backoff = new Backoff(settings.retryBase(), settings.retryCap(), RandomGenerator.getDefault());
+        this.sender = Thread.ofPlatform().daemon().name("audit-reporter").start(this::run);
+    }
+
+    /** Reports over the control plane channel of {@code identity}. */
+    public static AuditReporter toControlPlane(WorkloadIdentity identity, InstantSource clock) {
+        return new AuditReporter(events -> {
+            try {
+                AuditServiceGrpc.newBlockingStub(identity.channel())
+                        .withDeadlineAfter(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .report(AuditMessages.toProto(events));
+            } catch (StatusRuntimeException e) {
+                throw REFUSED.contains(e.getStatus().getCode()) ? new Refused(e.getMessage(), e) : e;
+            }
+        }, clock, Settings.DEFAULT);
+    }
+
+    @Override
+    public void report(SecurityEvent event) {
+        if (!queue.offer(event)) {
+            droppedSinceBatch.incrementAndGet();
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Events dropped since start because the queue was full. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Events the control plane has taken (including {@code audit.dropped} ones). */
+    public long sent() {
+        return sent.get();
+    }
+
+    private void run() {
+        try {
+            while (!closed) {
+                nextBatch(settings.interval());
+                if (!batch.isEmpty()) {
+                    deliver();
+                    batch.clear();
+                }
+            }
+        } catch (InterruptedException e) {
+            // closing: the batch under way and what is still queued get one last attempt below
+        }
+        Thread.interrupted();
+        try {
+            for (nextBatch(Duration.ZERO); !batch.isEmpty(); nextBatch(Duration.ZERO)) {
+                transport.send(batch);
+                sent.addAndGet(batch.size());
+                batch.clear();
+            }
+        } catch (Exception e) {
+            log.warn("security events not reported: the control plane did not take them before the proxy stopped ({})",
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * Takes events until the batch is full (in count or in characters) or, once {@code wait} has passed, the
+     * queue is empty; waits for more until then.
+     */
+    private void nextBatch(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        int chars = 0;
+        while (batch.size() < settings.batchSize()) {
+            SecurityEvent event = carried;
+            carried = null;
+            if (event == null) {
+                long left = deadline - System.nanoTime();
+                event = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+            }
+            if (event == null) {
+                break;
+            }
+            int size = chars(event);
+            if (!batch.isEmpty() && chars + size > MAX_BATCH_CHARS) {
+                carried = event;
+                break;
+            }
+            batch.add(event);
+            chars += size;
+        }
+        addDrops();
+    }
+
+    private static int chars(SecurityEvent event) {
+        int chars = event.type().code.length() + 20;
+        for (String value : event.fields().values()) {
+            chars += value.length() + 2;
+        }
+        return chars;
+    }
+
+    private void addDrops() {
+        long drops = droppedSinceBatch.getAndSet(0);
+        if (drops > 0) {
+            batch.add(0, SecurityEvent.dropped(clock.instant(), drops));
+        }
+    }
+
+    /** Sends until the control plane takes the batch or refuses it as such; only closing gives up on it otherwise. */
+    private void deliver() throws InterruptedException {
+        backoff.reset();
+        int failures = 0;
+        while (true) {
+            try {
+                transport.send(batch);
+                sent.addAndGet(batch.size());
+                if (failures > 0) {
+                    log.info("security events reach the control plane again ({} failed attempt(s))", failures);
+                }
+                return;
+            } catch (Refused e) {
+                long lost = lost();
+                dropped.addAndGet(lost);
+                droppedSinceBatch.addAndGet(lost); // the next batch says how many
+                log.warn("the control plane refused a batch of {} security event(s): {}; counted as dropped", batch.size(),
+                        e.getMessage());
+                return;
+            } catch (Exception e) {
+                if (closed) {
+                    throw new InterruptedException("closing");
+                }
+                failures++;
+                Duration wait = backoff.next();
+                if (failures == 1) {
+                    log.warn("cannot report {} security event(s) to the control plane: {}; retrying (up to {} are held, then"
+                            + " the newest are dropped and counted)", batch.size(), e.getMessage(), settings.capacity());
+                }
+                Thread.sleep(wait.toMillis());
+            }
+        }
+    }
+
+    /** How many events the batch stands for: its own and those its {@code audit.dropped} events count. */
+    private long lost() {
+        long lost = 0;
+        for (SecurityEvent event : batch) {
+            lost += event.type() == SecurityEvent.Type.AUDIT_DROPPED
+                    ? event.field(SecurityEvent.Field.COUNT).map(Long::parseUnsignedLong).orElse(0L) : 1;
+        }
+        return lost;
+    }
+
+    /** Stops the sender after one last attempt to send what is queued. */
+    @Override
+    public void close() {
+        closed = true;
+        sender.interrupt();
+        try {
+            sender.join(CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
