@@ -1,11 +1,14 @@
 package dev.aimesh.it;
 
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
@@ -28,6 +31,13 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAPackage("dev.aimesh.proxy..").check(classes);
         noClasses().that().resideInAPackage("dev.aimesh.proxy..")
                 .should().dependOnClassesThat().resideInAPackage("dev.aimesh.controlplane..").check(classes);
+    }
+
+    @Test
+    void filtersNeverDependOnEachOther() {
+        slices().matching("dev.aimesh.proxy.filter.(*)..").should().notDependOnEachOther()
+                .ignoreDependency(DescribedPredicate.alwaysTrue(), resideInAPackage("dev.aimesh.proxy.filter.common.."))
+                .check(classes);
     }
 
     @Test

@@ -19,7 +19,7 @@ import dev.aimesh.proxy.filter.authn.InboundAuthentication;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
-import dev.aimesh.proxy.filter.authz.PolicyCompiler;
+import dev.aimesh.proxy.agent.PolicyCompiler;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.inbound.InboundListener;
 import dev.aimesh.proxy.inbound.InboundRouter;

@@ -20,7 +20,7 @@ import dev.aimesh.core.registry.SnapshotDelta;
 import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.filter.authn.JwksSources;
-import dev.aimesh.proxy.filter.authz.PolicyCompiler;
+import dev.aimesh.proxy.agent.PolicyCompiler;
 
 /**
  * Target P10: a policy change in the config directory until every proxy has it. N simulated proxies, each

@@ -30,7 +30,7 @@ import dev.aimesh.proxy.http.Routing;
 
 /**
  * Authorizes each inbound request against the policies of this proxy's workload, compiled once per
- * snapshot ({@link PolicyCompiler}) and swapped atomically, so a pushed change applies to the next request
+ * snapshot ({@code agent.PolicyCompiler}) and swapped atomically, so a pushed change applies to the next request
  * on every open connection. Decides on the normalized path; a path that cannot be normalized without
  * guessing is refused before any policy is consulted; so is a body whose model cannot be read one way
  * only. Denials are logged with the policy that decided, and reported with AUDIT matches and dry-run

@@ -1,4 +1,4 @@
-package dev.aimesh.proxy.filter.authz;
+package dev.aimesh.proxy.agent;
 
 import java.util.List;
 import java.time.InstantSource;
@@ -13,8 +13,8 @@ import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
 /**
- * Decodes a snapshot's config files and compiles the policies of one workload (authorization and
- * end-user authentication), or says why it cannot. Files unchanged since the last snapshot are not decoded
+ * Decodes a snapshot's config files and compiles the policies of one workload for the filters that enforce
+ * them (authorization and end-user authentication), or says why it cannot. Files unchanged since the last snapshot are not decoded
  * again.
  */
 public final class PolicyCompiler {
