@@ -12,6 +12,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,9 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * SPIFFE identities between the proxies, plain HTTP to the model. Driven by {@code curl}, on HTTP/1.1
  * and HTTP/2.
  */
+// Runs alone: it counts the connections 240 cancelled calls leave behind, and on two cores shared with the other
+// end-to-end classes slow handshakes and resets made it see three (passing alone every time).
+@Isolated
 class ProxyPairIT {
     @TempDir
     static Path tmp;
