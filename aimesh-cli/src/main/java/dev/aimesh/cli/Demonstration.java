@@ -7,6 +7,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,11 +24,13 @@ import dev.aimesh.core.authz.AuthzRequest;
 /**
  * What {@code aimesh up} shows: an app's call answered by the model through the mesh (plain HTTP into
  * the app's proxy, mTLS between the proxies), the same answer streamed token by token, every other caller
- * getting what the model's authorization policies decide for it, and a plaintext call straight to the
- * model's inbound port, which must be refused.
+ * getting what the model's authorization policies decide for it (a denial reaching the audit log), and a
+ * plaintext call straight to the model's inbound port, which must be refused.
  */
 final class Demonstration {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Proxies send their security events every second. */
+    private static final Duration AUDIT_WAIT = Duration.ofSeconds(10);
 
     /** One line of the summary and whether it went as it should. */
     record Step(boolean ok, String line) {}
@@ -52,16 +56,23 @@ final class Demonstration {
         Authorizer policies = Authorizer.forWorkload(mesh.controlPlane().config(), model.get().workload().namespace(),
                 model.get().workload().name(), model.get().workload().metadata().labels());
         mesh.members().stream().filter(m -> m != caller.get() && m.proxy().outboundAddress().isPresent())
-                .forEach(other -> steps.add(asPolicySays(other, policies, chat, modelName)));
+                .forEach(other -> {
+                    AuthzDecision expected = policies.decide(AuthzRequest.builder("POST", chat.getPath())
+                            .peer(Optional.of(other.identity().svid().id())).host(chat.getHost())
+                            .model(ModelCall.of("POST", chat.getPath())).time(Instant.now()).build());
+                    Path auditLog = mesh.controlPlane().auditLog();
+                    int logged = linesIn(auditLog);
+                    steps.add(asPolicySays(other, expected, chat, modelName));
+                    if (!expected.allowed()) {
+                        steps.add(audited(auditLog, logged, other.identity().svid().id().toString()));
+                    }
+                });
         steps.add(plaintext(model.get().proxy().inboundAddress().orElseThrow()));
         return steps;
     }
 
     /** Another caller's call gets what the model's policies decide for it, as {@code aimesh check} predicts it. */
-    private static Step asPolicySays(LocalMesh.Member caller, Authorizer policies, URI uri, String model) {
-        AuthzDecision expected = policies.decide(AuthzRequest.builder("POST", uri.getPath())
-                .peer(Optional.of(caller.identity().svid().id())).host(uri.getHost())
-                .model(ModelCall.of("POST", uri.getPath())).time(Instant.now()).build());
+    private static Step asPolicySays(LocalMesh.Member caller, AuthzDecision expected, URI uri, String model) {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(caller.proxy().outboundAddress().orElseThrow()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -78,6 +89,42 @@ final class Demonstration {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Step(false, "interrupted");
+        }
+    }
+
+    /** The model's proxy reports a denial to the control plane within a second or two; the audit log has it. */
+    private static Step audited(Path auditLog, int linesBefore, String caller) {
+        long deadline = System.nanoTime() + AUDIT_WAIT.toNanos();
+        try {
+            while (true) {
+                List<String> lines = Files.readAllLines(auditLog);
+                for (String line : lines.subList(Math.min(linesBefore, lines.size()), lines.size())) {
+                    JsonNode entry = JSON.readTree(line);
+                    if (entry.path("type").asText().equals("authz.denied") && entry.path("caller").asText().equals(caller)) {
+                        return new Step(true, String.format("the denial is in the audit log: entry %d, reported by %s",
+                                entry.path("seq").asLong(), entry.path("reporter").asText()));
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    return new Step(false, "the denial of " + caller + " did not reach the audit log " + auditLog + " within "
+                            + AUDIT_WAIT.toSeconds() + " s");
+                }
+                Thread.sleep(100);
+            }
+        } catch (IOException e) {
+            return new Step(false, "cannot read the audit log " + auditLog + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    /** How many entries the log has now (the data directory, and so the log, outlives a run). */
+    private static int linesIn(Path auditLog) {
+        try {
+            return Files.readAllLines(auditLog).size();
+        } catch (IOException e) {
+            return 0;
         }
     }
 

@@ -42,6 +42,8 @@ final class LocalMesh implements AutoCloseable {
         }
     }
 
+    private static final Duration CURRENT_CONFIG_TIMEOUT = Duration.ofSeconds(15);
+
     private final ControlPlane controlPlane;
     private final List<Member> members = new ArrayList<>();
 
@@ -57,6 +59,7 @@ final class LocalMesh implements AutoCloseable {
             for (Workload workload : cp.config().workloads()) {
                 mesh.members.add(mesh.join(workload, dataDir));
             }
+            mesh.awaitCurrentConfig();
         } catch (RuntimeException e) {
             mesh.close();
             throw e;
@@ -94,6 +97,33 @@ final class LocalMesh implements AutoCloseable {
         model.ifPresent(m -> endpoints.put("workloads/" + ref + "/model", hostPort(m.address())));
         Endpoints.merge(dataDir, endpoints);
         return new Member(workload, proxy, model, files);
+    }
+
+    /**
+     * Waits until every proxy enforces the control plane's current snapshot. A proxy that resumed from its
+     * state directory serves its stored snapshot at once, whose endpoints are those of the last run: calls
+     * made before the current one arrives would go to ports nobody listens on any more.
+     */
+    private void awaitCurrentConfig() {
+        long deadline = System.nanoTime() + CURRENT_CONFIG_TIMEOUT.toNanos();
+        while (true) {
+            String current = controlPlane.snapshot().version() + ".";
+            List<String> behind = members.stream().filter(m -> !m.proxy().appliedConfigVersion().startsWith(current))
+                    .map(Member::ref).toList();
+            if (behind.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CliException(ExitCodes.FAILED, "these proxies did not get the current config within "
+                        + CURRENT_CONFIG_TIMEOUT.toSeconds() + " s: " + String.join(", ", behind));
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliException(ExitCodes.FAILED, "interrupted");
+            }
+        }
     }
 
     static String hostPort(InetSocketAddress address) {

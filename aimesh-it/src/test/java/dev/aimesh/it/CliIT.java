@@ -410,17 +410,22 @@ class CliIT {
     }
 
     @Test
-    void upOnceRunsTheQuickstartAndExitsZero() {
-        Result up = CliProcess.aimesh("up", CliProcess.ROOT.resolve("examples/quickstart").toString(), "--once",
-                "--data-dir", tmp.resolve("up-data").toString());
-        assertThat(up.exit()).as(up::toString).isZero();
-        assertThat(up.out()).contains("spiffe://cluster.local/ns/models/sa/sentiment")
-                .containsPattern("ok +apps/chat-app called sentiment-model.models through the mesh")
-                .containsPattern("\"Sentiment: (positive|negative|neutral) \\(0\\.\\d+\\)\\.")
-                .containsPattern("ok +the same call with stream: true arrived as \\d+ server-sent events")
-                .containsPattern("ok +research/notebook called sentiment-model.models: got HTTP 403 RBAC: access denied")
-                .containsPattern("ok +a plaintext call to the model's inbound port .* was refused")
-                .doesNotContain("FAIL")
-                .contains("ok: the mesh works");
+    void upOnceRunsTheQuickstartAndExitsZeroAlsoAgainOnTheSameDataDir() {
+        // The second run's proxies resume from their state directories, whose snapshots name the first run's ports.
+        for (int run = 1; run <= 2; run++) {
+            Result up = CliProcess.aimesh("up", CliProcess.ROOT.resolve("examples/quickstart").toString(), "--once",
+                    "--data-dir", tmp.resolve("up-data").toString());
+            assertThat(up.exit()).as(up::toString).isZero();
+            assertThat(up.out()).contains("spiffe://cluster.local/ns/models/sa/sentiment")
+                    .containsPattern("ok +apps/chat-app called sentiment-model.models through the mesh")
+                    .containsPattern("\"Sentiment: (positive|negative|neutral) \\(0\\.\\d+\\)\\.")
+                    .containsPattern("ok +the same call with stream: true arrived as \\d+ server-sent events")
+                    .containsPattern("ok +research/notebook called sentiment-model.models: got HTTP 403 RBAC: access denied")
+                    .containsPattern("ok +the denial is in the audit log: entry \\d+, reported by"
+                            + " spiffe://cluster.local/ns/models/sa/sentiment")
+                    .containsPattern("ok +a plaintext call to the model's inbound port .* was refused")
+                    .doesNotContain("FAIL")
+                    .contains("ok: the mesh works");
+        }
     }
 }
