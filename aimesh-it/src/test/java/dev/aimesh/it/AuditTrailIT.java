@@ -33,7 +33,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.controlplane.audit.HashChainedAuditLog;
 import dev.aimesh.it.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
  * What the proxies refuse reaches the control plane's hash-chained audit log: a denied call, a forged token
@@ -90,6 +89,7 @@ class AuditTrailIT {
     @TempDir
     static Path tmp;
     private static TestMesh mesh;
+    private static ModelAndCallers cast;
     private static EchoUpstream model;
     private static Proxy server;
     private static Proxy app;
@@ -101,19 +101,16 @@ class AuditTrailIT {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("1h"), InstantSource.system());
         mesh.write("policies.yaml", POLICIES.formatted(ISSUER, new JWKSet(trusted.toPublicJWK())));
         mesh.restart();
-        model = new EchoUpstream().start();
-        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
-        app = mesh.clientProxy("apps/app");
-        site = mesh.clientProxy("web/site");
-        TestMesh.awaitModelEndpoint(app, site);
+        cast = ModelAndCallers.start(mesh);
+        model = cast.model();
+        server = cast.server();
+        app = cast.app();
+        site = cast.site();
     }
 
     @AfterAll
     static void stopMesh() {
-        site.close();
-        app.close();
-        server.close();
-        model.close();
+        cast.close();
         mesh.close();
     }
 

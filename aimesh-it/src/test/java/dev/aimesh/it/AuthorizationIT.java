@@ -19,7 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.it.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
-import dev.aimesh.proxy.http.ProxyLimits;
 
 /**
  * Istio AuthorizationPolicy enforced by the model's proxy: two callers (apps/app and web/site) call the
@@ -61,6 +60,7 @@ class AuthorizationIT {
     @TempDir
     static Path tmp;
     private static TestMesh mesh;
+    private static ModelAndCallers cast;
     private static EchoUpstream model;
     private static Proxy server;
     private static Proxy app;
@@ -72,19 +72,16 @@ class AuthorizationIT {
         mesh.write("site.yaml", TestMesh.SITE);
         mesh.write("policies.yaml", POLICY.formatted(""));
         mesh.restart();
-        model = new EchoUpstream().start();
-        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
-        app = mesh.clientProxy("apps/app");
-        site = mesh.clientProxy("web/site");
-        TestMesh.awaitModelEndpoint(app, site);
+        cast = ModelAndCallers.start(mesh);
+        model = cast.model();
+        server = cast.server();
+        app = cast.app();
+        site = cast.site();
     }
 
     @AfterAll
     static void stopMesh() {
-        site.close();
-        app.close();
-        server.close();
-        model.close();
+        cast.close();
         mesh.close();
     }
 
