@@ -124,7 +124,11 @@ public final class ConfigStreamClient implements AutoCloseable {
         }
         Duration wait = backoff.next();
         log.warn("{}; reconnecting in {} ms (enforcing config {} meanwhile)", why, wait.toMillis(), appliedVersion.get());
-        scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            scheduler.schedule(this::connect, wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closed meanwhile: nothing to reconnect
+        }
     }
 
     @Override

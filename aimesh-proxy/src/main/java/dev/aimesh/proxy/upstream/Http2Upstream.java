@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -147,10 +148,19 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                         setup.init(ch, ready);
                     }
                 })
-                .connect(address).addListener(f -> {
+                .connect(address).addListener((ChannelFuture f) -> {
                     if (!f.isSuccess()) {
                         ready.tryFailure(f.cause());
+                        return;
                     }
+                    // TLS has its own handshake timeout; this also covers a peer that never sends its SETTINGS,
+                    // which would otherwise hold every request leased to the connection.
+                    loop.schedule(() -> {
+                        if (ready.tryFailure(new IllegalStateException("no HTTP/2 SETTINGS from the peer within "
+                                + limits.connectTimeout().toMillis() + " ms of connecting"))) {
+                            f.channel().close();
+                        }
+                    }, limits.connectTimeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
                 });
         return ready;
     }
