@@ -65,7 +65,7 @@ public final class Proxy implements AutoCloseable {
         this.state = state;
         this.clock = options.clock();
         this.audit = AuditReporter.toControlPlane(identity, clock);
-        this.authentication = new InboundAuthentication(clock, audit);
+        this.authentication = new InboundAuthentication(audit);
         String[] self = identity.workload().split("/", 2);
         this.policies = new PolicyCompiler(self[0], self[1], jwks, clock);
         this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
@@ -90,13 +90,13 @@ public final class Proxy implements AutoCloseable {
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow(), admission, authentication, authorization, clock, audit), options.limits(),
-                admission, new InboundListener.Refusals(clock, audit)));
+                new InboundRouter(model.orElseThrow(), admission, authentication, authorization, audit), options.limits(),
+                admission, new InboundListener.Refusals(audit)));
         OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
-        }, admission::refuseEgress, clock, audit);
+        }, admission::refuseEgress, audit);
         this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,

@@ -5,6 +5,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -107,7 +108,11 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     }
 
     @Override
-    public void report(SecurityEvent event) {
+    public void report(SecurityEvent.Type type, Map<SecurityEvent.Field, String> fields) {
+        enqueue(SecurityEvent.of(type, clock.instant(), fields));
+    }
+
+    void enqueue(SecurityEvent event) {
         if (!queue.offer(event)) {
             droppedSinceBatch.incrementAndGet();
             dropped.incrementAndGet();

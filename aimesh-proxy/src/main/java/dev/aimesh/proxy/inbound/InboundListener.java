@@ -3,7 +3,6 @@ package dev.aimesh.proxy.inbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,10 +58,10 @@ public final class InboundListener implements AutoCloseable {
     }
 
     /** Reports the connections refused before any request is read. */
-    public record Refusals(InstantSource clock, SecurityEventSink events) {
+    public record Refusals(SecurityEventSink events) {
         void report(SecurityEvent.Type type, Optional<SpiffeId> peer, SocketAddress remote, String reason) {
-            events.report(SecurityEvent.of(type, clock.instant(), Map.of(SecurityEvent.Field.CALLER,
-                    SecurityEventSink.caller(peer, remote), SecurityEvent.Field.REASON, reason)));
+            events.report(type, Map.of(SecurityEvent.Field.CALLER,
+                    SecurityEventSink.caller(peer, remote), SecurityEvent.Field.REASON, reason));
         }
     }
 

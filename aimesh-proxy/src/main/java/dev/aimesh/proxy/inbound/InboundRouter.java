@@ -29,24 +29,22 @@ public final class InboundRouter implements RequestRouter {
     private final ConnectionAdmission admission;
     private final InboundAuthentication authentication;
     private final InboundAuthorization authorization;
-    private final InstantSource clock;
     private final SecurityEventSink events;
 
     public InboundRouter(UpstreamConnector model, ConnectionAdmission admission, InboundAuthentication authentication,
-            InboundAuthorization authorization, InstantSource clock, SecurityEventSink events) {
+            InboundAuthorization authorization, SecurityEventSink events) {
         this.model = model;
         this.admission = admission;
         this.authentication = authentication;
         this.authorization = authorization;
-        this.clock = clock;
         this.events = events;
     }
 
     /** A router with no policy yet (mTLS required, nothing else checked), as benchmarks use it. */
     public static InboundRouter withoutPolicies(UpstreamConnector model, int modelPort) {
-        InstantSource clock = InstantSource.system();
-        return new InboundRouter(model, new ConnectionAdmission("", "", modelPort), new InboundAuthentication(clock,
-                SecurityEventSink.NONE), new InboundAuthorization(modelPort, clock, SecurityEventSink.NONE), clock,
+        return new InboundRouter(model, new ConnectionAdmission("", "", modelPort),
+                new InboundAuthentication(SecurityEventSink.NONE),
+                new InboundAuthorization(modelPort, java.time.InstantSource.system(), SecurityEventSink.NONE),
                 SecurityEventSink.NONE);
     }
 
@@ -55,10 +53,10 @@ public final class InboundRouter implements RequestRouter {
         PeerIdentity peer = PeerIdentity.of(downstream);
         if (peer == null && !admission.plaintextAllowed()) { // a plain-text connection, and the mode became STRICT
             String reason = "mTLS is required (" + admission.mtls().reason() + ")";
-            events.report(SecurityEvent.of(SecurityEvent.Type.PEER_AUTHN_REFUSED, clock.instant(), Map.of(
+            events.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Map.of(
                     SecurityEvent.Field.METHOD, request.method().name(), SecurityEvent.Field.PATH, request.uri(),
                     SecurityEvent.Field.CALLER, SecurityEventSink.caller(Optional.empty(), downstream.remoteAddress()),
-                    SecurityEvent.Field.REASON, reason)));
+                    SecurityEvent.Field.REASON, reason));
             return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "mtls-required", reason);
         }
         Optional<SpiffeId> id = peer == null ? Optional.empty() : Optional.of(peer.id());

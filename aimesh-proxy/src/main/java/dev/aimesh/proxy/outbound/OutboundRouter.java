@@ -3,7 +3,6 @@ package dev.aimesh.proxy.outbound;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,15 +58,13 @@ public final class OutboundRouter implements RequestRouter {
 
     private record ResolvedHosts(ConfigSnapshot snapshot, Map<String, Optional<WorkloadEntry>> hosts) {}
 
-    private final InstantSource clock;
     private final SecurityEventSink events;
 
-    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers, EgressCheck egress, InstantSource clock,
+    public OutboundRouter(Supplier<ConfigSnapshot> registry, PeerConnectors peers, EgressCheck egress,
             SecurityEventSink events) {
         this.registry = registry;
         this.peers = peers;
         this.egress = egress;
-        this.clock = clock;
         this.events = events;
     }
 
@@ -104,10 +101,10 @@ public final class OutboundRouter implements RequestRouter {
         WorkloadEntry target = destination.get();
         Optional<String> denied = egress.refuse(target);
         if (denied.isPresent()) {
-            events.report(SecurityEvent.of(SecurityEvent.Type.NETPOL_EGRESS_DENIED, clock.instant(), Map.of(
+            events.report(SecurityEvent.Type.NETPOL_EGRESS_DENIED, Map.of(
                     SecurityEvent.Field.METHOD, request.method().name(), SecurityEvent.Field.PATH, request.uri(),
                     SecurityEvent.Field.CALLER, SecurityEventSink.caller(Optional.empty(), downstream.remoteAddress()),
-                    SecurityEvent.Field.DESTINATION, target.ref(), SecurityEvent.Field.REASON, denied.get())));
+                    SecurityEvent.Field.DESTINATION, target.ref(), SecurityEvent.Field.REASON, denied.get()));
             return refuse(HttpResponseStatus.FORBIDDEN, "egress-denied", "this workload may not call " + target.ref() + ": "
                     + denied.get());
         }

@@ -54,7 +54,7 @@ class AuditReporterTest {
         List<SecurityEvent> sent = new ArrayList<>();
         for (int i = 0; i < 250; i++) {
             sent.add(denied(i));
-            reporter.report(sent.get(i));
+            reporter.enqueue(sent.get(i));
         }
         await().atMost(WAIT).until(() -> received().size() == 250);
         assertThat(received()).isEqualTo(sent);
@@ -67,13 +67,13 @@ class AuditReporterTest {
     void aFullBatchGoesAtOnceAndALoneEventAfterTheInterval() {
         AuditReporter reporter = reporter(recording(), 1000, 3, Duration.ofSeconds(30));
         for (int i = 0; i < 3; i++) {
-            reporter.report(denied(i));
+            reporter.enqueue(denied(i));
         }
         await().atMost(WAIT).until(() -> batches.size() == 1);
         assertThat(batches.get(0)).hasSize(3);
 
         AuditReporter ticking = reporter(recording(), 1000, 100, Duration.ofMillis(100));
-        ticking.report(denied(9));
+        ticking.enqueue(denied(9));
         await().atMost(WAIT).until(() -> batches.size() == 2);
         assertThat(batches.get(1)).containsExactly(denied(9));
     }
@@ -87,10 +87,10 @@ class AuditReporterTest {
             assertThat(release.await(10, TimeUnit.SECONDS)).isTrue(); // the control plane hangs
             batches.add(List.copyOf(batch));
         }, 10, 100, Duration.ofMillis(10));
-        reporter.report(denied(0));
+        reporter.enqueue(denied(0));
         assertThat(sending.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i <= 15; i++) {
-            reporter.report(denied(i)); // returns at once although nothing is taken
+            reporter.enqueue(denied(i)); // returns at once although nothing is taken
         }
         assertThat(reporter.dropped()).isEqualTo(5);
         release.countDown();
@@ -113,7 +113,7 @@ class AuditReporterTest {
             }
             batches.add(List.copyOf(batch));
         }, 100, 100, Duration.ofMillis(10));
-        reporter.report(denied(1));
+        reporter.enqueue(denied(1));
         await().atMost(WAIT).until(() -> batches.size() == 1);
         assertThat(attempts).hasValue(4);
         assertThat(batches.get(0)).containsExactly(denied(1));
@@ -122,8 +122,8 @@ class AuditReporterTest {
     @Test
     void closingSendsWhatIsStillQueued() {
         AuditReporter reporter = reporter(recording(), 100, 100, Duration.ofMinutes(5));
-        reporter.report(denied(1));
-        reporter.report(denied(2));
+        reporter.enqueue(denied(1));
+        reporter.enqueue(denied(2));
         reporter.close();
         assertThat(received()).containsExactly(denied(1), denied(2));
     }
@@ -132,7 +132,7 @@ class AuditReporterTest {
     void longValuesSplitBatchesSoThatEachStaysUnderTheMessageLimit() {
         AuditReporter reporter = reporter(recording(), 1000, 100, Duration.ofMillis(50));
         for (int i = 0; i < 100; i++) {
-            reporter.report(SecurityEvent.of(Type.REQUEST_REFUSED, Instant.EPOCH, Map.of(Field.PATH, "/" + i + "x".repeat(600),
+            reporter.enqueue(SecurityEvent.of(Type.REQUEST_REFUSED, Instant.EPOCH, Map.of(Field.PATH, "/" + i + "x".repeat(600),
                     Field.MODEL, "m".repeat(600), Field.REASON, "r".repeat(600), Field.METHOD, "M".repeat(600))));
         }
         await().atMost(WAIT).until(() -> received().size() == 100);
@@ -151,11 +151,11 @@ class AuditReporterTest {
             }
             batches.add(List.copyOf(batch));
         }, 100, 2, Duration.ofMinutes(5)); // a batch goes when it holds 2
-        reporter.report(denied(1));
-        reporter.report(denied(2));
+        reporter.enqueue(denied(1));
+        reporter.enqueue(denied(2));
         await().atMost(WAIT).until(() -> reporter.dropped() == 2);
-        reporter.report(denied(3));
-        reporter.report(denied(4));
+        reporter.enqueue(denied(3));
+        reporter.enqueue(denied(4));
         await().atMost(WAIT).until(() -> batches.size() == 1);
         assertThat(batches.get(0).get(0).type()).isEqualTo(Type.AUDIT_DROPPED);
         assertThat(batches.get(0).get(0).field(Field.COUNT)).contains("2");

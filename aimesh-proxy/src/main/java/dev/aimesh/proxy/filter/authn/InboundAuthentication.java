@@ -1,6 +1,5 @@
 package dev.aimesh.proxy.filter.authn;
 
-import java.time.InstantSource;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,11 +23,9 @@ public final class InboundAuthentication {
     private static final Logger log = LoggerFactory.getLogger(InboundAuthentication.class);
 
     private final AtomicReference<RequestAuthenticator> authenticator = new AtomicReference<>(RequestAuthenticator.none());
-    private final InstantSource clock;
     private final SecurityEventSink events;
 
-    public InboundAuthentication(InstantSource clock, SecurityEventSink events) {
-        this.clock = clock;
+    public InboundAuthentication(SecurityEventSink events) {
         this.events = events;
     }
 
@@ -44,10 +41,10 @@ public final class InboundAuthentication {
             case RequestAuthenticator.Result.Refused r -> {
                 log.warn("refused {} {} from {}: the JWT is not valid: {}", request.method(), request.uri(),
                         peer.map(SpiffeId::toString).orElse("a plain-text caller"), r.reason());
-                events.report(SecurityEvent.of(SecurityEvent.Type.JWT_REFUSED, clock.instant(), Map.of(
+                events.report(SecurityEvent.Type.JWT_REFUSED, Map.of(
                         SecurityEvent.Field.METHOD, request.method().name(), SecurityEvent.Field.PATH, request.uri(),
                         SecurityEvent.Field.CALLER, SecurityEventSink.caller(peer, downstream.remoteAddress()),
-                        SecurityEvent.Field.REASON, r.reason())));
+                        SecurityEvent.Field.REASON, r.reason()));
                 yield new Outcome(Optional.empty(), Optional.of(new Routing.Refuse(HttpResponseStatus.UNAUTHORIZED,
                         "jwt-invalid", "Jwt verification fails: " + r.reason())));
             }

@@ -146,10 +146,10 @@ public final class InboundAuthorization {
     /** @param rule the index of the rule that decided, or -1 for none */
     private void report(Type type, Channel downstream, Optional<SpiffeId> peer, HttpRequest request, Optional<String> model,
             String policy, int rule, String reason) {
-        events.report(SecurityEvent.of(type, clock.instant(), Map.of(Field.METHOD, request.method().name(),
+        events.report(type, Map.of(Field.METHOD, request.method().name(),
                 Field.PATH, request.uri(), Field.CALLER, SecurityEventSink.caller(peer, downstream.remoteAddress()),
                 Field.POLICY, policy, Field.RULE, rule < 0 ? "" : Integer.toString(rule), Field.REASON, reason,
-                Field.MODEL, model.orElse(""))));
+                Field.MODEL, model.orElse("")));
     }
 
     private static String who(Optional<SpiffeId> peer) {
