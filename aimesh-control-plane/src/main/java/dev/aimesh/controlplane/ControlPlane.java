@@ -259,7 +259,8 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             return List.of(new Diagnostic(Position.unknown(name), "", "the file name must be NAME.yaml (letters, digits,"
                     + " '.', '-', '_'; no folders)"));
         }
-        ConfigDirectory.Reading current = new ConfigDirectory(options.configDir()).read();
+        // The files as they are, read but not decoded: decoding them with the new one finds every problem once.
+        ConfigDirectory.Scan current = new ConfigDirectory(options.configDir()).scan();
         List<ConfigLoader.SourceFile> sources = new java.util.ArrayList<>(current.sources().stream()
                 .filter(f -> !f.name().equals(name)).toList());
         sources.add(new ConfigLoader.SourceFile(name, text));

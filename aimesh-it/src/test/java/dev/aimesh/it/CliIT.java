@@ -361,6 +361,17 @@ class CliIT {
         Result escape = aimesh("apply", "-f", good.toString(), "--name", "../outside.yaml");
         assertThat(escape.exit()).isEqualTo(3);
         assertThat(escape.err()).contains("the file name must be NAME.yaml");
+
+        // A broken file edited into the directory (refused by the watcher) blocks an apply, and is named once.
+        Files.writeString(tmp.resolve("config/broken.yaml"), Files.readString(bad));
+        try {
+            Result blocked = aimesh("apply", "-f", good.toString(), "--name", "more.yaml");
+            assertThat(blocked.exit()).as(blocked::toString).isEqualTo(3);
+            assertThat(blocked.err().split("broken.yaml:8:33", -1)).as(blocked::toString).hasSize(2);
+            assertThat(tmp.resolve("config/more.yaml")).doesNotExist();
+        } finally {
+            Files.delete(tmp.resolve("config/broken.yaml"));
+        }
     }
 
     @Test
