@@ -39,11 +39,6 @@ final class OutgoingSnapshots {
         this.mesh = mesh;
     }
 
-    /** The current version, as proxies see it. */
-    String currentVersion() {
-        return target().snapshot().version();
-    }
-
     /** What a proxy holding {@code held} (empty: nothing known) is sent to reach the current version. */
     Outgoing next(Optional<String> held) {
         Target current = target();
