@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import dev.aimesh.core.authz.Condition;
 import dev.aimesh.core.authz.PolicySelection;
+import dev.aimesh.core.authz.PrincipalPattern;
 import dev.aimesh.core.authz.StringMatch;
 import dev.aimesh.core.authz.TimeWindow;
 import dev.aimesh.core.resource.AuthorizationPolicy;
@@ -14,7 +15,6 @@ import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
 import dev.aimesh.core.resource.AuthorizationPolicy.Source;
 import dev.aimesh.core.peerauthn.EffectiveMtls;
 import dev.aimesh.core.peerauthn.PeerAuthentications;
-import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.PeerAuthentication;
 import dev.aimesh.core.resource.Workload;
@@ -27,8 +27,6 @@ import dev.aimesh.core.resource.Workload;
  * value both required and excluded), and, for every workload that serves, who can reach it.
  */
 public final class MeshAnalysis {
-    private static final String ISTIO_DEFAULT_DOMAIN = Mesh.DEFAULT_TRUST_DOMAIN.name();
-
     private MeshAnalysis() {}
 
     public record Report(List<Finding> findings, List<Reach> reach) {
@@ -90,11 +88,11 @@ public final class MeshAnalysis {
         }
         for (Source s : rule.from()) {
             for (StringMatch principal : s.principals()) {
-                String domain = principal.pattern().contains("/") ? principal.pattern().substring(0, principal.pattern().indexOf('/')) : "";
-                if (principal instanceof StringMatch.Exact && !domain.equals(ISTIO_DEFAULT_DOMAIN)
-                        && !domain.equals(config.mesh().trustDomain().name())) {
+                if (!PrincipalPattern.canMatchTrustDomain(principal, config.mesh().trustDomain().name())) {
+                    String pattern = principal.pattern();
+                    String domain = pattern.contains("/") ? pattern.substring(0, pattern.indexOf('/')) : pattern;
                     findings.add(new Finding(Finding.Severity.WARNING, rule.position(), subject, "principal "
-                            + principal.pattern() + " is of trust domain " + domain + ", not this mesh's ("
+                            + pattern + " is of trust domain " + domain + ", not this mesh's ("
                             + config.mesh().trustDomain().name() + "): it can never match"));
                 }
             }
@@ -143,6 +141,7 @@ public final class MeshAnalysis {
         List<AuthorizationPolicy> allows = applying.stream()
                 .filter(p -> p.action() == AuthorizationPolicy.Action.ALLOW && !p.dryRun()).toList();
         String ref = w.namespace() + "/" + w.name();
+        String trustDomain = config.mesh().trustDomain().name();
         if (allows.isEmpty()) {
             return new Reach(ref, !config.mesh().authorization().defaultDeny(), List.of());
         }
@@ -155,7 +154,9 @@ public final class MeshAnalysis {
                     callers.add("any caller" + where);
                 }
                 for (Source s : rule.from()) {
-                    s.principals().forEach(x -> callers.add(x.pattern() + where));
+                    // a principal of another trust domain matches nobody: it is a finding, never a caller
+                    s.principals().stream().filter(x -> PrincipalPattern.canMatchTrustDomain(x, trustDomain))
+                            .forEach(x -> callers.add(x.pattern() + where));
                     s.namespaces().forEach(x -> callers.add("namespace " + x.pattern() + where));
                     s.requestPrincipals().forEach(x -> callers.add("end users " + x.pattern() + where));
                     s.ipBlocks().forEach(x -> callers.add("address " + x + where));

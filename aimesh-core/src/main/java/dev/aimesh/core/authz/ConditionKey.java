@@ -97,7 +97,7 @@ public final class ConditionKey {
             }
             case HEADER -> string(value, r -> one(r.headers().get(argument.get(0))));
             case SOURCE_NAMESPACE -> string(value, r -> r.sourceNamespace().map(List::of).orElse(List.of()));
-            case SOURCE_PRINCIPAL -> string(value, r -> r.principal().map(List::of).orElse(List.of()));
+            case SOURCE_PRINCIPAL -> string(PrincipalPattern.parse(value), r -> r.principal().map(List::of).orElse(List.of()));
             case AUTH_PRINCIPAL -> string(value, r -> r.token().map(t -> List.of(t.principal())).orElse(List.of()));
             case AUTH_AUDIENCES -> string(value, r -> r.token().map(AuthzRequest.Token::audiences).orElse(List.of()));
             case AUTH_PRESENTER -> string(value, r -> r.token().map(t -> one(t.presenter())).orElse(List.of()));
@@ -113,7 +113,10 @@ public final class ConditionKey {
     }
 
     private static RequestTest string(String value, Function<AuthzRequest, List<String>> attribute) {
-        StringMatch match = StringMatch.parse(value);
+        return string(StringMatch.parse(value), attribute);
+    }
+
+    private static RequestTest string(StringMatch match, Function<AuthzRequest, List<String>> attribute) {
         return r -> {
             for (String candidate : attribute.apply(r)) {
                 if (match.matches(candidate)) {

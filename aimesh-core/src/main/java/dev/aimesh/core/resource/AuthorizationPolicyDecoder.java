@@ -10,11 +10,11 @@ import dev.aimesh.core.authz.ConditionKey;
 import dev.aimesh.core.authz.IpBlock;
 import dev.aimesh.core.authz.PathMatch;
 import dev.aimesh.core.authz.Ports;
+import dev.aimesh.core.authz.PrincipalPattern;
 import dev.aimesh.core.authz.RequestTest;
 import dev.aimesh.core.authz.StringMatch;
 import dev.aimesh.core.config.MappingReader;
 import dev.aimesh.core.config.Position;
-import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.resource.AuthorizationPolicy.Action;
 import dev.aimesh.core.resource.AuthorizationPolicy.Operation;
 import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
@@ -101,7 +101,7 @@ final class AuthorizationPolicyDecoder {
     private static Optional<Source> source(MappingReader s) {
         int before = s.diagnostics().size();
         Source source = new Source(
-                list(s, "principals", AuthorizationPolicyDecoder::principal), list(s, "notPrincipals", AuthorizationPolicyDecoder::principal),
+                list(s, "principals", PrincipalPattern::parse), list(s, "notPrincipals", PrincipalPattern::parse),
                 list(s, "requestPrincipals", StringMatch::parse), list(s, "notRequestPrincipals", StringMatch::parse),
                 list(s, "namespaces", StringMatch::parse), list(s, "notNamespaces", StringMatch::parse),
                 list(s, "ipBlocks", IpBlock::parse), list(s, "notIpBlocks", IpBlock::parse),
@@ -168,20 +168,6 @@ final class AuthorizationPolicyDecoder {
             m.convert(item.node(), item.path(), parser).ifPresent(out::add);
         }
         return out;
-    }
-
-    /** Istio's form, {@code <trust-domain>/ns/<namespace>/sa/<account>}, or a prefix or suffix of it. */
-    static StringMatch principal(String text) {
-        if (text.startsWith("spiffe://")) {
-            throw new IllegalArgumentException("'" + text + "': write principals without 'spiffe://' (Istio's form: "
-                    + text.substring("spiffe://".length()) + ")");
-        }
-        StringMatch match = StringMatch.parse(text);
-        if (match instanceof StringMatch.Exact) {
-            SpiffeId.tryParse("spiffe://" + text).orElseThrow(() -> new IllegalArgumentException("'" + text
-                    + "' is not a principal (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)"));
-        }
-        return match;
     }
 
     private static String method(String text) {

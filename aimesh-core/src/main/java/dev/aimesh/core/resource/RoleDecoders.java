@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.ai.AiOperation;
 import dev.aimesh.core.authz.ConditionKey;
+import dev.aimesh.core.authz.PrincipalPattern;
 import dev.aimesh.core.authz.StringMatch;
 import dev.aimesh.core.config.MappingReader;
 import dev.aimesh.core.config.Position;
@@ -70,7 +71,7 @@ final class RoleDecoders {
     /** Exactly one of principal, namespace, requestPrincipal, claim. */
     private static Optional<RoleBinding.Subject> subject(MappingReader s) {
         List<RoleBinding.Subject> found = new ArrayList<>();
-        s.value("principal", AuthorizationPolicyDecoder::principal).map(RoleBinding.Subject.Principal::new).ifPresent(found::add);
+        s.value("principal", PrincipalPattern::parse).map(RoleBinding.Subject.Principal::new).ifPresent(found::add);
         s.value("namespace", StringMatch::parse).map(RoleBinding.Subject.Namespace::new).ifPresent(found::add);
         s.value("requestPrincipal", StringMatch::parse).map(RoleBinding.Subject.RequestPrincipal::new).ifPresent(found::add);
         s.mapping("claim").ifPresent(c -> {

@@ -76,7 +76,6 @@ class MeshAnalysisTest {
                         + " namespace policy sandbox/default)");
         assertThat(report.reach()).containsExactly(
                 new MeshAnalysis.Reach("models/llm", false, List.of(
-                        "other.example/ns/apps/sa/chat (models/callers rule 0)",
                         "cluster.local/ns/apps/sa/chat (models/callers rule 0)",
                         "end users https://login.example/* (models/callers rule 1)",
                         "any caller (models/callers rule 2, with conditions)",

@@ -76,6 +76,34 @@ class AuthorizationPolicyDecoderTest {
     }
 
     @Test
+    void principalsThatNoWorkloadCanHaveAreRefusedWhereverTheyAreWritten() {
+        assertThat(problems("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: models, namespace: models}
+                spec:
+                  rules:
+                  - from:
+                    - source: {principals: ["apps/chat-app"], notPrincipals: ["ns/apps/sa/chat-app"]}
+                    - source: {principals: ["cluster.local/apps/*"]}
+                    when:
+                    - key: source.principal
+                      values: ["cluster.local/apps/chat-app"]
+                      notValues: ["*apps/chat-app"]
+                """)).containsExactly(
+                "policies/models.yaml:7:29: spec.rules[0].from[0].source.principals[0]: 'apps/chat-app' is not a principal"
+                        + " (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)",
+                "policies/models.yaml:7:63: spec.rules[0].from[0].source.notPrincipals[0]: 'ns/apps/sa/chat-app' is not a"
+                        + " principal (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)",
+                "policies/models.yaml:8:29: spec.rules[0].from[1].source.principals[0]: 'cluster.local/apps/*' can match no"
+                        + " principal (expected: a prefix or suffix of <trust-domain>/ns/<namespace>/sa/<service-account>, with '*')",
+                "policies/models.yaml:11:16: spec.rules[0].when[0].values[0]: 'cluster.local/apps/chat-app' is not a principal"
+                        + " (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)",
+                "policies/models.yaml:12:19: spec.rules[0].when[0].notValues[0]: '*apps/chat-app' can match no principal"
+                        + " (expected: a prefix or suffix of <trust-domain>/ns/<namespace>/sa/<service-account>, with '*')");
+    }
+
+    @Test
     void refusesWhatAimeshCannotEnforce() {
         assertThat(problems("""
                 apiVersion: security.istio.io/v1beta1

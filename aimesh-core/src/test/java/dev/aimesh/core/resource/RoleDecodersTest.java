@@ -51,4 +51,18 @@ class RoleDecodersTest {
                 "roles.yaml:17:12: spec.subjects[2].claim.values: is required: the claim values that get the role",
                 "roles.yaml:19:1: spec.roleRef.name: no Role models/nobody (a binding gives a Role of its own namespace)");
     }
+
+    @Test
+    void aSubjectPrincipalOfTheWrongShapeIsRefused() {
+        assertThat(problems("""
+                apiVersion: aimesh.dev/v1alpha1
+                kind: RoleBinding
+                metadata: {name: b, namespace: models}
+                spec:
+                  roleRef: {name: user}
+                  subjects:
+                  - {principal: ns/apps/sa/chat-app}
+                """)).first().isEqualTo("roles.yaml:7:17: spec.subjects[0].principal: 'ns/apps/sa/chat-app' is not a principal"
+                        + " (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)");
+    }
 }
