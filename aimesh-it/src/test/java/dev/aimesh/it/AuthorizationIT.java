@@ -149,6 +149,36 @@ class AuthorizationIT {
         assertStatus(call(site, "h2", "GET", "/echo"), 200);
     }
 
+    @Order(4)
+    @Test
+    void aLiveEditWithAPrincipalOfTheWrongShapeIsRefusedInTheConsoleAndTheCallerKeepsItsAccess() {
+        var console = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        var logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(dev.aimesh.controlplane.ControlPlane.class);
+        console.start();
+        logger.addAppender(console);
+        try {
+            mesh.write("policies.yaml", POLICY.formatted(SITE_RULE));
+            await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.lastRejection().isEmpty());
+            String running = server.appliedConfigVersion();
+            for (String wrong : List.of("apps/app", "ns/apps/sa/app", "cluster.local/apps/app")) {
+                mesh.write("policies.yaml", POLICY.formatted(SITE_RULE).replace("cluster.local/ns/apps/sa/app", wrong));
+                String problem = "policies.yaml:7:35: spec.rules[0].from[0].source.principals[0]: '" + wrong
+                        + "' is not a principal (expected: <trust-domain>/ns/<namespace>/sa/<service-account>)";
+                await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.lastRejection().toString().contains(problem));
+                assertThat(console.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage))
+                        .anySatisfy(line -> assertThat(line).contains("config change refused, the running config stays", problem));
+                assertThat(server.appliedConfigVersion()).isEqualTo(running);
+                for (String protocol : List.of("http1.1", "h2")) {
+                    assertStatus(call(app, protocol, "GET", "/echo"), 200); // the real caller is not locked out
+                }
+            }
+        } finally {
+            logger.detachAppender(console);
+            mesh.write("policies.yaml", POLICY.formatted(SITE_RULE));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.lastRejection().isEmpty());
+    }
+
     @Order(5)
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"http1.1", "h2"})
