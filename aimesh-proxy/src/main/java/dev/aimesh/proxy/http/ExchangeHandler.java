@@ -49,6 +49,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
+    private java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> trailers;
     private ScheduledFuture<?> responseTimer;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -196,6 +197,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         Channel channel = upstream.channel();
         channel.pipeline().addLast(RELAY, new ResponseRelay());
         HttpRequest request = forward.request();
+        trailers = forward.trailers();
+        if (request instanceof LastHttpContent full) {
+            withoutForbiddenTrailers(full);
+        }
         if (upstream.http2()) {
             Framing.forHttp2(request);
         } else {
@@ -203,7 +208,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         channel.write(request);
         while (!pending.isEmpty()) {
-            channel.write(pending.poll());
+            channel.write(withoutForbiddenTrailers(pending.poll()));
         }
         channel.flush();
         if (!requestDone) {
@@ -242,13 +247,21 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else if (lease == null) {
             pending.add(content);
         } else if (last) {
-            lease.channel().writeAndFlush(content);
+            lease.channel().writeAndFlush(withoutForbiddenTrailers(content));
         } else {
             lease.channel().write(content);
             if (!lease.channel().isWritable()) {
                 ctx.channel().config().setAutoRead(false);
             }
         }
+    }
+
+    /** The router's trailer filter applied to the request's last part, the only one with trailers. */
+    private HttpContent withoutForbiddenTrailers(HttpContent content) {
+        if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
+            trailers.accept(last.trailingHeaders());
+        }
+        return content;
     }
 
     /** The body is in (or past the cap): the router decides with what was read. */

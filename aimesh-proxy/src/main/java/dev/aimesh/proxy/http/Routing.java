@@ -1,5 +1,7 @@
 package dev.aimesh.proxy.http;
 
+import java.util.function.Consumer;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 
@@ -8,7 +10,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
  * read its body (at most {@code maxBytes}) and then decide with it.
  */
 public sealed interface Routing {
-    record Forward(UpstreamConnector upstream, HttpRequest request) implements Routing {}
+    /** {@code trailers} removes from the request's trailers (if it has any) what the upstream must not see. */
+    record Forward(UpstreamConnector upstream, HttpRequest request, Consumer<HttpHeaders> trailers) implements Routing {
+        public Forward(UpstreamConnector upstream, HttpRequest request) {
+            this(upstream, request, t -> { });
+        }
+    }
 
     record Refuse(HttpResponseStatus status, String code, String message) implements Routing {}
 

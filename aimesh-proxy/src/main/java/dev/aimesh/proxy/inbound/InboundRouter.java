@@ -21,8 +21,9 @@ import dev.aimesh.proxy.http.UpstreamConnector;
 /**
  * Inbound: every request whose end-user token (if any) is valid and that the workload's policies allow
  * goes to the local model server, with
- * {@code x-forwarded-client-cert} set from the verified peer. Whatever the client sent in that header is
- * dropped first, so it cannot be spoofed.
+ * {@code x-forwarded-client-cert} set from the verified peer. Whatever the client sent in that header, or in
+ * the headers end-user authentication writes, is dropped first, in the headers and in the trailers, so it
+ * cannot be spoofed.
  */
 public final class InboundRouter implements RequestRouter {
     private final UpstreamConnector model;
@@ -71,7 +72,10 @@ public final class InboundRouter implements RequestRouter {
             } else {
                 request.headers().remove(ForwardedClientCert.HEADER); // a plain-text caller vouches for nobody
             }
-            return new Routing.Forward(model, request);
+            return new Routing.Forward(model, request, trailers -> {
+                trailers.remove(ForwardedClientCert.HEADER); // identity travels in headers only, and only as the proxy wrote it
+                authenticated.identityHeaders().forEach(trailers::remove);
+            });
         });
     }
 }

@@ -2,6 +2,7 @@ package dev.aimesh.proxy.filter.authn;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
@@ -35,9 +36,11 @@ public final class InboundAuthentication {
 
     /** The verified token (empty: the request carried none), or the 401 for a token that fails. */
     public Outcome authenticate(Channel downstream, Optional<SpiffeId> peer, HttpRequest request) {
-        return switch (authenticator.get().authenticate(request)) {
-            case RequestAuthenticator.Result.Anonymous a -> new Outcome(Optional.empty(), Optional.empty());
-            case RequestAuthenticator.Result.Authenticated a -> new Outcome(Optional.of(a.token()), Optional.empty());
+        RequestAuthenticator current = authenticator.get();
+        Set<String> identityHeaders = current.identityHeaders();
+        return switch (current.authenticate(request)) {
+            case RequestAuthenticator.Result.Anonymous a -> new Outcome(Optional.empty(), Optional.empty(), identityHeaders);
+            case RequestAuthenticator.Result.Authenticated a -> new Outcome(Optional.of(a.token()), Optional.empty(), identityHeaders);
             case RequestAuthenticator.Result.Refused r -> {
                 log.warn("refused {} {} from {}: the JWT is not valid: {}", request.method(), request.uri(),
                         peer.map(SpiffeId::toString).orElse("a plain-text caller"), r.reason());
@@ -46,11 +49,14 @@ public final class InboundAuthentication {
                         SecurityEvent.Field.CALLER, SecurityEventSink.caller(peer, downstream.remoteAddress()),
                         SecurityEvent.Field.REASON, r.reason()));
                 yield new Outcome(Optional.empty(), Optional.of(new Routing.Refuse(HttpResponseStatus.UNAUTHORIZED,
-                        "jwt-invalid", "Jwt verification fails: " + r.reason())));
+                        "jwt-invalid", "Jwt verification fails: " + r.reason())), identityHeaders);
             }
         };
     }
 
-    /** The token, or the refusal when {@code refused} is set. */
-    public record Outcome(Optional<AuthzRequest.Token> token, Optional<Routing.Refuse> refused) {}
+    /**
+     * The token, or the refusal when {@code refused} is set; {@code identityHeaders} are those only the proxy
+     * may set (removed from the request already, to be removed from its trailers too).
+     */
+    public record Outcome(Optional<AuthzRequest.Token> token, Optional<Routing.Refuse> refused, Set<String> identityHeaders) {}
 }

@@ -3,10 +3,14 @@ package dev.aimesh.proxy.filter.authn;
 import java.text.ParseException;
 import java.time.InstantSource;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
@@ -23,20 +27,33 @@ import dev.aimesh.identity.jwt.KeySource;
  * The RequestAuthentications of one workload, compiled: finds the end user's token where the rules say
  * (by default {@code Authorization: Bearer} or the {@code access_token} parameter), validates it, and
  * passes on what the rules ask for (the payload or claims as headers); the token's own header is removed
- * unless {@code forwardOriginalToken}. A request without a token is anonymous, not refused: authorization
+ * unless {@code forwardOriginalToken}. The claim and payload headers are removed from every request first, so
+ * the upstream only ever sees the values the proxy wrote from a verified token. A request without a token is anonymous, not refused: authorization
  * decides about it, as in Istio.
  */
 public final class RequestAuthenticator {
-    private static final RequestAuthenticator NONE = new RequestAuthenticator(List.of(), Map.of(), null);
+    private static final RequestAuthenticator NONE = new RequestAuthenticator(List.of(), Map.of(), null, Set.of());
 
     private final List<JwtRule> rules;
     private final Map<String, JwksSource> fetched;
     private final JwtValidator validator;
+    private final Set<String> identityHeaders;
 
-    private RequestAuthenticator(List<JwtRule> rules, Map<String, JwksSource> fetched, JwtValidator validator) {
+    private RequestAuthenticator(List<JwtRule> rules, Map<String, JwksSource> fetched, JwtValidator validator,
+            Set<String> identityHeaders) {
         this.rules = rules;
         this.fetched = fetched;
         this.validator = validator;
+        this.identityHeaders = identityHeaders;
+    }
+
+    /**
+     * The headers this proxy writes from a verified token (every {@code outputClaimToHeaders} header and
+     * {@code outputPayloadToHeader} of every rule), in lower case: only the proxy may set them, so they are
+     * removed from every request, with or without a token, and from its trailers.
+     */
+    public Set<String> identityHeaders() {
+        return identityHeaders;
     }
 
     public static RequestAuthenticator none() {
@@ -63,6 +80,13 @@ public final class RequestAuthenticator {
         if (byIssuer.isEmpty()) {
             return NONE;
         }
+        Set<String> identityHeaders = new TreeSet<>();
+        for (RequestAuthentication p : policies) {
+            for (JwtRule rule : p.jwtRules()) { // also the rules of an issuer another policy won: their headers are no one's to send
+                rule.outputPayloadToHeader().ifPresent(h -> identityHeaders.add(h.toLowerCase(Locale.ROOT)));
+                rule.outputClaimToHeaders().forEach(c -> identityHeaders.add(c.header().toLowerCase(Locale.ROOT)));
+            }
+        }
         List<dev.aimesh.identity.jwt.JwtRule> validation = new ArrayList<>();
         Map<String, JwksSource> fetched = new LinkedHashMap<>();
         for (JwtRule rule : byIssuer.values()) {
@@ -81,7 +105,8 @@ public final class RequestAuthenticator {
             }
             validation.add(new dev.aimesh.identity.jwt.JwtRule(rule.issuer(), rule.audiences(), keys));
         }
-        return new RequestAuthenticator(List.copyOf(byIssuer.values()), fetched, new JwtValidator(validation, clock));
+        return new RequestAuthenticator(List.copyOf(byIssuer.values()), fetched, new JwtValidator(validation, clock),
+                Set.copyOf(identityHeaders));
     }
 
     public Result authenticate(HttpRequest request) {
@@ -89,6 +114,7 @@ public final class RequestAuthenticator {
             return new Result.Anonymous();
         }
         Optional<Found> found = find(request);
+        identityHeaders.forEach(request.headers()::remove); // Istio does the same (istio/istio#53212)
         if (found.isEmpty()) {
             return new Result.Anonymous();
         }
@@ -107,15 +133,33 @@ public final class RequestAuthenticator {
                 }
                 rule.outputPayloadToHeader().ifPresent(h -> request.headers().set(h, token.split("\\.", 3)[1]));
                 for (RequestAuthentication.ClaimToHeader c : rule.outputClaimToHeaders()) {
-                    Object value = valid.claims().get(c.claim());
-                    if (value instanceof String || value instanceof Number || value instanceof Boolean) {
-                        request.headers().set(c.header(), value.toString());
-                    }
+                    claimHeaderValue(valid.claims().get(c.claim())).ifPresent(v -> request.headers().set(c.header(), v));
                 }
                 return new Result.Authenticated(new AuthzRequest.Token(valid.issuer(), valid.subject().orElse(""),
                         valid.audiences(), valid.presenter().orElse(""), valid.claims()));
             }
         }
+    }
+
+    /**
+     * A claim as a header value: a string, number or boolean as it is; a list of them joined with commas (as
+     * Envoy does); anything else (an object, a list holding one, a value with a control character) leaves the
+     * header absent.
+     */
+    public static Optional<String> claimHeaderValue(Object claim) {
+        String value;
+        if (scalar(claim)) {
+            value = claim.toString();
+        } else if (claim instanceof Collection<?> items && !items.isEmpty() && items.stream().allMatch(RequestAuthenticator::scalar)) {
+            value = String.join(",", items.stream().map(Object::toString).toList());
+        } else {
+            return Optional.empty();
+        }
+        return value.chars().allMatch(c -> c >= 0x20 && c != 0x7f) ? Optional.of(value) : Optional.empty();
+    }
+
+    private static boolean scalar(Object value) {
+        return value instanceof String || value instanceof Number || value instanceof Boolean;
     }
 
     /** A token, and the header it came in (null when from a parameter or cookie). */
