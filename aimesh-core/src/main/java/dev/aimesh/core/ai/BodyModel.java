@@ -1,12 +1,20 @@
 package dev.aimesh.core.ai;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
  * The {@code model} an OpenAI-style JSON request body names, for model-aware policy. The whole body is
  * scanned (it is read up to a cap first), so that what cannot be read one way only is refused rather
- * than guessed: a second top-level {@code model} (parsers differ on which one wins), a {@code model} that
- * is not a string, or a body that is not one JSON object.
+ * than guessed. Model servers parse with different libraries: Go's {@code encoding/json} matches keys
+ * without regard to case and keeps the last duplicate, Python's {@code json} and Jackson match exactly,
+ * some keep the first duplicate, some accept a BOM, {@code NaN} or lax numbers. So a top-level key that is
+ * {@code model} in any case, after unescaping ({@code "Model"}, or with an escaped letter as in {@code "mod\\u0065l"}), is a model key;
+ * a second one, or one not spelled exactly {@code model}, is refused; so are a {@code model} that is not a
+ * string, a lone surrogate in it or in a top-level key, bytes that are not UTF-8, a number outside
+ * RFC 8259's grammar, a BOM, and a body that is not exactly one JSON object.
  */
 public final class BodyModel {
     private static final int MAX_MODEL_LENGTH = 256;
@@ -39,7 +47,13 @@ public final class BodyModel {
         }
 
         Result run() {
+            if (!validUtf8(b, end)) {
+                return new Result.Refused("the body is not valid UTF-8");
+            }
             try {
+                if (end >= 3 && (b[0] & 0xff) == 0xef && (b[1] & 0xff) == 0xbb && (b[2] & 0xff) == 0xbf) {
+                    return new Result.Refused("the body starts with a byte order mark, which some parsers skip and others refuse");
+                }
                 skipSpace();
                 if (i >= end || b[i] != '{') {
                     return new Result.Refused("the body is not a JSON object");
@@ -74,9 +88,14 @@ public final class BodyModel {
                 skipSpace();
                 expect(':');
                 skipSpace();
-                if (depth == 1 && "model".equals(key)) {
+                if (depth == 1 && "model".equalsIgnoreCase(key)) {
                     if (model != null) {
-                        throw new Malformed("the JSON body names \"model\" twice");
+                        throw new Malformed("the JSON body names \"model\" twice (keys compared without regard to case,"
+                                + " as Go's encoding/json does)");
+                    }
+                    if (!key.equals("model")) {
+                        throw new Malformed("the JSON body names its model as \"" + key + "\": parsers differ on whether"
+                                + " that is \"model\"");
                     }
                     if (peek() != '"') {
                         throw new Malformed("the JSON body's \"model\" is not a string");
@@ -143,6 +162,9 @@ public final class BodyModel {
             while (true) {
                 byte c = next();
                 if (c == '"') {
+                    if (keep && hasLoneSurrogate(text)) {
+                        throw new Malformed("the JSON body has a lone surrogate (\\uD800-\\uDFFF) in a key or the model");
+                    }
                     return keep ? text.toString() : null;
                 }
                 if ((c & 0xff) < 0x20) {
@@ -202,13 +224,61 @@ public final class BodyModel {
             }
         }
 
+        /** RFC 8259: {@code -? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?}; NaN, Infinity, 01, +1, 1. are refused. */
         private void number() {
             int start = i;
-            while (i < end && "+-0123456789.eE".indexOf(b[i]) >= 0) {
+            if (i < end && b[i] == '-') {
                 i++;
             }
-            if (i == start) {
-                throw new Malformed("the JSON body is malformed near byte " + i);
+            if (i < end && b[i] == '0') {
+                i++;
+            } else if (digits() == 0) {
+                throw new Malformed("the JSON body has a malformed number near byte " + start);
+            }
+            if (i < end && b[i] == '.') {
+                i++;
+                if (digits() == 0) {
+                    throw new Malformed("the JSON body has a malformed number near byte " + start);
+                }
+            }
+            if (i < end && (b[i] == 'e' || b[i] == 'E')) {
+                i++;
+                if (i < end && (b[i] == '+' || b[i] == '-')) {
+                    i++;
+                }
+                if (digits() == 0) {
+                    throw new Malformed("the JSON body has a malformed number near byte " + start);
+                }
+            }
+        }
+
+        private int digits() {
+            int start = i;
+            while (i < end && b[i] >= '0' && b[i] <= '9') {
+                i++;
+            }
+            return i - start;
+        }
+
+        private static boolean hasLoneSurrogate(CharSequence text) {
+            for (int k = 0; k < text.length(); k++) {
+                char c = text.charAt(k);
+                if (Character.isHighSurrogate(c) && k + 1 < text.length() && Character.isLowSurrogate(text.charAt(k + 1))) {
+                    k++;
+                } else if (Character.isSurrogate(c)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static boolean validUtf8(byte[] bytes, int length) {
+            try {
+                StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length));
+                return true;
+            } catch (CharacterCodingException e) {
+                return false;
             }
         }
 
