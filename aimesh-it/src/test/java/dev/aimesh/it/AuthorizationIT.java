@@ -36,7 +36,7 @@ class AuthorizationIT {
               targetRefs: [{kind: Service, name: model}]
               rules:
               - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
-                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}", "/v1/chat/completions"]}}]
+                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}", "/v1/{**}", "/V1/{**}"]}}]
               %s
             ---
             apiVersion: security.istio.io/v1
@@ -96,6 +96,12 @@ class AuthorizationIT {
                 "-H", "Host: model.models", "-H", "content-type: application/json", "--data-binary", "@" + file, "-D", "-");
     }
 
+    private static Result post(String protocol, String method, String path, String contentType, String body) throws java.io.IOException {
+        Path file = Files.writeString(tmp.resolve("body-" + System.nanoTime()), body);
+        return Curl.run(protocol, "http://127.0.0.1:" + app.outboundAddress().orElseThrow().getPort() + path, "--path-as-is",
+                "-X", method, "-H", "Host: model.models", "-H", "content-type: " + contentType, "--data-binary", "@" + file, "-D", "-");
+    }
+
     private static void assertStatus(Result r, int status) {
         Curl.assertStatus(r, status);
     }
@@ -125,10 +131,30 @@ class AuthorizationIT {
         assertStatus(call(app, protocol, "GET", "/admin%2Fusers"), 400);        // encoded slash: ambiguous
         assertStatus(call(app, protocol, "GET", "/admin/%2e%2e%5Cusers"), 400); // encoded backslash
         assertThat(model.requests()).isEqualTo(before);
-        // the path the model sees is the one the caller sent; only the decision used the normalized one
+        // the model is sent the path the decision was made on, with the query as it came
         Result r = call(app, protocol, "GET", "/x/../echo");
         assertStatus(r, 200);
-        assertThat(r.out()).contains("path=/x/../echo");
+        assertThat(r.out()).contains("path=/echo\n");
+        Result admin = call(app, protocol, "GET", "/admin/x/../../v1//models?x=%2F");
+        assertStatus(admin, 200);
+        assertThat(admin.out()).contains("path=/v1/models?x=%2F\n");
+    }
+
+    @Order(3)
+    @Test
+    void aWorkloadCanHaveItsModelSentTheRawPathInstead() {
+        mesh.write("workloads.yaml", TestMesh.WORKLOADS.replace("spec: {serviceAccount: llm}",
+                "spec: {serviceAccount: llm, inbound: {upstream: \"127.0.0.1:" + model.address().getPort()
+                        + "\", forwardedPath: raw}}"));
+        try {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(call(app, "h2", "GET", "/x/../echo").out())
+                    .contains("path=/x/../echo\n"));
+            assertThat(call(app, "http1.1", "GET", "/%65cho").out()).contains("status=200", "path=/%65cho\n");
+        } finally {
+            mesh.write("workloads.yaml", TestMesh.WORKLOADS);
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(call(app, "h2", "GET", "/x/../echo").out())
+                .contains("path=/echo\n"));
     }
 
     @Order(4)
@@ -198,5 +224,37 @@ class AuthorizationIT {
         assertStatus(tooLarge, 413);
         assertThat(tooLarge.out()).contains("larger than the 1048576 bytes read to find its model");
         assertThat(model.requests()).isEqualTo(before);
+    }
+
+    @Order(6)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void aRuleOnTheModelIsEnforcedOnEveryRouteAndMethodAndFailsClosedWhenTheModelIsUnknown(String protocol) throws Exception {
+        int before = model.requests();
+        String huge = "{\"model\":\"huge-70b\",\"messages\":[]}";
+        for (String path : List.of("/v1/chat/completions/", "/v1/chat/completions;x", "/V1/CHAT/COMPLETIONS", "/v1/responses",
+                "/v1/chat//completions")) {
+            Result r = post(protocol, "POST", path, "application/json", huge);
+            assertStatus(r, 403);
+            assertThat(r.out()).as(path).contains("RBAC: access denied");
+        }
+        assertStatus(post(protocol, "PUT", "/v1/chat/completions", "application/json", huge), 403);
+        assertStatus(post(protocol, "POST", "/v1/chat/completions", "text/plain", huge), 403); // Go servers ignore the type
+        assertStatus(post(protocol, "POST", "/v1/models/huge-70b:predict", "application/json", "{\"instances\":[1]}"), 403);
+        // not JSON, so the model the server reads cannot be known: the DENY on request.model matches
+        assertStatus(post(protocol, "POST", "/v1/audio/transcriptions", "multipart/form-data; boundary=x",
+                "--x\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nhuge-70b\r\n--x--\r\n"), 403);
+        assertStatus(post(protocol, "POST", "/echo", "text/plain", "model=huge-70b"), 403);
+        // Go's encoding/json reads "Model" as the model: two spellings are refused, not guessed
+        Result cased = post(protocol, "POST", "/v1/chat/completions", "application/json",
+                "{\"model\":\"small-1\",\"Model\":\"huge-70b\"}");
+        assertStatus(cased, 400);
+        assertThat(cased.out()).containsIgnoringCase("x-aimesh-reason: ambiguous-model");
+        assertStatus(post(protocol, "POST", "/v1/chat/completions", "application/json",
+                "{\"model\":\"small-1\",\"mod\\u0065l\":\"huge-70b\"}"), 400);
+        assertThat(model.requests()).isEqualTo(before);
+        // what the rule allows still passes, on any route, and a bodiless call needs no model
+        assertStatus(post(protocol, "POST", "/v1/chat/completions/", "application/json", "{\"model\":\"small-1\"}"), 200);
+        assertStatus(call(app, protocol, "GET", "/v1/models"), 200);
     }
 }

@@ -117,7 +117,7 @@ public final class Proxy implements AutoCloseable {
             }
             case PolicyCompiler.Result.Compiled compiled -> {
                 admission.use(compiled.config(), snapshot);
-                authorization.use(compiled.authorizer());
+                authorization.use(compiled.authorizer(), compiled.forwardedPath());
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);
                 // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken

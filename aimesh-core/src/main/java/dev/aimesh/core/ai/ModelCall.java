@@ -6,11 +6,19 @@ import java.util.Optional;
  * The model and operation of a request, from its method and normalized path: the OpenAI-style API
  * ({@code /v1/chat/completions}, {@code /v1/completions}, {@code /v1/embeddings}, {@code /v1/models}) and
  * KServe's v2 inference protocol ({@code /v2/models/{name}[/versions/{v}]/infer}, its metadata and
- * readiness routes, and the repository API, which loads and unloads models: admin). An OpenAI request
- * names its model in the JSON body, which {@link BodyModel} reads.
+ * readiness routes, and the repository API, which loads and unloads models: admin) and KServe v1's
+ * {@code /v1/models/{name}:predict}. An OpenAI request names its model in the JSON body, which
+ * {@link BodyModel} reads; when neither says, the model is {@link Knowledge#UNDETERMINED}.
  */
-public record ModelCall(Optional<AiOperation> operation, Optional<String> model, Optional<String> version) {
+public record ModelCall(Optional<AiOperation> operation, Optional<String> model, Optional<String> version, Knowledge knowledge) {
     public static final ModelCall NONE = new ModelCall(Optional.empty(), Optional.empty(), Optional.empty());
+
+    /** Whether the model is known (named, or known to be absent) or could not be determined. */
+    public enum Knowledge { KNOWN, UNDETERMINED }
+
+    public ModelCall(Optional<AiOperation> operation, Optional<String> model, Optional<String> version) {
+        this(operation, model, version, Knowledge.KNOWN);
+    }
 
     public static ModelCall of(String method, String path) {
         boolean post = method.equals("POST");
@@ -21,6 +29,11 @@ public record ModelCall(Optional<AiOperation> operation, Optional<String> model,
             case "/v1/embeddings" -> { return post ? op(AiOperation.EMBEDDINGS) : NONE; }
             case "/v1/models", "/v2", "/v2/health/live", "/v2/health/ready" -> { return read ? op(AiOperation.METADATA) : NONE; }
             default -> { }
+        }
+        if (path.startsWith("/v1/models/") && post && path.indexOf(':') > 0) { // KServe v1: /v1/models/NAME:predict
+            String name = path.substring("/v1/models/".length(), path.indexOf(':'));
+            return new ModelCall(Optional.of(AiOperation.INFER), name.isEmpty() || name.contains("/") ? Optional.empty()
+                    : Optional.of(name), Optional.empty());
         }
         if (path.startsWith("/v1/models/") && read) {
             return new ModelCall(Optional.of(AiOperation.METADATA), segment(path, "/v1/models/".length()), Optional.empty());
@@ -51,7 +64,19 @@ public record ModelCall(Optional<AiOperation> operation, Optional<String> model,
 
     /** The same call with the model named in the body, when the path named none. */
     public ModelCall withBodyModel(Optional<String> bodyModel) {
-        return model.isPresent() || bodyModel.isEmpty() ? this : new ModelCall(operation, bodyModel, version);
+        return model.isPresent() || bodyModel.isEmpty() ? this : new ModelCall(operation, bodyModel, version, knowledge);
+    }
+
+    /**
+     * The same call when the path names no model and the body could not be read for one (not JSON, too
+     * large): a policy on {@code request.model} then fails closed.
+     */
+    public ModelCall undetermined() {
+        return model.isPresent() ? this : new ModelCall(operation, model, version, Knowledge.UNDETERMINED);
+    }
+
+    public boolean modelUndetermined() {
+        return knowledge == Knowledge.UNDETERMINED;
     }
 
     private static ModelCall op(AiOperation operation) {

@@ -60,7 +60,7 @@ public final class Authorizer {
                 continue;
             }
             for (int i = 0; i < p.rules().size(); i++) {
-                RuleTests.CompiledRule rule = RuleTests.compile(p.rules().get(i), trustDomain);
+                RuleTests.CompiledRule rule = RuleTests.compile(p.rules().get(i), trustDomain, action != Action.ALLOW);
                 entries.add(new RuleIndex.Entry(p.ref(), i, rule.test()));
                 principals.add(rule.principals());
             }

@@ -24,12 +24,24 @@ final class RuleTests {
      */
     record CompiledRule(RequestTest test, Set<String> principals) {}
 
-    static CompiledRule compile(Rule rule, TrustDomain trustDomain) {
+    /**
+     * @param undeterminedModelMatches what a {@code request.model} condition says when the request's model
+     *     could not be determined: true in DENY and AUDIT rules, false in ALLOW rules, so that not knowing
+     *     narrows an ALLOW and widens a DENY
+     */
+    static CompiledRule compile(Rule rule, TrustDomain trustDomain, boolean undeterminedModelMatches) {
         List<RequestTest> from = rule.from().stream().map(s -> source(s, trustDomain)).toList();
         List<RequestTest> to = rule.to().stream().map(RuleTests::operation).toList();
-        List<RequestTest> when = List.copyOf(rule.when());
+        List<RequestTest> when = rule.when().stream().map(c -> condition(c, undeterminedModelMatches)).toList();
         RequestTest test = r -> (from.isEmpty() || Tests.any(from, r)) && (to.isEmpty() || Tests.any(to, r)) && Tests.all(when, r);
         return new CompiledRule(test, exactPrincipals(rule, trustDomain));
+    }
+
+    private static RequestTest condition(Condition c, boolean undeterminedModelMatches) {
+        if (!c.key().isModel()) {
+            return c;
+        }
+        return r -> r.model().modelUndetermined() ? undeterminedModelMatches : c.test(r);
     }
 
     private static Set<String> exactPrincipals(Rule rule, TrustDomain trustDomain) {

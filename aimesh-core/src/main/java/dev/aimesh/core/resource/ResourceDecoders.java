@@ -44,11 +44,13 @@ final class ResourceDecoders {
             Optional<HostPort> upstream = in.value("upstream", HostPort::parse);
             Workload.UpstreamProtocol protocol = in.value("protocol", ResourceDecoders::upstreamProtocol)
                     .orElse(Workload.UpstreamProtocol.HTTP);
+            Workload.ForwardedPath forwardedPath = in.value("forwardedPath", ResourceDecoders::forwardedPath)
+                    .orElse(Workload.ForwardedPath.NORMALIZED);
             if (upstream.isEmpty() && run.isEmpty() && !in.has("upstream")) {
                 in.error("upstream", "is required (host:port of the model server), unless spec.run starts one");
             }
             in.finish();
-            return new Workload.Inbound(port, upstream, protocol);
+            return new Workload.Inbound(port, upstream, protocol, forwardedPath);
         });
         Optional<Workload.Outbound> outbound = spec.mapping("outbound").map(out -> {
             int port = out.integer("port", 0, 65535).orElse(0);
@@ -60,6 +62,15 @@ final class ResourceDecoders {
         }
         spec.finish();
         return Optional.of(new Workload(metadata, position, serviceAccount, inbound, outbound, run));
+    }
+
+    private static Workload.ForwardedPath forwardedPath(String text) {
+        return switch (text) {
+            case "normalized" -> Workload.ForwardedPath.NORMALIZED;
+            case "raw" -> Workload.ForwardedPath.RAW;
+            default -> throw new IllegalArgumentException("'" + text + "' is not a forwarded path (expected: normalized, the"
+                    + " path policy decided on, or raw, the path as the caller sent it)");
+        };
     }
 
     private static Workload.UpstreamProtocol upstreamProtocol(String text) {

@@ -39,11 +39,23 @@ public record Workload(ObjectMeta metadata, Position position, String serviceAcc
         H2C
     }
 
+    /** Which path the model server is sent: the one policy decided on (the default), or the one that came. */
+    public enum ForwardedPath {
+        /** The normalized path (dots resolved, slashes merged, unreserved escapes decoded) and the query as it came. */
+        NORMALIZED,
+        /** The request target exactly as the caller sent it, for a server that needs its own escapes or dots. */
+        RAW
+    }
+
     /**
      * The inbound listener: {@code port} (0: any free port) and the model server it forwards to; the
      * upstream may be absent when {@code run} starts the server and wires it.
      */
-    public record Inbound(int port, Optional<HostPort> upstream, UpstreamProtocol protocol) {}
+    public record Inbound(int port, Optional<HostPort> upstream, UpstreamProtocol protocol, ForwardedPath forwardedPath) {
+        public Inbound(int port, Optional<HostPort> upstream, UpstreamProtocol protocol) {
+            this(port, upstream, protocol, ForwardedPath.NORMALIZED);
+        }
+    }
 
     /** The loopback port the workload's app sends its calls to (0: any free port). */
     public record Outbound(int port) {}

@@ -71,4 +71,47 @@ class AuthorizerTest {
         assertThat(get.audited()).isEmpty();
         assertThat(get.dryRun()).hasValueSatisfying(d -> assertThat(d.allowed()).isTrue());
     }
+
+    @Test
+    void aModelThatCannotBeDeterminedMatchesEveryDenyOnTheModelAndNoAllow() {
+        Authorizer a = authorizer("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: no-huge, namespace: models}
+                spec:
+                  action: DENY
+                  rules: [{when: [{key: request.model, values: ["huge-*"]}]}]
+                ---
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: only-small, namespace: models}
+                spec:
+                  rules:
+                  - when: [{key: request.model, notValues: ["huge-*"]}]
+                  - to: [{operation: {paths: ["/health"]}}]
+                """);
+        var call = dev.aimesh.core.ai.ModelCall.of("POST", "/v1/chat/completions/");
+        var undetermined = AuthzRequest.builder("POST", "/v1/chat/completions/").model(call.undetermined()).build();
+        AuthzDecision denied = a.decide(undetermined);
+        assertThat(denied.allowed()).isFalse();
+        assertThat(denied.policy()).contains("models/no-huge");
+        assertThat(a.decide(AuthzRequest.builder("POST", "/v1/chat/completions/").model(call.withBodyModel(Optional.of("small")))
+                .build()).allowed()).isTrue();
+        assertThat(a.decide(AuthzRequest.builder("POST", "/v1/chat/completions/").model(call.withBodyModel(Optional.of("huge-1")))
+                .build()).allowed()).isFalse();
+        // the same request, ALLOW only: its model condition does not match, another rule may still allow
+        Authorizer allowOnly = authorizer("""
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: only-small, namespace: models}
+                spec:
+                  rules:
+                  - when: [{key: request.model, notValues: ["huge-*"]}]
+                  - to: [{operation: {paths: ["/health"]}}]
+                """);
+        assertThat(allowOnly.decide(undetermined).allowed()).isFalse();
+        assertThat(allowOnly.decide(AuthzRequest.builder("POST", "/health").model(call.undetermined()).build()).allowed()).isTrue();
+        assertThat(allowOnly.decide(AuthzRequest.builder("POST", "/x").model(call).build()).allowed())
+                .as("a known absence of a model is not undetermined").isTrue();
+    }
 }

@@ -9,6 +9,7 @@ import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.core.resource.IncrementalConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.resource.Workload;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
@@ -33,7 +34,9 @@ public final class PolicyCompiler {
 
     /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
     public sealed interface Result {
-        record Compiled(MeshConfig config, Authorizer authorizer, RequestAuthenticator authenticator) implements Result {}
+        /** {@code forwardedPath}: which path this workload's model server is sent (its Workload's inbound setting). */
+        record Compiled(MeshConfig config, Authorizer authorizer, RequestAuthenticator authenticator,
+                Workload.ForwardedPath forwardedPath) implements Result {}
 
         record Rejected(String reason) implements Result {}
     }
@@ -50,7 +53,12 @@ public final class PolicyCompiler {
             RequestAuthenticator authenticator = RequestAuthenticator.compile(PolicySelection.authenticationsFor(
                     config.requestAuthentications(), config.mesh().authorization().rootNamespace(), namespace, name, labels),
                     jwks, clock);
-            return new Result.Compiled(config, Authorizer.forWorkload(config, namespace, name, labels), authenticator);
+            Workload.ForwardedPath forwardedPath = config.workloads().stream()
+                    .filter(w -> w.namespace().equals(namespace) && w.name().equals(name))
+                    .flatMap(w -> w.inbound().stream()).map(Workload.Inbound::forwardedPath).findFirst()
+                    .orElse(Workload.ForwardedPath.NORMALIZED);
+            return new Result.Compiled(config, Authorizer.forWorkload(config, namespace, name, labels), authenticator,
+                    forwardedPath);
         } catch (IllegalArgumentException e) {
             return new Result.Rejected(e.getMessage());
         }

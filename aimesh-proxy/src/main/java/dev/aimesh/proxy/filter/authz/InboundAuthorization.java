@@ -2,19 +2,20 @@ package dev.aimesh.proxy.filter.authz;
 
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
+import java.util.Locale;
 import java.util.Optional;
-import java.util.EnumSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import dev.aimesh.core.ai.AiOperation;
 import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.audit.SecurityEvent.Field;
 import dev.aimesh.core.audit.SecurityEvent.Type;
@@ -25,6 +26,7 @@ import dev.aimesh.core.authz.AuthzDecision;
 import dev.aimesh.core.authz.AuthzRequest;
 import dev.aimesh.core.http.RequestPath;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.resource.Workload;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.http.Routing;
 
@@ -32,8 +34,10 @@ import dev.aimesh.proxy.http.Routing;
  * Authorizes each inbound request against the policies of this proxy's workload, compiled once per
  * snapshot ({@code agent.PolicyCompiler}) and swapped atomically, so a pushed change applies to the next request
  * on every open connection. Decides on the normalized path; a path that cannot be normalized without
- * guessing is refused before any policy is consulted; so is a body whose model cannot be read one way
- * only. Denials are logged with the policy that decided, and reported with AUDIT matches and dry-run
+ * guessing is refused before any policy is consulted. When a policy reads {@code request.model} and the
+ * path names none, the body of any request that has one (whatever its path or method) is read for it;
+ * a JSON body whose model cannot be read one way only is refused, and a model that cannot be determined
+ * (a body that is not JSON, an upload) fails closed: DENY rules on it match, ALLOW rules do not. Denials are logged with the policy that decided, and reported with AUDIT matches and dry-run
  * verdicts that differ to the {@link SecurityEventSink}.
  */
 public final class InboundAuthorization {
@@ -42,10 +46,12 @@ public final class InboundAuthorization {
     static final String DENIED = "RBAC: access denied";
     /** How much of a body is read to find the model it names; a larger body is refused when a rule needs it. */
     public static final int MODEL_BODY_LIMIT = 1024 * 1024;
-    private static final Set<AiOperation> BODY_NAMES_MODEL = EnumSet.of(AiOperation.CHAT, AiOperation.COMPLETIONS,
-            AiOperation.EMBEDDINGS);
 
-    private final AtomicReference<Authorizer> authorizer = new AtomicReference<>(Authorizer.allowAll());
+    /** The policies and the path setting of one snapshot, swapped together. */
+    private record Settings(Authorizer authorizer, Workload.ForwardedPath forwardedPath) {}
+
+    private final AtomicReference<Settings> settings = new AtomicReference<>(
+            new Settings(Authorizer.allowAll(), Workload.ForwardedPath.NORMALIZED));
     private final int destinationPort;
     private final InstantSource clock;
     private final SecurityEventSink events;
@@ -58,7 +64,12 @@ public final class InboundAuthorization {
     }
 
     public void use(Authorizer next) {
-        authorizer.set(next);
+        use(next, Workload.ForwardedPath.NORMALIZED);
+    }
+
+    /** @param forwardedPath whether the model server is sent the normalized path policy decided on, or the raw one */
+    public void use(Authorizer next, Workload.ForwardedPath forwardedPath) {
+        settings.set(new Settings(next, forwardedPath));
     }
 
     /**
@@ -78,19 +89,35 @@ public final class InboundAuthorization {
             }
             case RequestPath.Result.Normalized normalized -> path = normalized.path();
         }
-        Authorizer current = authorizer.get();
+        Settings now = settings.get();
+        if (now.forwardedPath() == Workload.ForwardedPath.NORMALIZED) {
+            // what the server sees is what policy decided on (as Envoy's normalize_path and merge_slashes do)
+            int query = request.uri().indexOf('?');
+            request.setUri(query < 0 ? path : path + request.uri().substring(query));
+        }
+        Authorizer current = now.authorizer();
         if (current.isEmpty()) {
             return allowed.get();
         }
         String method = request.method().name();
         ModelCall call = ModelCall.of(method, path);
-        if (current.readsModel() && call.model().isEmpty() && call.operation().filter(BODY_NAMES_MODEL::contains).isPresent()) {
+        if (current.readsModel() && call.model().isEmpty() && hasBody(downstream, request)) {
+            if (!readableForModel(request)) { // an upload: the model cannot be read without buffering it all
+                return decide(current, downstream, peer, sni, request, path, call.undetermined(), token, allowed);
+            }
             return new Routing.Inspect(MODEL_BODY_LIMIT, (body, length, complete) -> {
-                if (!complete) {
+                boolean json = json(request, body, length);
+                if (!complete && json) {
                     return new Routing.Refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "model-body-too-large",
                             "the body is larger than the " + MODEL_BODY_LIMIT + " bytes read to find its model for policy");
                 }
+                if (!complete || length == 0) {
+                    return decide(current, downstream, peer, sni, request, path, length == 0 ? call : call.undetermined(),
+                            token, allowed);
+                }
                 return switch (BodyModel.scan(body, length)) {
+                    case BodyModel.Result.Refused refused when !json -> decide(current, downstream, peer, sni, request, path,
+                            call.undetermined(), token, allowed); // not JSON: what the server reads in it is unknown
                     case BodyModel.Result.Refused refused -> {
                         log.warn("refused {} {} from {}: {}", method, path, who(peer), refused.reason());
                         report(Type.REQUEST_REFUSED, downstream, peer, request, Optional.empty(), "", -1,
@@ -105,6 +132,42 @@ public final class InboundAuthorization {
             });
         }
         return decide(current, downstream, peer, sni, request, path, call, token, allowed);
+    }
+
+    /**
+     * Whether the request has a body: HTTP/1.1 says so with Content-Length or Transfer-Encoding; an HTTP/2
+     * stream has one unless it ended with its headers.
+     */
+    private static boolean hasBody(Channel downstream, HttpRequest request) {
+        if (request instanceof LastHttpContent full) {
+            return full.content().isReadable();
+        }
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return true;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        return length > 0 || length < 0 && downstream instanceof Http2StreamChannel;
+    }
+
+    /** Bodies read for their model: any but multipart and raw binary uploads, which hold no JSON to read. */
+    private static boolean readableForModel(HttpRequest request) {
+        String type = request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT);
+        return !type.startsWith("multipart/") && !type.startsWith("application/octet-stream") && !type.startsWith("audio/")
+                && !type.startsWith("image/") && !type.startsWith("video/");
+    }
+
+    /** Whether the body is meant as JSON: its type says so, or it starts like a JSON object (after a BOM). */
+    private static boolean json(HttpRequest request, byte[] body, int length) {
+        if (request.headers().get(HttpHeaderNames.CONTENT_TYPE, "").toLowerCase(Locale.ROOT).contains("json")) {
+            return true;
+        }
+        for (int i = 0; i < length; i++) {
+            int c = body[i] & 0xff;
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n' && c != 0xef && c != 0xbb && c != 0xbf) {
+                return c == '{' || c == '[';
+            }
+        }
+        return false;
     }
 
     private Routing decide(Authorizer current, Channel downstream, Optional<SpiffeId> peer, String sni, HttpRequest request,
