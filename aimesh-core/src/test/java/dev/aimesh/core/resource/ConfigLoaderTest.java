@@ -204,7 +204,7 @@ class ConfigLoaderTest {
                 kind: Workload
                 metadata: {name: llm, namespace: models}
                 spec:
-                  inbound: {port: 15006, upstream: "127.0.0.1:8000", protocol: grpc}
+                  inbound: {port: 15006, upstream: "127.0.0.1:8000", protocol: grpc, forwardedPath: raw}
                   outbound: {port: 15001}
                 ---
                 apiVersion: aimesh.dev/v1alpha1
@@ -217,11 +217,12 @@ class ConfigLoaderTest {
         assertThat(result.ok()).as(messages(result).toString()).isTrue();
         Workload llm = (Workload) result.resources().get(0);
         assertThat(llm.inbound()).contains(new Workload.Inbound(15006, java.util.Optional.of(new HostPort("127.0.0.1", 8000)),
-                Workload.UpstreamProtocol.H2C));
+                Workload.UpstreamProtocol.H2C, Workload.ForwardedPath.RAW));
         assertThat(llm.outbound()).contains(new Workload.Outbound(15001));
         Workload demo = (Workload) result.resources().get(1);
         assertThat(demo.run()).contains(new Workload.Run("sentiment-v1"));
         assertThat(demo.inbound().orElseThrow().port()).isZero();
+        assertThat(demo.inbound().orElseThrow().forwardedPath()).as("the default").isEqualTo(Workload.ForwardedPath.NORMALIZED);
     }
 
     @Test
@@ -235,6 +236,12 @@ class ConfigLoaderTest {
                 ---
                 apiVersion: aimesh.dev/v1alpha1
                 kind: Workload
+                metadata: {name: raw}
+                spec:
+                  inbound: {upstream: "127.0.0.1:8000", forwardedPath: asIs}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
                 metadata: {name: lost}
                 spec:
                   inbound: {port: 1}
@@ -244,6 +251,8 @@ class ConfigLoaderTest {
                 "w.yaml:5:19: spec.inbound.port: 70000 is out of range (expected: 0 to 65535)",
                 "w.yaml:5:36: spec.inbound.upstream: 'localhost' is not host:port (e.g. 127.0.0.1:8000)",
                 "w.yaml:5:59: spec.inbound.protocol: 'tcp' is not an upstream protocol (expected: http, h2c or grpc)",
-                "w.yaml:12:8: spec.run.demoModel: is required");
+                "w.yaml:11:56: spec.inbound.forwardedPath: 'asIs' is not a forwarded path (expected: normalized, the path"
+                        + " policy decided on, or raw, the path as the caller sent it)",
+                "w.yaml:18:8: spec.run.demoModel: is required");
     }
 }

@@ -199,7 +199,8 @@ public final class InboundAuthorization {
         if (decision.allowed()) {
             return allowed.get();
         }
-        log.warn("denied {} {} from {}{}: {}", method, path, who(peer), call.model().map(m -> " (model " + m + ")").orElse(""),
+        log.warn("denied {} {} from {}{}: {}", method, path, who(peer), call.modelUndetermined()
+                ? " (model not determined: a rule on request.model fails closed)" : call.model().map(m -> " (model " + m + ")").orElse(""),
                 decision.reason());
         report(Type.AUTHZ_DENIED, downstream, peer, request, call.model(), decision.policy().orElse(""), decision.rule(),
                 decision.reason());
