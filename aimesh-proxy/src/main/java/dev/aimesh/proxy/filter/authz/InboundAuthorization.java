@@ -74,8 +74,9 @@ public final class InboundAuthorization {
 
     /**
      * Where the request goes: {@code allowed} when the policies allow it, a refusal when they do not or its
-     * path is ambiguous, or, when a rule reads {@code request.model} from an OpenAI-style body, an
-     * inspection that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides.
+     * path is ambiguous, or, when a rule reads {@code request.model} and the path names none, an inspection
+     * that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides. The request's URI is
+     * rewritten to the normalized path first, unless the workload asks for the raw one.
      */
     public Routing route(Channel downstream, Optional<SpiffeId> peer, String sni, HttpRequest request, Optional<AuthzRequest.Token> token,
             Supplier<Routing> allowed) {
