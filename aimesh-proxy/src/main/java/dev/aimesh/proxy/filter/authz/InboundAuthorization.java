@@ -75,11 +75,12 @@ public final class InboundAuthorization {
     /**
      * Where the request goes: {@code allowed} when the policies allow it, a refusal when they do not or its
      * path is ambiguous, or, when a rule reads {@code request.model} and the path names none, an inspection
-     * that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides. The request's URI is
-     * rewritten to the normalized path first, unless the workload asks for the raw one.
+     * that reads the body (at most {@link #MODEL_BODY_LIMIT} bytes) and then decides. A request it lets through
+     * has its URI rewritten to the normalized path before {@code forward} is asked, unless the workload asks
+     * for the raw one.
      */
     public Routing route(Channel downstream, Optional<SpiffeId> peer, String sni, HttpRequest request, Optional<AuthzRequest.Token> token,
-            Supplier<Routing> allowed) {
+            Supplier<Routing> forward) {
         String path;
         switch (RequestPath.normalize(request.uri())) {
             case RequestPath.Result.Refused refused -> {
@@ -91,11 +92,13 @@ public final class InboundAuthorization {
             case RequestPath.Result.Normalized normalized -> path = normalized.path();
         }
         Settings now = settings.get();
-        if (now.forwardedPath() == Workload.ForwardedPath.NORMALIZED) {
-            // what the server sees is what policy decided on (as Envoy's normalize_path and merge_slashes do)
+        Supplier<Routing> allowed = now.forwardedPath() == Workload.ForwardedPath.RAW ? forward : () -> {
+            // the server is sent what policy decided on (as Envoy's normalize_path and merge_slashes do); refusals
+            // and their audit events keep the target as the caller sent it
             int query = request.uri().indexOf('?');
             request.setUri(query < 0 ? path : path + request.uri().substring(query));
-        }
+            return forward.get();
+        };
         Authorizer current = now.authorizer();
         if (current.isEmpty()) {
             return allowed.get();
