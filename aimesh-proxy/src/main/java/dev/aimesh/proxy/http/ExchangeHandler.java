@@ -45,6 +45,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean active;
     private boolean discarding;
     private boolean keepAlive;
+    private boolean http10;
     private boolean requestDone;
     private boolean responseStarted;
     private long requestBytes;
@@ -102,6 +103,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseStarted = false;
         requestBytes = 0;
         keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
+        http10 = !downstreamHttp2 && request.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_0);
         if (request instanceof LastHttpContent full) {
             requestDone = true;
             requestBytes = full.content().readableBytes();
@@ -110,6 +112,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         Routing routing = checkFraming(request);
+        if (routing == null) {
+            routing = ExpectContinue.check(request);
+        }
         if (routing == null) {
             routing = router.route(ctx.channel(), request);
         }
@@ -124,6 +129,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 refuse(refuse.status(), refuse.code(), refuse.message());
             }
             case Routing.Inspect inspect -> {
+                ExpectContinue.proceed(ctx, request, !requestDone);
                 inspected = request;
                 inspection = inspect;
                 inspectedBytes = 0;
@@ -133,6 +139,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case Routing.Forward forward -> {
+                ExpectContinue.proceed(ctx, forward.request(), !requestDone);
                 Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
                 if (leased.isDone()) {
                     upstreamReady(leased, forward);
@@ -281,7 +288,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(event);
             return;
         }
-        log.warn("refused a malformed request from {}: {}", ctx.channel().remoteAddress(), malformed.message());
+        log.warn("refused a request from {}: {}", ctx.channel().remoteAddress(), malformed.message());
         if (malformed.inBody() || !active) {
             abortExchange(malformed); // the request under way is broken, or there is none
         } else {
@@ -298,7 +305,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             lease = null;
         }
         active = true;
-        refuse(HttpResponseStatus.BAD_REQUEST, malformed.code(), "malformed request: " + malformed.message());
+        refuse(malformed.status(), malformed.code(), malformed.message());
     }
 
     @Override
@@ -374,6 +381,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             } else {
                 HopByHop.strip(response.headers());
                 Framing.forHttp1(response);
+                if (http10 && !Framing.forHttp10(response)) {
+                    keepAlive = false; // the end of the connection delimits the body
+                }
                 if (!keepAlive) {
                     response.headers().set(HttpHeaderNames.CONNECTION, "close");
                 }
