@@ -428,8 +428,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         queueing = false;
         Object next;
         while ((next = pipelined.peek()) != null) {
-            if (active && next instanceof HttpRequest) {
-                queueing = true; // wait for the exchange that just started
+            if (active && (next instanceof HttpRequest || next instanceof MalformedRequest)) {
+                queueing = true; // wait for the exchange that just started: a later fault is answered after it
                 return;
             }
             pipelined.poll();

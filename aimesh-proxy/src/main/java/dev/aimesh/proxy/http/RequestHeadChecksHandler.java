@@ -6,7 +6,12 @@ import java.util.Locale;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -26,6 +31,8 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter {
     private final ProxyLimits limits;
     private final boolean http2;
+    /** An HTTP/1.1 request without a body, held until the decoder's end-of-message that follows it. */
+    private HttpRequest bodiless;
 
     public RequestHeadChecksHandler(ProxyLimits limits, boolean http2) {
         this.limits = limits;
@@ -34,10 +41,24 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (bodiless != null) {
+            HttpRequest request = bodiless;
+            bodiless = null;
+            if (msg instanceof LastHttpContent last && !last.content().isReadable() && last.trailingHeaders().isEmpty()) {
+                last.release();
+                ctx.fireChannelRead(whole(request));
+                return;
+            }
+            ctx.fireChannelRead(request);
+        }
         if (msg instanceof HttpRequest request && request.decoderResult().isSuccess()) {
             Exception refusal = check(request);
             if (refusal != null) {
                 request.setDecoderResult(DecoderResult.failure(refusal));
+            } else if (!http2 && !(request instanceof FullHttpRequest) && !HttpUtil.isTransferEncodingChunked(request)
+                    && HttpUtil.getContentLength(request, 0L) == 0) {
+                bodiless = request; // the decoder's end-of-message follows at once: forwarded as one message
+                return;
             }
         }
         if (msg instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
@@ -45,6 +66,23 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
             dropUnderscores(last.trailingHeaders()); // the request is under way: too late to refuse it
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /**
+     * An HTTP/1.1 request without a body, as one message: the next hop then knows at once that none follows
+     * (on HTTP/2, HEADERS with END_STREAM), and the model receives it without framing headers, never chunked.
+     */
+    private static FullHttpRequest whole(HttpRequest request) {
+        FullHttpRequest full = new DefaultFullHttpRequest(request.protocolVersion(), request.method(), request.uri(),
+                Unpooled.EMPTY_BUFFER, request.headers(), DefaultHttpHeadersFactory.trailersFactory().newHeaders());
+        full.setDecoderResult(request.decoderResult());
+        return full;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        bodiless = null; // holds no buffer
+        ctx.fireChannelInactive();
     }
 
     /**
@@ -93,12 +131,8 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
             if (!http2) {
                 return "more than one Host header"; // RFC 9112 3.2
             }
-            // :authority arrives as a Host header; a Host header beside it must name the same (RFC 9113 8.3.1)
-            for (String other : hosts) {
-                if (!other.equalsIgnoreCase(hosts.get(0))) {
-                    return "the Host header differs from :authority";
-                }
-            }
+            // :authority arrives as a Host header; Netty's conversion has reset the stream where a Host header beside
+            // it (RFC 9113 8.3.1) or another Host header differs, so these name the same: one is enough.
             request.headers().set(HttpHeaderNames.HOST, hosts.get(0));
         }
         String uri = request.uri();
