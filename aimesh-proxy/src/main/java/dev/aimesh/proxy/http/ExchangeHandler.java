@@ -304,6 +304,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             lease.release(false); // the model never sees the rest of a broken request
             lease = null;
         }
+        if (!active) {
+            responseStarted = false; // the fault is a new request's: none of its answer is out, whatever the last one sent
+        }
         active = true;
         refuse(malformed.status(), malformed.code(), malformed.message());
     }
