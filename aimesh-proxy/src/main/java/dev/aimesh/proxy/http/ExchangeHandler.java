@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -103,7 +104,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseStarted = false;
         requestBytes = 0;
         keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
-        http10 = !downstreamHttp2 && request.protocolVersion().equals(io.netty.handler.codec.http.HttpVersion.HTTP_1_0);
+        http10 = !downstreamHttp2 && request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (request instanceof LastHttpContent full) {
             requestDone = true;
             requestBytes = full.content().readableBytes();

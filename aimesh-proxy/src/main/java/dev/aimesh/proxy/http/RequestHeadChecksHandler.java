@@ -3,17 +3,17 @@ package dev.aimesh.proxy.http;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 
@@ -22,11 +22,12 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * {@link ExchangeHandler}, so that nothing after it sees what it removes: the {@code x-http2-*} headers of
  * Netty's conversion ({@link HopByHop#stripInternal}), and header names with an underscore (dropped, or the
  * request refused, as {@link ProxyLimits#underscoreHeaders()} says), in headers and trailers. It refuses a
- * request whose destination is ambiguous (two Host headers on HTTP/1.1; on HTTP/2 a Host that differs from
- * {@code :authority}; an absolute URI whose authority differs from Host) and, on HTTP/2, what HTTP/1.1's
- * {@link StrictHttp1Guard} refuses there: an unknown method, a target with a space or control byte, a target
- * longer than the request-line limit (414). A refusal marks the request's decoder result as failed, so the
- * exchange answers it and never routes it; this handler writes nothing itself.
+ * request whose destination is ambiguous (two Host headers on HTTP/1.1, an absolute URI whose authority differs
+ * from Host; on HTTP/2 Netty's conversion already resets a stream whose Host differs from {@code :authority})
+ * and, on HTTP/2, what HTTP/1.1's {@link StrictHttp1Guard} refuses there: an unknown method, a target with a
+ * space or control byte, a target longer than the request-line limit (414). A refusal marks the request's
+ * decoder result as failed, so the exchange answers it and never routes it; this handler writes nothing itself.
+ * An HTTP/1.1 request without a body goes on as one {@link FullHttpRequest}.
  */
 public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter {
     private final ProxyLimits limits;
