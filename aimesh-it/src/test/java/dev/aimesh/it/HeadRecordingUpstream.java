@@ -17,7 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A stand-in model server over a raw socket that records each request head exactly as it arrived (request
  * line and header lines, names as sent), so a test sees the framing the proxy chose. It reads the body as
- * the head frames it and answers 200 with {@code ok}; on {@code /chunked} the answer is chunked.
+ * the head frames it and answers 200 with {@code ok}; on {@code /chunked} the answer is chunked, on
+ * {@code /interim} it comes after two interim responses (100 and 103).
  */
 final class HeadRecordingUpstream implements AutoCloseable {
     private final ServerSocket server;
@@ -69,7 +70,10 @@ final class HeadRecordingUpstream implements AutoCloseable {
                     }
                 }
                 heads.add(head);
-                if (head.startsWith("GET /chunked") || head.startsWith("POST /chunked")) {
+                if (head.startsWith("GET /interim")) { // as a server may before its answer (RFC 9110 15.2)
+                    out.write(("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n"
+                            + "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n").getBytes(StandardCharsets.US_ASCII));
+                } else if (head.startsWith("GET /chunked") || head.startsWith("POST /chunked")) {
                     out.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 } else {
                     out.write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII));

@@ -163,6 +163,14 @@ class ProtocolHygieneIT {
         assertThat(answer).startsWith("HTTP/1.1 200").doesNotContainIgnoringCase("transfer-encoding").endsWith("\r\n\r\nhello");
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"outbound,http1.1", "outbound,h2", "inbound,http1.1", "inbound,h2"})
+    void interimResponsesOfTheModelAreNotTakenForItsAnswer(String side, String protocol) {
+        Result r = via(side, protocol, "/interim", "-i");
+        Curl.assertStatus(r, 200);
+        assertThat(r.out()).endsWith("ok\n\nstatus=200").doesNotContain("103").doesNotContain(" 100");
+    }
+
     // --- what the proxy refuses or answers itself ---------------------------------------------------------------
 
     @ParameterizedTest(name = "{0}")

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -477,9 +478,18 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** On the upstream channel: hands the response back to the exchange. */
     private final class ResponseRelay extends ChannelInboundHandlerAdapter {
+        /** In an interim (1xx) response, which is dropped: the relay passes one final response per exchange. */
+        private boolean inInterim;
+
         @Override
         public void channelRead(ChannelHandlerContext upstream, Object msg) {
-            if (msg instanceof HttpObject http && lease != null) {
+            if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                inInterim = !(msg instanceof LastHttpContent); // HTTP/1: its end follows; HTTP/2: one message
+                ReferenceCountUtil.release(msg);
+            } else if (inInterim && msg instanceof LastHttpContent) {
+                inInterim = false;
+                ReferenceCountUtil.release(msg);
+            } else if (msg instanceof HttpObject http && lease != null) {
                 response(http);
             } else {
                 ReferenceCountUtil.release(msg);
