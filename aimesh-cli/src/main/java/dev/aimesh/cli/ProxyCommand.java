@@ -86,6 +86,14 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Serve GET /ready and GET /stats (Prometheus text) here; keep it on loopback (default: off).")
     InetSocketAddress adminListen;
 
+    @Option(names = "--request-headers-timeout", paramLabel = "DURATION", defaultValue = "10s", converter = DurationConverter.class,
+            description = "Time an HTTP/1.1 client has to send a whole request head before it gets 408 (default: ${DEFAULT-VALUE}).")
+    java.time.Duration requestHeadersTimeout;
+
+    @Option(names = "--headers-with-underscores", paramLabel = "ACTION", defaultValue = "drop",
+            description = "drop (remove request headers whose name has an underscore) or refuse (answer 400) (default: ${DEFAULT-VALUE}).")
+    String headersWithUnderscores;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
     int threads;
 
@@ -118,6 +126,11 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
+    private ProxyLimits limits() {
+        return ProxyLimits.DEFAULTS.withRequestHeadersTimeout(requestHeadersTimeout).withUnderscoreHeaders(
+                headersWithUnderscores.equals("refuse") ? ProxyLimits.UnderscoreHeaders.REFUSE : ProxyLimits.UnderscoreHeaders.DROP);
+    }
+
     @Override
     public Integer call() throws InterruptedException {
         boolean hasToken = token != null && !token.isBlank();
@@ -127,6 +140,10 @@ final class ProxyCommand implements Callable<Integer> {
         }
         if (!upstreamProtocol.equals("http") && !upstreamProtocol.equals("h2c")) {
             throw new CliException(ExitCodes.USAGE, "--upstream-protocol: '" + upstreamProtocol + "' (expected: http or h2c)");
+        }
+        if (!headersWithUnderscores.equals("drop") && !headersWithUnderscores.equals("refuse")) {
+            throw new CliException(ExitCodes.USAGE, "--headers-with-underscores: '" + headersWithUnderscores
+                    + "' (expected: drop or refuse)");
         }
         Optional<JoinToken> joinToken;
         try {
@@ -142,7 +159,7 @@ final class ProxyCommand implements Callable<Integer> {
         ProxyOptions options;
         try {
             options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(stateDir), Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
-                    upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, ProxyLimits.DEFAULTS,
+                    upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, limits(),
                     threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), InstantSource.system());
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());

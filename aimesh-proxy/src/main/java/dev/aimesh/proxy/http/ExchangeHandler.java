@@ -15,7 +15,9 @@ import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
@@ -45,6 +47,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean active;
     private boolean discarding;
     private boolean keepAlive;
+    private boolean http10;
     private boolean requestDone;
     private boolean responseStarted;
     private long requestBytes;
@@ -103,6 +106,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseStarted = false;
         requestBytes = 0;
         keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
+        http10 = !downstreamHttp2 && request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (request instanceof LastHttpContent full) {
             requestDone = true;
             requestBytes = full.content().readableBytes();
@@ -111,6 +115,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         Routing routing = checkFraming(request);
+        if (routing == null) {
+            routing = ExpectContinue.check(request);
+        }
         if (routing == null) {
             routing = router.route(ctx.channel(), request);
         }
@@ -125,6 +132,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 refuse(refuse.status(), refuse.code(), refuse.message());
             }
             case Routing.Inspect inspect -> {
+                ExpectContinue.proceed(ctx, request, !requestDone);
                 inspected = request;
                 inspection = inspect;
                 inspectedBytes = 0;
@@ -134,6 +142,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case Routing.Forward forward -> {
+                ExpectContinue.proceed(ctx, forward.request(), !requestDone);
                 Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
                 if (leased.isDone()) {
                     upstreamReady(leased, forward);
@@ -294,7 +303,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             ctx.fireUserEventTriggered(event);
             return;
         }
-        log.warn("refused a malformed request from {}: {}", ctx.channel().remoteAddress(), malformed.message());
+        log.warn("refused a request from {}: {}", ctx.channel().remoteAddress(), malformed.message());
         if (malformed.inBody() || !active) {
             abortExchange(malformed); // the request under way is broken, or there is none
         } else {
@@ -310,8 +319,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             lease.release(false); // the model never sees the rest of a broken request
             lease = null;
         }
+        if (!active) {
+            responseStarted = false; // the fault is a new request's: none of its answer is out, whatever the last one sent
+        }
         active = true;
-        refuse(HttpResponseStatus.BAD_REQUEST, malformed.code(), "malformed request: " + malformed.message());
+        refuse(malformed.status(), malformed.code(), malformed.message());
     }
 
     @Override
@@ -387,6 +399,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             } else {
                 HopByHop.strip(response.headers());
                 Framing.forHttp1(response);
+                if (http10 && !Framing.forHttp10(response)) {
+                    keepAlive = false; // the end of the connection delimits the body
+                }
                 if (!keepAlive) {
                     response.headers().set(HttpHeaderNames.CONNECTION, "close");
                 }
@@ -431,8 +446,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         queueing = false;
         Object next;
         while ((next = pipelined.peek()) != null) {
-            if (active && next instanceof HttpRequest) {
-                queueing = true; // wait for the exchange that just started
+            if (active && (next instanceof HttpRequest || next instanceof MalformedRequest)) {
+                queueing = true; // wait for the exchange that just started: a later fault is answered after it
                 return;
             }
             pipelined.poll();
@@ -476,9 +491,18 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     /** On the upstream channel: hands the response back to the exchange. */
     private final class ResponseRelay extends ChannelInboundHandlerAdapter {
+        /** In an interim (1xx) response, which is dropped: the relay passes one final response per exchange. */
+        private boolean inInterim;
+
         @Override
         public void channelRead(ChannelHandlerContext upstream, Object msg) {
-            if (msg instanceof HttpObject http && lease != null) {
+            if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                inInterim = !(msg instanceof LastHttpContent); // HTTP/1: its end follows; HTTP/2: one message
+                ReferenceCountUtil.release(msg);
+            } else if (inInterim && msg instanceof LastHttpContent) {
+                inInterim = false;
+                ReferenceCountUtil.release(msg);
+            } else if (msg instanceof HttpObject http && lease != null) {
                 response(http);
             } else {
                 ReferenceCountUtil.release(msg);

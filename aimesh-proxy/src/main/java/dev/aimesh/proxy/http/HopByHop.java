@@ -4,6 +4,7 @@ import java.util.List;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
 import io.netty.util.AsciiString;
 
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 7.6.1). */
@@ -11,11 +12,18 @@ public final class HopByHop {
     private static final List<AsciiString> NAMES = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_CONNECTION,
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
+    /**
+     * Netty's HTTP/2 to HTTP/1 conversion carries the stream's ID, its :scheme and more in these headers; they
+     * describe one hop's stream, and from a client they could steer the conversion on the next hop.
+     */
+    static final List<AsciiString> INTERNAL = java.util.Arrays.stream(ExtensionHeaderNames.values())
+            .map(ExtensionHeaderNames::text).toList();
 
     private HopByHop() {}
 
     /**
-     * Removes hop-by-hop headers, including those the Connection header names. Transfer-Encoding is kept:
+     * Removes hop-by-hop headers, including those the Connection header names, and the internal ones of
+     * HTTP/2 conversion ({@link #stripInternal}). Transfer-Encoding is kept:
      * the codecs re-frame the body for the next hop. {@code te: trailers} survives, as gRPC needs it.
      */
     public static void strip(HttpHeaders headers) {
@@ -28,8 +36,19 @@ public final class HopByHop {
         for (AsciiString name : NAMES) {
             headers.remove(name);
         }
+        stripInternal(headers);
         if (trailers) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+    }
+
+    /** Removes the {@code x-http2-*} headers of Netty's HTTP/2 conversion. */
+    public static void stripInternal(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        for (AsciiString name : INTERNAL) {
+            headers.remove(name);
         }
     }
 }

@@ -30,6 +30,7 @@ public final class ServerPipelines {
                 .setAllowDuplicateContentLengths(false);
         pipeline.addLast("strict", new StrictHttp1Guard(limits));
         pipeline.addLast("http1", new HttpServerCodec(decoder));
+        pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits, false));
         pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
     }
 
@@ -48,6 +49,7 @@ public final class ServerPipelines {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+                stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));
                 stream.pipeline().addLast(new ExchangeHandler(router, limits, true));
             }
         }));

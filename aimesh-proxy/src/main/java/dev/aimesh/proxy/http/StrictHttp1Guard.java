@@ -1,11 +1,14 @@
 package dev.aimesh.proxy.http;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AsciiString;
 import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
@@ -20,6 +23,9 @@ import io.netty.util.ReferenceCountUtil;
  * and fires a {@link MalformedRequest}. Netty's decoder alone accepts bare LF, folded headers, spaces
  * in chunk lines and more, which a model server behind might read differently: the gaps smuggling uses.
  * Lines are checked as bytes in a reused buffer: nothing is allocated for a well-formed request but its method.
+ * A request line over the limit is answered 414, a head over it 431, and a head not complete within the
+ * request-headers timeout 408 (slowloris): the timer runs from the head's first byte (or the connection's start)
+ * and only while the proxy reads, never while an exchange holds the reads back. One timer per connection at a time.
  */
 public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private static final Set<AsciiString> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
@@ -35,8 +41,10 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
 
     private enum State { REQUEST_LINE, HEADER, CHUNK_LINE, CHUNK_DATA, CHUNK_CRLF, TRAILER, FIXED_BODY }
 
-    private final int maxLine;
+    private final int maxRequestLine;
+    private final int maxHeaderLine;
     private final int maxHead;
+    private final long headTimeoutNanos;
     private State state = State.REQUEST_LINE;
     private byte[] line = new byte[256];
     private int lineLength;
@@ -47,13 +55,62 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private String transferEncoding;
     private boolean failed;
     private int emptyLines;
-    /** Set by {@link #process} when a byte breaks the grammar. */
+    /** Set by {@link #process} when a byte breaks the grammar; with a status other than 400 when a limit is passed. */
     private String fault;
+    private HttpResponseStatus faultStatus;
+    private String faultCode;
+    private ChannelHandlerContext ctx;
+    /** When the head being read began ({@link Long#MIN_VALUE}: none is), and whether a timer watches it. */
+    private long headStartedNanos = Long.MIN_VALUE;
+    private boolean headTimerArmed;
     private final ByteProcessor scanner = this::process;
 
     public StrictHttp1Guard(ProxyLimits limits) {
-        this.maxLine = Math.max(limits.maxRequestLineBytes(), limits.maxHeaderBytes());
+        this.maxRequestLine = limits.maxRequestLineBytes();
+        this.maxHeaderLine = limits.maxHeaderBytes();
         this.maxHead = limits.maxRequestLineBytes() + limits.maxHeaderBytes();
+        this.headTimeoutNanos = limits.requestHeadersTimeout().toNanos();
+    }
+
+    /** Whether HTTP/1.1 requests may use this method here (HTTP/2 requests are held to the same list). */
+    static boolean isKnownMethod(String name) {
+        return METHODS.contains(AsciiString.of(name));
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        headStarted(); // the first request's head is due from the start of the connection
+    }
+
+    private void headStarted() {
+        headStartedNanos = ctx.executor().ticker().nanoTime();
+        if (!headTimerArmed) {
+            headTimerArmed = true;
+            ctx.executor().schedule(this::checkHeadDeadline, headTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    /** The timer re-arms itself for the head under way, so a keep-alive connection needs one at a time. */
+    private void checkHeadDeadline() {
+        headTimerArmed = false;
+        if (failed || headStartedNanos == Long.MIN_VALUE || !ctx.channel().isActive()) {
+            return;
+        }
+        long now = ctx.executor().ticker().nanoTime();
+        if (!ctx.channel().config().isAutoRead()) {
+            headStartedNanos = now; // an exchange holds the reads back: the client is not the slow one
+        }
+        long left = headStartedNanos + headTimeoutNanos - now;
+        if (left > 0) {
+            headTimerArmed = true;
+            ctx.executor().schedule(this::checkHeadDeadline, left, TimeUnit.NANOSECONDS);
+            return;
+        }
+        failed = true;
+        ctx.fireUserEventTriggered(new MalformedRequest(HttpResponseStatus.REQUEST_TIMEOUT, "request-headers-timeout",
+                "the request head was not complete within the request-headers timeout of "
+                        + Duration.ofNanos(headTimeoutNanos).toMillis() + " ms", false));
     }
 
     @Override
@@ -94,7 +151,14 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(buf.retainedSlice(buf.readerIndex(), validBytes));
         }
         buf.release();
-        ctx.fireUserEventTriggered(new MalformedRequest("malformed-request", fault, inBody));
+        ctx.fireUserEventTriggered(faultStatus == null ? MalformedRequest.badRequest(fault, inBody)
+                : new MalformedRequest(faultStatus, faultCode, fault, inBody));
+    }
+
+    private String overLimit(HttpResponseStatus status, String code, String message) {
+        faultStatus = status;
+        faultCode = code;
+        return message;
     }
 
     /** Consumes one byte of a line-oriented state; false stops the scan (a fault, or a body begins). */
@@ -106,7 +170,11 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
     private String onByte(int b) {
         if (state == State.REQUEST_LINE || state == State.HEADER || state == State.TRAILER) {
             if (++headBytes > maxHead) {
-                return "the request head is longer than " + maxHead + " bytes";
+                return overLimit(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+                        "the request head is longer than " + maxHead + " bytes");
+            }
+            if (headBytes == 1 && state == State.REQUEST_LINE && headStartedNanos == Long.MIN_VALUE) {
+                headStarted();
             }
         }
         if (sawCr) {
@@ -125,9 +193,19 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         if (b == '\n') {
             return "a bare LF (lines must end with CRLF)";
         }
-        int limit = state == State.CHUNK_LINE || state == State.CHUNK_CRLF ? MAX_CHUNK_LINE : maxLine;
+        int limit = switch (state) {
+            case REQUEST_LINE -> maxRequestLine;
+            case HEADER, TRAILER -> maxHeaderLine;
+            default -> MAX_CHUNK_LINE;
+        };
         if (lineLength >= limit) {
-            return "a line longer than the limit";
+            return switch (state) {
+                case REQUEST_LINE -> overLimit(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request-line-too-long",
+                        "the request line is longer than " + limit + " bytes");
+                case HEADER, TRAILER -> overLimit(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+                        "a header line is longer than " + limit + " bytes");
+                default -> "a chunk line longer than " + limit + " bytes";
+            };
         }
         if (lineLength == line.length) {
             line = java.util.Arrays.copyOf(line, Math.min(limit, line.length * 2));
@@ -229,6 +307,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
 
     private String endOfHead() {
         headBytes = 0; // the head limit applies to each request of a keep-alive connection on its own
+        headStartedNanos = Long.MIN_VALUE;
         if (transferEncoding != null) {
             if (contentLength >= 0) {
                 return "both Content-Length and Transfer-Encoding";

@@ -88,4 +88,84 @@ class StrictHttp1GuardTest {
         assertThat(sink.faults).isEmpty();
         assertThat(sink.passed.toString()).isEqualTo(String.join("", requests));
     }
+
+    @org.junit.jupiter.api.Test
+    void aLongRequestLineIs414AndALongHeadIs431() {
+        assertThat(feed("GET /" + "a".repeat(9000) + " HTTP/1.1\r\n\r\n").faults).singleElement().satisfies(f -> {
+            assertThat(f.status().code()).isEqualTo(414);
+            assertThat(f.code()).isEqualTo("request-line-too-long");
+        });
+        assertThat(feed("GET / HTTP/1.1\r\nX-Big: " + "b".repeat(40_000) + "\r\n\r\n").faults).singleElement()
+                .satisfies(f -> assertThat(f.status().code()).isEqualTo(431));
+        String many = "GET / HTTP/1.1\r\n" + "X-Pad: 0123456789012345678901234567890123456789\r\n".repeat(1000) + "\r\n";
+        assertThat(feed(many).faults).singleElement().satisfies(f -> {
+            assertThat(f.status().code()).isEqualTo(431);
+            assertThat(f.message()).contains("longer than 40960 bytes");
+        });
+    }
+
+    private static EmbeddedChannel guarded(Sink sink) {
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.freezeTime();
+        channel.pipeline().addLast(new StrictHttp1Guard(ProxyLimits.DEFAULTS.withRequestHeadersTimeout(java.time.Duration.ofSeconds(10))),
+                sink);
+        return channel;
+    }
+
+    private static void write(EmbeddedChannel channel, String bytes) {
+        channel.writeInbound(Unpooled.copiedBuffer(bytes, StandardCharsets.ISO_8859_1));
+    }
+
+    private static void after(EmbeddedChannel channel, long seconds) {
+        channel.advanceTimeBy(seconds, java.util.concurrent.TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    @org.junit.jupiter.api.Test
+    void aHeadNotCompleteWithinTheTimeoutIsReported408AndNothingAfterPasses() {
+        Sink sink = new Sink();
+        EmbeddedChannel channel = guarded(sink);
+        write(channel, "GET / HTTP/1.1\r\nHost: x\r\n");
+        after(channel, 9);
+        write(channel, "X-Slow: 1\r\n"); // trickling bytes do not extend the deadline
+        assertThat(sink.faults).isEmpty();
+        after(channel, 1);
+        assertThat(sink.faults).singleElement().satisfies(f -> {
+            assertThat(f.status().code()).isEqualTo(408);
+            assertThat(f.code()).isEqualTo("request-headers-timeout");
+            assertThat(f.message()).contains("10000 ms");
+        });
+        write(channel, "\r\n");
+        assertThat(sink.passed.toString()).doesNotEndWith("\r\n\r\n");
+        channel.finishAndReleaseAll();
+    }
+
+    @org.junit.jupiter.api.Test
+    void theTimeoutRunsPerHeadFromItsFirstByteAndNotWhileReadsAreHeldBack() {
+        Sink sink = new Sink();
+        EmbeddedChannel channel = guarded(sink);
+        write(channel, "GET /1 HTTP/1.1\r\nHost: x\r\n\r\n");
+        after(channel, 60); // idle between requests: the idle timeout's business
+        write(channel, "GET /2 HTTP/1.1\r\n");
+        after(channel, 9);
+        write(channel, "Host: x\r\n\r\nGET /3 HTTP/1.1\r\n"); // /3 begins while /2's exchange holds reads back
+        channel.config().setAutoRead(false);
+        after(channel, 30);
+        assertThat(sink.faults).isEmpty();
+        channel.config().setAutoRead(true);
+        after(channel, 9);
+        assertThat(sink.faults).isEmpty();
+        after(channel, 2);
+        assertThat(sink.faults).singleElement().satisfies(f -> assertThat(f.status().code()).isEqualTo(408));
+        channel.finishAndReleaseAll();
+    }
+
+    @org.junit.jupiter.api.Test
+    void theFirstHeadIsDueFromTheStartOfTheConnection() {
+        Sink sink = new Sink();
+        EmbeddedChannel channel = guarded(sink);
+        after(channel, 10);
+        assertThat(sink.faults).singleElement().satisfies(f -> assertThat(f.status().code()).isEqualTo(408));
+        channel.finishAndReleaseAll();
+    }
 }

@@ -1,0 +1,44 @@
+package dev.aimesh.proxy.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+
+/**
+ * {@code Expect: 100-continue} is answered by the proxy, never passed on: 100 Continue once the request may
+ * go on (its routing needs or takes the body), its final refusal otherwise, so a refused body is never sent.
+ * The upstream never sees the header, so it sends no interim response the relay would take for the final one.
+ * Another expectation is refused with 417 (RFC 9110 10.1.1).
+ */
+final class ExpectContinue {
+    private ExpectContinue() {}
+
+    /** A refusal for an expectation the proxy cannot meet, or null. */
+    static Routing.Refuse check(HttpRequest request) {
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect == null || request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            request.headers().remove(HttpHeaderNames.EXPECT); // an HTTP/1.0 expectation is ignored (RFC 9110 10.1.1)
+            return null;
+        }
+        if (request.headers().getAll(HttpHeaderNames.EXPECT).size() == 1
+                && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.strip())) {
+            return null;
+        }
+        return new Routing.Refuse(HttpResponseStatus.EXPECTATION_FAILED, "expectation-failed",
+                "the expectation '" + expect + "' is not supported (only 100-continue is)");
+    }
+
+    /** The request goes on: the client may send its body now. */
+    static void proceed(ChannelHandlerContext ctx, HttpRequest request, boolean bodyStillToCome) {
+        if (request.headers().contains(HttpHeaderNames.EXPECT)) {
+            request.headers().remove(HttpHeaderNames.EXPECT);
+            if (bodyStillToCome) {
+                ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+            }
+        }
+    }
+}

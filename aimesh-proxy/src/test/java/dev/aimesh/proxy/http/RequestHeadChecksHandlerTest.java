@@ -1,0 +1,107 @@
+package dev.aimesh.proxy.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+class RequestHeadChecksHandlerTest {
+    private static HttpRequest http1(String head, ProxyLimits limits) {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(new HttpDecoderConfig()),
+                new RequestHeadChecksHandler(limits, false));
+        channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.ISO_8859_1));
+        HttpRequest request = channel.readInbound();
+        Object next;
+        while ((next = channel.readInbound()) != null) {
+            ReferenceCountUtil.release(next);
+        }
+        channel.finishAndReleaseAll();
+        return request;
+    }
+
+    private static HttpRequest http2(Http2Headers headers) {
+        EmbeddedChannel channel = new EmbeddedChannel(new Http2StreamFrameToHttpObjectCodec(true),
+                new RequestHeadChecksHandler(ProxyLimits.DEFAULTS, true));
+        channel.writeInbound(new DefaultHttp2HeadersFrame(headers, true));
+        HttpRequest request = channel.readInbound();
+        channel.finishAndReleaseAll();
+        return request;
+    }
+
+    private static Http2Headers h2(String method, String path) {
+        return new DefaultHttp2Headers().method(method).path(path).scheme("http").authority("model.models");
+    }
+
+    private static String refusal(HttpRequest request) {
+        assertThat(request.decoderResult().isFailure()).as("refused").isTrue();
+        String message = request.decoderResult().cause().getMessage();
+        ReferenceCountUtil.release(request);
+        return message;
+    }
+
+    @Test
+    void aBodilessHttp1RequestPassesAsOneMessageWithoutFraming() {
+        HttpRequest request = http1("GET /v1/models HTTP/1.1\r\nHost: llm\r\n\r\n", ProxyLimits.DEFAULTS);
+        assertThat(request).isInstanceOf(FullHttpRequest.class);
+        assertThat(request.decoderResult().isSuccess()).isTrue();
+        assertThat(request.headers().names()).containsExactly("Host");
+        ReferenceCountUtil.release(request);
+        HttpRequest withBody = http1("POST /v1/chat HTTP/1.1\r\nHost: llm\r\nContent-Length: 2\r\n\r\nhi", ProxyLimits.DEFAULTS);
+        assertThat(withBody).isNotInstanceOf(LastHttpContent.class);
+        ReferenceCountUtil.release(withBody);
+    }
+
+    @Test
+    void underscoreAndInternalHeadersAreDroppedOrTheRequestRefusedAsConfigured() {
+        String head = "GET / HTTP/1.1\r\nHost: llm\r\nx_forwarded_client_cert: evil\r\nTransfer_Encoding: chunked\r\n"
+                + "x-http2-scheme: https\r\nx-http2-path: /admin\r\nx-kept: 1\r\n\r\n";
+        HttpRequest dropped = http1(head, ProxyLimits.DEFAULTS);
+        assertThat(dropped.decoderResult().isSuccess()).isTrue();
+        assertThat(dropped.headers().names()).containsExactlyInAnyOrder("Host", "x-kept");
+        ReferenceCountUtil.release(dropped);
+        assertThat(refusal(http1(head, ProxyLimits.DEFAULTS.withUnderscoreHeaders(ProxyLimits.UnderscoreHeaders.REFUSE))))
+                .contains("'x_forwarded_client_cert' has an underscore");
+    }
+
+    @Test
+    void anAmbiguousHostIsRefused() {
+        assertThat(refusal(http1("GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n", ProxyLimits.DEFAULTS)))
+                .contains("more than one Host header");
+        assertThat(refusal(http1("GET http://a/x HTTP/1.1\r\nHost: b\r\n\r\n", ProxyLimits.DEFAULTS)))
+                .contains("differs from the authority");
+        HttpRequest same = http1("GET http://A:80/x HTTP/1.1\r\nHost: a\r\n\r\n", ProxyLimits.DEFAULTS);
+        assertThat(same.decoderResult().isSuccess()).isTrue();
+        ReferenceCountUtil.release(same);
+        // On HTTP/2, Netty's conversion resets a stream whose Host headers conflict with :authority or each other.
+        HttpRequest sameOnH2 = http2(h2("GET", "/").add("host", "model.models"));
+        assertThat(sameOnH2.decoderResult().isSuccess()).isTrue();
+        assertThat(sameOnH2.headers().getAll("host")).containsExactly("model.models");
+        ReferenceCountUtil.release(sameOnH2);
+    }
+
+    @Test
+    void http2RequestsAreHeldToHttp11sMethodsAndTargetLimits() {
+        assertThat(refusal(http2(h2("FOO", "/")))).contains("unknown method 'FOO'");
+        assertThat(refusal(http2(h2("get", "/")))).contains("unknown method 'get'");
+        HttpRequest longPath = http2(h2("GET", "/" + "a".repeat(9000)));
+        assertThat(longPath.decoderResult().cause()).isInstanceOf(TooLongHttpLineException.class);
+        ReferenceCountUtil.release(longPath);
+        HttpRequest fine = http2(h2("POST", "/v1/chat/completions"));
+        assertThat(fine.decoderResult().isSuccess()).isTrue();
+        assertThat(fine.headers().names()).noneMatch(name -> name.startsWith("x-http2-"));
+        ReferenceCountUtil.release(fine);
+    }
+}
