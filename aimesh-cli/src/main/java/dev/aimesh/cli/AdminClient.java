@@ -59,12 +59,8 @@ final class AdminClient {
         }
     }
 
-    /** The token, read for each client: the control plane writes a new one on every start. */
+    /** The token, read for each request: the control plane writes a new one on every start. */
     private String token() {
-        if (tokenFile == null) {
-            throw new CliException(ExitCodes.UNAUTHORIZED, "the admin API needs its token: pass --admin-token-file"
-                    + " <data-dir>/admin-token of the control plane, or set AIMESH_ADMIN_TOKEN_FILE");
-        }
         try {
             String token = java.nio.file.Files.readString(tokenFile).strip();
             if (token.isEmpty()) {
@@ -82,7 +78,9 @@ final class AdminClient {
     private String text(HttpRequest.Builder request, String path) {
         HttpResponse<String> response;
         try {
-            request.header("Authorization", "Bearer " + token());
+            if (tokenFile != null) {
+                request.header("Authorization", "Bearer " + token());
+            }
             response = http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new CliException(ExitCodes.UNREACHABLE, "no control plane answers at " + base
@@ -99,6 +97,10 @@ final class AdminClient {
                 message = JSON.readTree(response.body()).path("error").asText(response.body());
             } catch (IOException e) {
                 // not JSON: use the body as it is
+            }
+            if (response.statusCode() == 401 && tokenFile == null) {
+                throw new CliException(ExitCodes.UNAUTHORIZED, "the admin API needs its token: pass --admin-token-file"
+                        + " <data-dir>/admin-token of the control plane, or set AIMESH_ADMIN_TOKEN_FILE");
             }
             if (response.statusCode() == 401) {
                 throw new CliException(ExitCodes.UNAUTHORIZED, "the control plane refused the admin token from " + tokenFile
