@@ -118,6 +118,7 @@ public final class HashChainedAuditLog implements AuditLog {
                     one.clear();
                     in.read(one, from++);
                     if (one.get(0) == '\n') {
+                        linesBefore++; // the skipped line
                         break;
                     }
                 }
