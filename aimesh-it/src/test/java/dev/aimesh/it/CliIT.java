@@ -360,6 +360,42 @@ class CliIT {
     }
 
     @Test
+    void aSecondUpOnTheDataDirectoryOfARunningUpExitsAtOnceAndLeavesItsEndpointsAlone() throws Exception {
+        Path data = tmp.resolve("up-twice");
+        Path log = tmp.resolve("up-first.log");
+        Process first = CliProcess.start(CliProcess.aimeshCommand("up", CliProcess.ROOT.resolve("examples/quickstart").toString(),
+                "--data-dir", data.toString()), log);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isAlive()
+                    || Files.readString(log).contains("the mesh is running"));
+            assertThat(first.isAlive()).as(() -> {
+                try {
+                    return Files.readString(log);
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            }).isTrue();
+            String endpoints = Files.readString(data.resolve("endpoints.json"));
+            long started = System.nanoTime();
+            Result second = CliProcess.aimesh("up", CliProcess.ROOT.resolve("examples/quickstart").toString(), "--once",
+                    "--data-dir", data.toString());
+            assertThat(second.exit()).as(second::toString).isEqualTo(8);
+            assertThat(second.err()).contains(data + " is in use by another control plane (PID " + first.pid() + ")");
+            assertThat(second.out()).doesNotContain("identities issued");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20)); // no joins, no waits
+            assertThat(Files.readString(data.resolve("endpoints.json"))).isEqualTo(endpoints);
+            // the first mesh still answers on its admin address, with its token
+            String firstAdmin = JSON.readTree(endpoints).get("admin").asText();
+            Result status = CliProcess.aimesh("get", "status", "--control-plane", firstAdmin, "--admin-token-file",
+                    data.resolve("admin-token").toString());
+            assertThat(status.exit()).as(status::toString).isZero();
+        } finally {
+            first.destroy();
+            assertThat(first.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void aBrokenAuditChainIsRefusedAtStartAndRecoveredOnlyWhenAskedRecordingTheBreak() throws Exception {
         Path config = tmp.resolve("config");
         Path data = tmp.resolve("chain-data");

@@ -1,5 +1,7 @@
 package dev.aimesh.controlplane.admin;
 
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -26,9 +28,17 @@ public final class AdminRequestGuard {
     private final Set<String> origins;
     private final AdminToken token;
 
-    public AdminRequestGuard(int port, AdminToken token) {
-        this.hosts = Set.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port);
-        this.origins = Set.of("http://127.0.0.1:" + port, "http://localhost:" + port, "http://[::1]:" + port);
+    /** @param bound the listener's address: its own literal (e.g. {@code 127.0.0.2:PORT}) is accepted too */
+    public AdminRequestGuard(InetSocketAddress bound, AdminToken token) {
+        int port = bound.getPort();
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(List.of("127.0.0.1", "localhost", "[::1]"));
+        if (bound.getAddress() != null && !bound.getAddress().isAnyLocalAddress()) {
+            String literal = bound.getAddress().getHostAddress();
+            names.add(bound.getAddress() instanceof java.net.Inet6Address ? "[" + literal.replaceFirst("%.*", "") + "]"
+                    : literal);
+        }
+        this.hosts = names.stream().map(n -> n + ":" + port).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.origins = names.stream().map(n -> "http://" + n + ":" + port).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.token = token;
     }
 

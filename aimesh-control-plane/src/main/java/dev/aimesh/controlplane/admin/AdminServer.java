@@ -65,7 +65,7 @@ public final class AdminServer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for the admin API on " + listen + ": " + e.getMessage(), e);
         }
-        AdminRequestGuard guard = new AdminRequestGuard(server.getAddress().getPort(), token);
+        AdminRequestGuard guard = new AdminRequestGuard(server.getAddress(), token);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", exchange -> serve(exchange, routes, guard, refusals));
         server.start();

@@ -23,7 +23,7 @@ class AdminRequestGuardTest {
     @BeforeEach
     void setUp() throws Exception {
         token = AdminToken.create(dir, new SecureRandom());
-        guard = new AdminRequestGuard(15014, token);
+        guard = new AdminRequestGuard(new java.net.InetSocketAddress("127.0.0.1", 15014), token);
         bearer = "Bearer " + Files.readString(dir.resolve(AdminToken.FILE)).strip();
     }
 
@@ -56,6 +56,13 @@ class AdminRequestGuardTest {
             assertThat(code(refused)).as(host).isEqualTo("host");
             assertThat(refused.orElseThrow().status()).isEqualTo(403);
         }
+    }
+
+    @Test
+    void aListenerOnAnotherLoopbackAddressAcceptsItsOwnLiteral() {
+        AdminRequestGuard other = new AdminRequestGuard(new java.net.InetSocketAddress("127.0.0.2", 15014), token);
+        assertThat(code(other.check(new Request("GET", "/v1/status", "127.0.0.2:15014", null, null, bearer)))).isEqualTo("allowed");
+        assertThat(code(other.check(new Request("GET", "/v1/status", "127.0.0.3:15014", null, null, bearer)))).isEqualTo("host");
     }
 
     @Test
