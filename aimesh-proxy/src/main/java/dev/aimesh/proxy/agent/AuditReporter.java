@@ -64,7 +64,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     public record Settings(int capacity, int batchSize, Duration interval, Duration retryBase, Duration retryCap) {
         /** At most about 2.5 MB of events held; batches well under the control plane's 256 per batch. */
         public static final Settings DEFAULT = new Settings(2048, 100, Duration.ofSeconds(1), Duration.ofMillis(200),
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(5)); // a restarted control plane gets the held events within seconds
         /** Distinct sources whose noise is counted apart in one window; beyond, they share one count. */
         static final int MAX_SOURCES = 1024;
 
