@@ -36,12 +36,15 @@ final class AuditCommand {
             if (!Files.isRegularFile(file)) {
                 throw new CliException(ExitCodes.USAGE, file + ": no such file");
             }
-            Optional<Long> broken = HashChainedAuditLog.verify(file);
-            if (broken.isPresent()) {
-                throw new CliException(ExitCodes.FAILED, file + ": the chain breaks at line " + broken.get()
-                        + " (changed, inserted or removed entries)");
+            HashChainedAuditLog.Verification result = HashChainedAuditLog.verifyAll(file);
+            if (result.brokenAt().isPresent()) {
+                throw new CliException(ExitCodes.FAILED, file + ": the chain breaks at line " + result.brokenAt().get()
+                        + " (" + result.found().orElse("") + ")");
             }
-            spec.commandLine().getOut().printf("%s: intact, %d entries%n", file, Files.readAllLines(file).size());
+            String recovered = result.recoveredBreaks().isEmpty() ? "" : "; recorded breaks (each followed by an"
+                    + " audit.recovered entry, from which a new segment verifies) at line(s) " + String.join(", ",
+                            result.recoveredBreaks().stream().map(String::valueOf).toList());
+            spec.commandLine().getOut().printf("%s: intact, %d entries%s%n", file, result.entries(), recovered);
             return ExitCodes.OK;
         }
     }

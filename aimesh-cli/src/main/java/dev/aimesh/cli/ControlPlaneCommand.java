@@ -12,6 +12,9 @@ import java.util.concurrent.CountDownLatch;
 import dev.aimesh.controlplane.ConfigRejectedException;
 import dev.aimesh.controlplane.ControlPlane;
 import dev.aimesh.controlplane.ControlPlaneOptions;
+import dev.aimesh.controlplane.DataDirectoryLockedException;
+import dev.aimesh.controlplane.audit.BrokenAuditChainException;
+import dev.aimesh.controlplane.audit.HashChainedAuditLog;
 import dev.aimesh.controlplane.config.ConfigDirectory;
 import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.identity.ca.CaStoreException;
@@ -54,6 +57,10 @@ final class ControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--ca-key", paramLabel = "FILE", description = "PEM private key of --ca-cert.")
     Path caKey;
 
+    @Option(names = "--audit-recover", description = "When the audit log's hash chain is found broken, record the break"
+            + " in the log (what was found, at which line) and continue with a new chain segment, instead of refusing to start.")
+    boolean auditRecover;
+
     @Option(names = "--validate", description = "Check the config directory, print every problem, and exit (0 when valid, 3 otherwise).")
     boolean validate;
 
@@ -77,7 +84,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
         ControlPlaneOptions options;
         try {
             options = new ControlPlaneOptions(configDir, dataDir, grpcListen, adminListen, supplied, InstantSource.system(),
-                    Duration.ofSeconds(1));
+                    Duration.ofSeconds(1), onBrokenChain(auditRecover));
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
@@ -87,16 +94,25 @@ final class ControlPlaneCommand implements Callable<Integer> {
             cp.close();
             stopped.countDown();
         }));
-        out.printf("control plane ready: gRPC %s, admin http://%s, trust domain %s (Ctrl-C stops it)%n",
-                ControlPlane.hostPort(cp.grpcAddress()), ControlPlane.hostPort(cp.adminAddress()), cp.trustDomain());
+        out.printf("control plane ready: gRPC %s, admin http://%s (token in %s), trust domain %s (Ctrl-C stops it)%n",
+                ControlPlane.hostPort(cp.grpcAddress()), ControlPlane.hostPort(cp.adminAddress()), cp.adminTokenFile(),
+                cp.trustDomain());
         out.flush();
         stopped.await();
         return ExitCodes.OK;
     }
 
+    static HashChainedAuditLog.OnBrokenChain onBrokenChain(boolean recover) {
+        return recover ? HashChainedAuditLog.OnBrokenChain.RECOVER : HashChainedAuditLog.OnBrokenChain.REFUSE;
+    }
+
     static ControlPlane start(ControlPlaneOptions options) {
         try {
             return ControlPlane.start(options);
+        } catch (DataDirectoryLockedException e) {
+            throw new CliException(ExitCodes.DATA_DIR_LOCKED, e.getMessage());
+        } catch (BrokenAuditChainException e) {
+            throw new CliException(ExitCodes.AUDIT_CHAIN_BROKEN, e.getMessage());
         } catch (ConfigRejectedException e) {
             throw new CliException(ExitCodes.CONFIG_INVALID, e.getMessage());
         } catch (CaStoreException e) {

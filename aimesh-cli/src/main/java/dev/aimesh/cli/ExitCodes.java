@@ -16,6 +16,12 @@ public final class ExitCodes {
     public static final int DENIED = 5;
     /** {@code aimesh analyze --fail-on-warning}: the analysis found something to look at. */
     public static final int WARNINGS = 6;
+    /** The admin API refused the CLI's token, or the token file is missing or unreadable. */
+    public static final int UNAUTHORIZED = 7;
+    /** The data directory is in use by another control plane (the message names its PID). */
+    public static final int DATA_DIR_LOCKED = 8;
+    /** The audit log's hash chain is broken; the control plane does not append to it without --audit-recover. */
+    public static final int AUDIT_CHAIN_BROKEN = 9;
 
     private ExitCodes() {}
 }

@@ -12,6 +12,7 @@ import java.util.Optional;
 import dev.aimesh.controlplane.ControlPlane;
 import dev.aimesh.controlplane.ControlPlaneOptions;
 import dev.aimesh.controlplane.Endpoints;
+import dev.aimesh.controlplane.audit.HashChainedAuditLog;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.core.resource.Workload;
 import dev.aimesh.demo.DemoModelServer;
@@ -51,9 +52,10 @@ final class LocalMesh implements AutoCloseable {
         this.controlPlane = controlPlane;
     }
 
-    static LocalMesh start(Path configDir, Path dataDir, InetSocketAddress grpcListen, InetSocketAddress adminListen) {
+    static LocalMesh start(Path configDir, Path dataDir, InetSocketAddress grpcListen, InetSocketAddress adminListen,
+            HashChainedAuditLog.OnBrokenChain onBrokenAuditChain) {
         ControlPlane cp = ControlPlaneCommand.start(new ControlPlaneOptions(configDir, dataDir, grpcListen, adminListen,
-                Optional.empty(), InstantSource.system(), Duration.ofMillis(500)));
+                Optional.empty(), InstantSource.system(), Duration.ofMillis(500), onBrokenAuditChain));
         LocalMesh mesh = new LocalMesh(cp);
         try {
             for (Workload workload : cp.config().workloads()) {

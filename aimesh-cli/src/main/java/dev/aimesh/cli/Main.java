@@ -18,7 +18,9 @@ import picocli.CommandLine.HelpCommand;
                 "  aimesh token create --workload sentiment   a join token for one workload",
                 "  aimesh svid fetch --token jt1... --out certs/",
                 "",
-                "Exit codes: 0 done, 1 failed or refused, 2 wrong usage, 3 invalid config, 4 control plane unreachable."})
+                "Exit codes: 0 done, 1 failed or refused, 2 wrong usage, 3 invalid config, 4 control plane unreachable,",
+                "  5 denied (check), 6 warnings (analyze), 7 admin token missing or refused, 8 data directory in use,",
+                "  9 audit chain broken (start with --audit-recover)."})
 public final class Main {
     /** Commands that run for long and should say what they do. */
     private static final Set<String> CHATTY = Set.of("control-plane", "proxy");

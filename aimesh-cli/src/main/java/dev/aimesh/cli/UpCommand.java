@@ -40,6 +40,10 @@ final class UpCommand implements Callable<Integer> {
             description = "Admin API address (default: a free loopback port).")
     InetSocketAddress adminListen;
 
+    @Option(names = "--audit-recover", description = "When the audit log's hash chain is found broken, record the break"
+            + " and continue with a new chain segment, instead of refusing to start.")
+    boolean auditRecover;
+
     @Option(names = "--once", description = "Run the demonstration, print the summary and exit (0 on success).")
     boolean once;
 
@@ -52,7 +56,7 @@ final class UpCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("starting the mesh in %s ...%n", dir);
         out.flush();
-        LocalMesh mesh = LocalMesh.start(dir, data, grpcListen, adminListen);
+        LocalMesh mesh = LocalMesh.start(dir, data, grpcListen, adminListen, ControlPlaneCommand.onBrokenChain(auditRecover));
         boolean closed = false;
         try {
             ControlPlane cp = mesh.controlPlane();
@@ -65,7 +69,8 @@ final class UpCommand implements Callable<Integer> {
             List<Demonstration.Step> steps = Demonstration.run(mesh);
             steps.forEach(s -> out.printf("%s %s%n", s.ok() ? "  ok  " : "  FAIL", s.line()));
             out.println("next:");
-            out.printf("  export AIMESH_CONTROL_PLANE=http://%s%n", ControlPlane.hostPort(cp.adminAddress()));
+            out.printf("  export AIMESH_CONTROL_PLANE=http://%s AIMESH_ADMIN_TOKEN_FILE=%s%n",
+                    ControlPlane.hostPort(cp.adminAddress()), cp.adminTokenFile());
             out.println("  aimesh get workloads; aimesh get proxies; aimesh certs rotate-root --wait");
             mesh.members().stream().filter(m -> m.proxy().outboundAddress().isPresent()).findFirst().ifPresent(m ->
                     out.printf("  curl -x http://%s http://<workload>.<namespace>/...   (calls as %s)%n",

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -18,8 +19,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.aimesh.controlplane.admin.AdminRefusals;
 import dev.aimesh.controlplane.admin.AdminRoutes;
 import dev.aimesh.controlplane.admin.AdminServer;
+import dev.aimesh.controlplane.admin.AdminToken;
 import dev.aimesh.controlplane.audit.AuditEvent;
 import dev.aimesh.controlplane.audit.HashChainedAuditLog;
 import dev.aimesh.controlplane.audit.ReportedEvents;
@@ -59,7 +62,9 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
 
     private final ControlPlaneOptions options;
+    private final DataDirectoryLock lock;
     private final HashChainedAuditLog audit;
+    private final AdminToken adminToken;
     private final CertificateAuthority ca;
     private final JoinTokenStore tokens;
     private final ServingCertificate serving;
@@ -77,44 +82,64 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService ticker;
 
-    private ControlPlane(ControlPlaneOptions options, ConfigDirectory directory, ConfigDirectory.Reading initial) {
+    private ControlPlane(ControlPlaneOptions options, DataDirectoryLock lock, ConfigDirectory directory,
+            ConfigDirectory.Reading initial) {
         this.options = options;
+        this.lock = lock;
         MeshConfig meshConfig = initial.config();
-        this.audit = new HashChainedAuditLog(options.dataDir().resolve("audit").resolve("audit.log"));
-        this.ca = CertificateAuthority.open(new CaStore(options.dataDir().resolve("ca")), meshConfig.mesh().trustDomain(),
-                meshConfig.mesh().certificates(), options.clock(), options.suppliedCa().map(ControlPlane::readSuppliedCa));
-        this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.jsonl"), options.clock());
-        this.serving = new ServingCertificate(ca, options.clock());
-        this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
-        apply(initial);
-        this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
-        this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
-        connections.onEndpointsChange(this::endpointsChanged);
-        IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
-        this.reportedEvents = new ReportedEvents(audit, options.clock(), ReportedEvents.Limits.DEFAULT);
-        this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
-                identityService, configService, new AuditGrpcService(reportedEvents));
-        this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this));
-        Endpoints.write(options.dataDir(), grpc.address(), admin.address());
-        this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
-                options.pollInterval());
-        ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
-                TimeUnit.MILLISECONDS);
-        audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
-                "trust_domain", trustDomain(), "grpc", grpc.address().toString(), "bundle_version",
-                Long.toString(ca.bundle().version()))));
+        this.audit = new HashChainedAuditLog(options.dataDir().resolve("audit").resolve("audit.log"),
+                options.onBrokenAuditChain(), options.clock());
+        try {
+            this.ca = CertificateAuthority.open(new CaStore(options.dataDir().resolve("ca")), meshConfig.mesh().trustDomain(),
+                    meshConfig.mesh().certificates(), options.clock(), options.suppliedCa().map(ControlPlane::readSuppliedCa));
+            this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.jsonl"), options.clock());
+            this.serving = new ServingCertificate(ca, options.clock());
+            this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
+            apply(initial);
+            this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
+            this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
+            connections.onEndpointsChange(this::endpointsChanged);
+            IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
+            this.reportedEvents = new ReportedEvents(audit, options.clock(), ReportedEvents.Limits.DEFAULT);
+            this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
+                    identityService, configService, new AuditGrpcService(reportedEvents));
+            this.adminToken = AdminToken.create(options.dataDir(), new SecureRandom());
+            this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this), adminToken,
+                    new AdminRefusals(audit, options.clock()));
+            Endpoints.write(options.dataDir(), grpc.address(), admin.address());
+            this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
+                    options.pollInterval());
+            ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
+                    "trust_domain", trustDomain(), "grpc", grpc.address().toString(), "bundle_version",
+                    Long.toString(ca.bundle().version()))));
+        } catch (RuntimeException e) {
+            audit.close(); // its lock, so that a start after this failure may write it
+            throw e;
+        }
         log.info("control plane for trust domain {} serving gRPC on {} and the admin API on {}", trustDomain(),
                 hostPort(grpc.address()), hostPort(admin.address()));
     }
 
-    /** Starts a control plane; a config with problems is refused with every problem listed. */
+    /**
+     * Starts a control plane; a config with problems is refused with every problem listed, a data directory
+     * another control plane holds with {@link DataDirectoryLockedException}, a broken audit chain with
+     * {@link dev.aimesh.controlplane.audit.BrokenAuditChainException}.
+     */
     public static ControlPlane start(ControlPlaneOptions options) {
         ConfigDirectory directory = new ConfigDirectory(options.configDir());
         ConfigDirectory.Reading reading = directory.read();
         if (!reading.ok()) {
             throw new ConfigRejectedException(reading.problems());
         }
-        return new ControlPlane(options, directory, reading);
+        DataDirectoryLock lock = DataDirectoryLock.acquire(options.dataDir());
+        try {
+            return new ControlPlane(options, lock, directory, reading);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
     }
 
     private void reload(ConfigDirectory.Reading reading) {
@@ -305,6 +330,11 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         return options.dataDir();
     }
 
+    /** {@code <data-dir>/admin-token}: the bearer token of the admin API, readable by its owner only. */
+    public Path adminTokenFile() {
+        return adminToken.file();
+    }
+
     public Path auditLog() {
         return audit.file();
     }
@@ -335,6 +365,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         tokens.close();
         audit.record(new AuditEvent(options.clock().instant(), "control-plane.stopped", AuditEvent.Outcome.INFO, Map.of()));
         audit.close();
+        lock.close();
     }
 
 }

@@ -7,13 +7,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
+import dev.aimesh.controlplane.audit.HashChainedAuditLog;
 
 /**
  * How to run a control plane. {@code suppliedCa}: a PEM chain (signing certificate first, root last)
- * and its key, used on first start instead of a generated root.
+ * and its key, used on first start instead of a generated root. {@code onBrokenAuditChain}: what to do when
+ * the audit log's chain is found broken at start (refuse, unless the operator asked to recover).
  */
 public record ControlPlaneOptions(Path configDir, Path dataDir, InetSocketAddress grpcListen, InetSocketAddress adminListen,
-        Optional<SuppliedCa> suppliedCa, InstantSource clock, Duration pollInterval) {
+        Optional<SuppliedCa> suppliedCa, InstantSource clock, Duration pollInterval,
+        HashChainedAuditLog.OnBrokenChain onBrokenAuditChain) {
     public static final int DEFAULT_GRPC_PORT = 15012;
     public static final int DEFAULT_ADMIN_PORT = 15014;
 
@@ -27,10 +30,17 @@ public record ControlPlaneOptions(Path configDir, Path dataDir, InetSocketAddres
         requireNonNull(suppliedCa, "suppliedCa");
         requireNonNull(clock, "clock");
         requireNonNull(pollInterval, "pollInterval");
+        requireNonNull(onBrokenAuditChain, "onBrokenAuditChain");
         if (!adminListen.getAddress().isLoopbackAddress()) {
             throw new IllegalArgumentException("admin-listen: " + adminListen.getAddress().getHostAddress()
-                    + " (expected: a loopback address; the admin API is unauthenticated and serves this machine only)");
+                    + " (expected: a loopback address; the admin API serves this machine only)");
         }
+    }
+
+    /** Options that refuse a broken audit chain, as every start does unless the operator asks to recover. */
+    public ControlPlaneOptions(Path configDir, Path dataDir, InetSocketAddress grpcListen, InetSocketAddress adminListen,
+            Optional<SuppliedCa> suppliedCa, InstantSource clock, Duration pollInterval) {
+        this(configDir, dataDir, grpcListen, adminListen, suppliedCa, clock, pollInterval, HashChainedAuditLog.OnBrokenChain.REFUSE);
     }
 
     /** Options with loopback listeners on ephemeral ports, as tests and {@code aimesh up} use them. */

@@ -97,11 +97,11 @@ class CliIT {
     }
 
     private static Result aimesh(String... args) {
-        String[] withCp = new String[args.length + 2];
-        System.arraycopy(args, 0, withCp, 0, args.length);
-        withCp[args.length] = "--control-plane";
-        withCp[args.length + 1] = admin;
-        return CliProcess.aimesh(withCp);
+        return CliProcess.aimesh(concat(args, new String[] {"--control-plane", admin, "--admin-token-file", tokenFile()}));
+    }
+
+    private static String tokenFile() {
+        return dataDir.resolve("admin-token").toString();
     }
 
     private static Result openssl(String... args) {
@@ -173,7 +173,10 @@ class CliIT {
 
         Result again = aimesh("certs", "rotate-root");
         assertThat(again.exit()).isEqualTo(1);
-        assertThat(again.err()).contains("already in progress");
+        // until when and why: the old root stays trusted until its last certificate has expired
+        assertThat(again.err()).as(again::toString).contains("already in progress").containsPattern(
+                "the old root \\S+ stays in the trust bundle until \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z, when the last certificate"
+                        + " it signed has expired").contains("a new rotation can start after that");
     }
 
     @Test
@@ -208,11 +211,12 @@ class CliIT {
             Path serverLog = tmp.resolve("proxy-server.log");
             Path clientLog = tmp.resolve("proxy-client.log");
             Process server = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "sentiment", "--token", modelToken,
-                    "--control-plane", admin, "--inbound-listen", "127.0.0.1:0", "--upstream",
+                    "--control-plane", admin, "--admin-token-file", tokenFile(), "--inbound-listen", "127.0.0.1:0", "--upstream",
                     "127.0.0.1:" + model.address().getPort(), "--threads", "1"), serverLog);
             // No listener options: they come from the Workload resource (spec.outbound).
             Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "apps/chat", "--token", appToken,
-                    "--control-plane", admin, "--threads", "1", "--admin-listen", "127.0.0.1:0"), clientLog);
+                    "--control-plane", admin, "--admin-token-file", tokenFile(), "--threads", "1", "--admin-listen", "127.0.0.1:0"),
+                    clientLog);
             try {
                 java.util.regex.Pattern ready = java.util.regex.Pattern.compile("ready: inbound (\\S+), outbound (\\S+), admin (\\S+)");
                 await().atMost(Duration.ofSeconds(30)).until(() -> ready.matcher(Files.readString(clientLog)).find()
@@ -254,6 +258,200 @@ class CliIT {
                 assertThat(server.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 assertThat(client.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
             }
+        }
+    }
+
+    private static Result curl(String httpVersion, List<String> args) {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-sS", httpVersion, "--max-time", "10", "-o", "-",
+                "-w", "\n%{http_code}"));
+        command.addAll(args);
+        return CliProcess.run(command, Map.of(), Duration.ofSeconds(20));
+    }
+
+    private static long auditCount(String type) throws java.io.IOException {
+        return Files.readAllLines(dataDir.resolve("audit").resolve("audit.log")).stream()
+                .filter(l -> l.contains("\"type\":\"" + type + "\"")).count();
+    }
+
+    @Test
+    void theAdminApiRefusesWhatAWebPageCanForgeAndTheCliStillWorks() throws Exception {
+        Path tokenFile = dataDir.resolve("admin-token");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+        String bearer = "Authorization: Bearer " + Files.readString(tokenFile).strip();
+        String port = admin.substring(admin.lastIndexOf(':') + 1);
+        String mint = "{\"workload\":\"sentiment\"}";
+        record Forged(String what, int status, String reason, List<String> headers) {}
+        List<Forged> forged = List.of(
+                // a "simple" cross-origin request a page may send without a CORS preflight, under a rebound name
+                new Forged("cross-origin text/plain, rebound Host", 403, "is not this admin API",
+                        List.of("-H", "Origin: http://evil.example", "-H", "Host: evil.example:" + port, "-H", "Content-Type: text/plain")),
+                new Forged("cross-origin text/plain", 403, "Origin 'http://evil.example' is not allowed",
+                        List.of("-H", "Origin: http://evil.example", "-H", "Content-Type: text/plain")),
+                new Forged("foreign Host, with the token", 403, "Host 'attacker.example:" + port + "' is not this admin API",
+                        List.of("-H", "Host: attacker.example:" + port, "-H", "Content-Type: application/json", "-H", bearer)),
+                new Forged("foreign Origin, with the token", 403, "is not allowed",
+                        List.of("-H", "Origin: null", "-H", "Content-Type: application/json", "-H", bearer)),
+                new Forged("text/plain, with the token", 415, "(expected: application/json)",
+                        List.of("-H", "Content-Type: text/plain", "-H", bearer)),
+                new Forged("no token", 401, "the admin API needs its token", List.of("-H", "Content-Type: application/json")),
+                new Forged("wrong token", 401, "the admin token is wrong",
+                        List.of("-H", "Content-Type: application/json", "-H", "Authorization: Bearer " + "0".repeat(64))));
+        long minted = auditCount("token.created");
+        long refusedBefore = auditCount("admin.refused");
+        for (String version : List.of("--http1.1", "--http2")) {
+            for (Forged f : forged) {
+                List<String> args = new java.util.ArrayList<>(List.of("-X", "POST", "--data", mint));
+                args.addAll(f.headers());
+                args.add(admin + "/v1/tokens");
+                Result result = curl(version, args);
+                assertThat(result.out()).as(f.what() + " " + version + ": " + result).endsWith("\n" + f.status())
+                        .contains(f.reason()).doesNotContain("\"token\"");
+            }
+            // DNS rebinding reads answers: a page under its own name cannot read the config either
+            Result read = curl(version, List.of("-H", "Host: rebound.example:" + port, admin + "/v1/config/files"));
+            assertThat(read.out()).as(read::toString).endsWith("\n403").doesNotContain("apiVersion");
+            Result anonymous = curl(version, List.of(admin + "/v1/config/files"));
+            assertThat(anonymous.out()).as(anonymous::toString).endsWith("\n401").doesNotContain("apiVersion");
+        }
+        assertThat(auditCount("token.created")).isEqualTo(minted);
+        // audited, up to 10 a second (a page looping forged requests cannot fill the disk)
+        assertThat(auditCount("admin.refused")).isBetween(refusedBefore + 10, refusedBefore + 2 * (forged.size() + 2));
+        assertThat(Files.readString(tmp.resolve("control-plane.log"))).contains("admin API refused POST /v1/tokens");
+
+        // the real CLI, with the token file, still does all of it
+        Result token = aimesh("token", "create", "--workload", "sentiment");
+        assertThat(token.exit()).as(token::toString).isZero();
+        assertThat(auditCount("token.created")).isEqualTo(minted + 1);
+        Result status = aimesh("get", "status");
+        assertThat(status.exit()).as(status::toString).isZero();
+
+        // without the token file, or with a wrong one: exit code 7 and what to do
+        Result none = CliProcess.aimesh("get", "workloads", "--control-plane", admin);
+        assertThat(none.exit()).as(none::toString).isEqualTo(7);
+        assertThat(none.err()).contains("the admin API needs its token: pass --admin-token-file <data-dir>/admin-token");
+        Path wrong = tmp.resolve("wrong-token");
+        Files.writeString(wrong, "f".repeat(64));
+        Result refused = CliProcess.aimesh("token", "create", "--workload", "sentiment", "--control-plane", admin,
+                "--admin-token-file", wrong.toString());
+        assertThat(refused.exit()).as(refused::toString).isEqualTo(7);
+        assertThat(refused.err()).contains("refused the admin token from " + wrong).contains("the admin token is wrong");
+        Result missing = CliProcess.aimesh("get", "workloads", "--control-plane", admin, "--admin-token-file",
+                tmp.resolve("nowhere").toString());
+        assertThat(missing.exit()).isEqualTo(7);
+        assertThat(missing.err()).contains("nowhere: no admin token there");
+        // the environment variable works as the flag does
+        Result fromEnv = CliProcess.run(CliProcess.aimeshCommand("get", "workloads", "-o", "json"),
+                Map.of("AIMESH_CONTROL_PLANE", admin, "AIMESH_ADMIN_TOKEN_FILE", tokenFile.toString()), Duration.ofSeconds(60));
+        assertThat(fromEnv.exit()).as(fromEnv::toString).isZero();
+    }
+
+    @Test
+    void aSecondControlPlaneOnTheSameDataDirectoryExitsAtOnceNamingTheFirstsPid() throws Exception {
+        String endpointsBefore = Files.readString(dataDir.resolve("endpoints.json"));
+        Result second = CliProcess.aimesh("control-plane", "--config-dir", tmp.resolve("config").toString(), "--data-dir",
+                dataDir.toString(), "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0");
+        assertThat(second.exit()).as(second::toString).isEqualTo(8);
+        assertThat(second.err()).contains(dataDir + " is in use by another control plane (PID " + controlPlane.pid() + ")");
+        Result up = CliProcess.aimesh("up", tmp.resolve("config").toString(), "--once", "--data-dir", dataDir.toString());
+        assertThat(up.exit()).as(up::toString).isEqualTo(8);
+        assertThat(up.err()).contains("(PID " + controlPlane.pid() + ")");
+        assertThat(Files.readString(dataDir.resolve("endpoints.json"))).isEqualTo(endpointsBefore);
+        assertThat(aimesh("get", "status").exit()).isZero(); // the first one is untouched
+    }
+
+    @Test
+    void aSecondUpOnTheDataDirectoryOfARunningUpExitsAtOnceAndLeavesItsEndpointsAlone() throws Exception {
+        Path data = tmp.resolve("up-twice");
+        Path log = tmp.resolve("up-first.log");
+        Process first = CliProcess.start(CliProcess.aimeshCommand("up", CliProcess.ROOT.resolve("examples/quickstart").toString(),
+                "--data-dir", data.toString()), log);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> !first.isAlive()
+                    || Files.readString(log).contains("the mesh is running"));
+            assertThat(first.isAlive()).as(() -> {
+                try {
+                    return Files.readString(log);
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            }).isTrue();
+            String endpoints = Files.readString(data.resolve("endpoints.json"));
+            long started = System.nanoTime();
+            Result second = CliProcess.aimesh("up", CliProcess.ROOT.resolve("examples/quickstart").toString(), "--once",
+                    "--data-dir", data.toString());
+            assertThat(second.exit()).as(second::toString).isEqualTo(8);
+            assertThat(second.err()).contains(data + " is in use by another control plane (PID " + first.pid() + ")");
+            assertThat(second.out()).doesNotContain("identities issued");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(20)); // no joins, no waits
+            assertThat(Files.readString(data.resolve("endpoints.json"))).isEqualTo(endpoints);
+            // the first mesh still answers on its admin address, with its token
+            String firstAdmin = JSON.readTree(endpoints).get("admin").asText();
+            Result status = CliProcess.aimesh("get", "status", "--control-plane", firstAdmin, "--admin-token-file",
+                    data.resolve("admin-token").toString());
+            assertThat(status.exit()).as(status::toString).isZero();
+        } finally {
+            first.destroy();
+            assertThat(first.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
+    void aBrokenAuditChainIsRefusedAtStartAndRecoveredOnlyWhenAskedRecordingTheBreak() throws Exception {
+        Path config = tmp.resolve("config");
+        Path data = tmp.resolve("chain-data");
+        String[] start = {"control-plane", "--config-dir", config.toString(), "--data-dir", data.toString(),
+                "--grpc-listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"};
+        runUntilReadyAndStop(start, "chain-1.log");
+        Path auditLog = data.resolve("audit").resolve("audit.log");
+        List<String> lines = new java.util.ArrayList<>(Files.readAllLines(auditLog));
+        assertThat(lines).hasSizeGreaterThanOrEqualTo(2);
+        lines.set(1, lines.get(1).replace("\"outcome\":\"info\"", "\"outcome\":\"allowed\""));
+        assertThat(lines.get(1)).contains("\"outcome\":\"allowed\"");
+        Files.write(auditLog, lines);
+
+        Result refused = CliProcess.aimesh(start);
+        assertThat(refused.exit()).as(refused::toString).isEqualTo(9);
+        assertThat(refused.err()).contains(auditLog + ": the hash chain breaks at line 2: its hash does not match its content")
+                .contains("--audit-recover");
+        assertThat(Files.readAllLines(auditLog)).isEqualTo(lines); // nothing appended
+
+        runUntilReadyAndStop(concat(start, new String[] {"--audit-recover"}), "chain-2.log");
+        List<String> after = Files.readAllLines(auditLog);
+        assertThat(after.subList(0, lines.size())).isEqualTo(lines); // the evidence stays as found
+        assertThat(after.get(lines.size())).contains("\"type\":\"audit.recovered\"", "\"broken_line\":\"2\"",
+                "\"found\":\"its hash does not match its content (the entry was edited)\"");
+        Result verify = CliProcess.aimesh("audit", "verify", auditLog.toString());
+        assertThat(verify.exit()).as(verify::toString).isZero();
+        assertThat(verify.out()).contains("intact").contains("recorded breaks").contains("line(s) 2");
+        // the next start appends to the recovered chain without being asked again
+        runUntilReadyAndStop(start, "chain-3.log");
+        assertThat(CliProcess.aimesh("audit", "verify", auditLog.toString()).exit()).isZero();
+
+        // a second writer interleaved into the log (two control planes before this lock) is found too
+        List<String> twoWriters = new java.util.ArrayList<>(Files.readAllLines(auditLog));
+        twoWriters.add(twoWriters.get(0));
+        Files.write(auditLog, twoWriters);
+        Result interleaved = CliProcess.aimesh(start);
+        assertThat(interleaved.exit()).isEqualTo(9);
+        assertThat(interleaved.err()).contains("breaks at line " + twoWriters.size() + ": it does not follow the line before");
+    }
+
+    private static void runUntilReadyAndStop(String[] args, String logName) throws Exception {
+        Path log = tmp.resolve(logName);
+        Process process = CliProcess.start(CliProcess.aimeshCommand(args), log);
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> !process.isAlive()
+                    || Files.readString(log).contains("control plane ready"));
+            assertThat(process.isAlive()).as(() -> {
+                try {
+                    return Files.readString(log);
+                } catch (java.io.IOException e) {
+                    return e.toString();
+                }
+            }).isTrue();
+        } finally {
+            process.destroy();
+            assertThat(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         }
     }
 

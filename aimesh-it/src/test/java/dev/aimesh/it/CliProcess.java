@@ -47,6 +47,7 @@ final class CliProcess {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove("AIMESH_CONTROL_PLANE");
+            builder.environment().remove("AIMESH_ADMIN_TOKEN_FILE");
             builder.environment().putAll(env);
             Process process = builder.start();
             process.getOutputStream().close();

@@ -32,10 +32,12 @@ final class ControlPlaneProcess implements AutoCloseable {
     private final Process process;
     private final InetSocketAddress grpc;
     private final String admin;
+    private final Path data;
     private final HttpClient http = HttpClient.newHttpClient();
     private final AtomicReference<Published> published = new AtomicReference<>(new Published("", 0));
 
-    private ControlPlaneProcess(Process process, InetSocketAddress grpc, String admin) {
+    private ControlPlaneProcess(Process process, InetSocketAddress grpc, String admin, Path data) {
+        this.data = data;
         this.process = process;
         this.grpc = grpc;
         this.admin = admin;
@@ -62,7 +64,7 @@ final class ControlPlaneProcess implements AutoCloseable {
         String[] parts = ready.split(" ");
         String[] hostPort = parts[1].split(":");
         ControlPlaneProcess cp = new ControlPlaneProcess(process, new InetSocketAddress(hostPort[0],
-                Integer.parseInt(hostPort[1])), parts[2]);
+                Integer.parseInt(hostPort[1])), parts[2], data);
         Thread.ofPlatform().daemon().start(() -> cp.follow(lines));
         return cp;
     }
@@ -106,7 +108,8 @@ final class ControlPlaneProcess implements AutoCloseable {
     JoinToken token(String workload) throws IOException, InterruptedException {
         String body = JSON.writeValueAsString(java.util.Map.of("workload", workload, "ttl", "30m"));
         HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/tokens"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json").build(),
+                .POST(HttpRequest.BodyPublishers.ofString(body)).header("content-type", "application/json")
+                .header("authorization", bearer()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (reply.statusCode() != 201) {
             throw new IOException("token for " + workload + ": " + reply.statusCode() + " " + reply.body());
@@ -114,8 +117,13 @@ final class ControlPlaneProcess implements AutoCloseable {
         return JoinToken.parse(JSON.readTree(reply.body()).get("token").asText());
     }
 
+    /** The admin API's token, which the control plane writes to its data directory. */
+    private String bearer() throws IOException {
+        return "Bearer " + java.nio.file.Files.readString(data.resolve("admin-token")).strip();
+    }
+
     TrustBundle bundle() throws IOException, InterruptedException, CertificateException {
-        HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/bundle")).build(),
+        HttpResponse<String> reply = http.send(HttpRequest.newBuilder(URI.create(admin + "/v1/bundle")).header("authorization", bearer()).build(),
                 HttpResponse.BodyHandlers.ofString());
         return ApiMessages.bundle(1, "cluster.local", Pem.parseCertificates(reply.body()));
     }

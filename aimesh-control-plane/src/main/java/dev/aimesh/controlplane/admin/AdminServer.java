@@ -20,6 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The admin HTTP API on loopback, which the CLI talks to. Routes are {@code METHOD path} to a
  * {@link Route}; answers are JSON (or PEM where asked), errors {@code {"error": "..."}} with a 4xx.
+ * Every request passes the {@link AdminRequestGuard} first; what it refuses goes to {@link AdminRefusals}.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -58,23 +59,35 @@ public final class AdminServer implements AutoCloseable {
 
     private final HttpServer server;
 
-    public AdminServer(InetSocketAddress listen, Map<String, Route> routes) {
+    public AdminServer(InetSocketAddress listen, Map<String, Route> routes, AdminToken token, AdminRefusals refusals) {
         try {
             server = HttpServer.create(listen, 64);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot listen for the admin API on " + listen + ": " + e.getMessage(), e);
         }
+        AdminRequestGuard guard = new AdminRequestGuard(server.getAddress(), token);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
-        server.createContext("/", exchange -> serve(exchange, routes));
+        server.createContext("/", exchange -> serve(exchange, routes, guard, refusals));
         server.start();
     }
 
-    private static void serve(HttpExchange exchange, Map<String, Route> routes) throws IOException {
+    private static void serve(HttpExchange exchange, Map<String, Route> routes, AdminRequestGuard guard, AdminRefusals refusals)
+            throws IOException {
         Reply reply;
         try (exchange) {
             String key = exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
             Route route = routes.get(key);
-            if (route == null) {
+            AdminRequestGuard.Request request = new AdminRequestGuard.Request(exchange.getRequestMethod(),
+                    exchange.getRequestURI().getPath(), only(exchange, "Host"), only(exchange, "Origin"),
+                    only(exchange, "Content-Type"), only(exchange, "Authorization"));
+            var refusal = guard.check(request);
+            if (refusal.isPresent()) {
+                refusals.refused(request, refusal.get(), exchange.getRemoteAddress());
+                reply = Reply.json(refusal.get().status(), Map.of("error", refusal.get().reason(), "code", refusal.get().code()));
+                if (refusal.get().status() == 401) {
+                    exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"aimesh-admin\"");
+                }
+            } else if (route == null) {
                 boolean pathKnown = routes.keySet().stream().anyMatch(k -> k.endsWith(" " + exchange.getRequestURI().getPath()));
                 reply = pathKnown ? Reply.error(405, "method " + exchange.getRequestMethod() + " not allowed here")
                         : Reply.error(404, "no such endpoint: " + exchange.getRequestURI().getPath());
@@ -87,6 +100,18 @@ public final class AdminServer implements AutoCloseable {
                 out.write(reply.body());
             }
         }
+    }
+
+    /**
+     * A header's one value; a header sent twice counts as a value no check accepts, so two {@code Host}s
+     * or {@code Origin}s cannot pick the one that passes.
+     */
+    private static String only(HttpExchange exchange, String name) {
+        var values = exchange.getRequestHeaders().get(name);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        return values.size() == 1 ? values.get(0) : String.join(", ", values);
     }
 
     private static Reply handle(Route route, HttpExchange exchange) {

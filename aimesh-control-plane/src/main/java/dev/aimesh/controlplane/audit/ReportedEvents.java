@@ -12,21 +12,24 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.aimesh.core.audit.EventBudget;
 import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
 
 /**
  * Records the security events proxies report in the audit log, each with the verified identity of the proxy
  * that reported it ({@code reporter}). What one proxy may send is bounded, so a flooding or compromised
- * proxy cannot fill the disk: at most {@link #MAX_BATCH} events per batch and {@link Limits#perSecond} per
- * second (bursts of {@link Limits#burst}). What goes over is refused, counted, logged once per episode, and
- * reported in the log as an {@code audit.refused} event before that proxy's next accepted events.
+ * proxy cannot fill the disk: at most {@link #MAX_BATCH} events per batch and, for each {@link EventBudget}
+ * apart, {@link Limits#perSecond} per second (bursts of {@link Limits#burst}), so that noise from callers
+ * without an identity never uses up what authorization, authentication and network-policy decisions may
+ * send. What goes over is refused, counted, logged once per episode, and reported in the log as an
+ * {@code audit.refused} event (one per budget) before that proxy's next accepted events.
  */
 public final class ReportedEvents {
     private static final Logger log = LoggerFactory.getLogger(ReportedEvents.class);
     public static final int MAX_BATCH = 256;
 
-    /** A token bucket per reporter: {@code perSecond} sustained, {@code burst} at once. */
+    /** A token bucket per reporter and budget: {@code perSecond} sustained, {@code burst} at once. */
     public record Limits(int perSecond, int burst) {
         public static final Limits DEFAULT = new Limits(20, 200);
 
@@ -66,36 +69,45 @@ public final class ReportedEvents {
             int over = 0;
             for (int i = 0; i < batch.size(); i++) {
                 Optional<SecurityEvent> event = batch.get(i);
-                if (i >= MAX_BATCH || event.isEmpty() || !state.take(now, limits)) {
+                String budget = event.map(e -> EventBudget.of(e.type()).name().toLowerCase(java.util.Locale.ROOT))
+                        .orElse(UNKNOWN);
+                if (i >= MAX_BATCH || event.isEmpty() || !state.take(EventBudget.of(event.get().type()), now, limits)) {
                     over++;
+                    if (state.refusedSinceReport.isEmpty()) {
+                        log.warn("refusing security events from {}: over the limit of {} per batch, {}/s (burst {}) per"
+                                + " proxy and budget, or of an unknown type; the count goes to the audit log", reporter,
+                                MAX_BATCH, limits.perSecond(), limits.burst());
+                    }
+                    state.refusedSinceReport.merge(i >= MAX_BATCH ? BATCH : budget, 1L, Long::sum);
                     continue;
                 }
-                if (state.refusedSinceReport > 0) {
-                    entries.add(refusals(reporter, state, now));
+                if (!state.refusedSinceReport.isEmpty()) {
+                    entries.addAll(refusals(reporter, state, now));
                 }
                 entries.add(entry(reporter, event.get(), now));
             }
             audit.recordAll(entries); // one write and one flush to disk for the batch
-            if (over > 0) {
-                refused.addAndGet(over);
-                if (state.refusedSinceReport == 0) {
-                    log.warn("refusing security events from {}: over the limit of {} per batch, {}/s (burst {}) per proxy,"
-                            + " or of an unknown type; the count goes to the audit log", reporter, MAX_BATCH,
-                            limits.perSecond(), limits.burst());
-                }
-                state.refusedSinceReport += over;
-            }
+            refused.addAndGet(over);
             return new Receipt(batch.size() - over, over);
         }
     }
 
-    /** The entry that says how many of this reporter's events were refused since the last one. */
-    private AuditEvent refusals(SpiffeId reporter, Reporter state, Instant now) {
-        AuditEvent summary = new AuditEvent(now, "audit.refused", AuditEvent.Outcome.DENIED, Map.of("reporter",
-                reporter.toString(), "count", Long.toString(state.refusedSinceReport), "reason", "over " + MAX_BATCH
-                        + " per batch or " + limits.perSecond() + "/s (burst " + limits.burst() + "), or of an unknown type"));
-        state.refusedSinceReport = 0;
-        return summary;
+    private static final String UNKNOWN = "unknown-type";
+    private static final String BATCH = "batch";
+
+    /** The entries that say how many of this reporter's events were refused since the last ones, one per budget. */
+    private List<AuditEvent> refusals(SpiffeId reporter, Reporter state, Instant now) {
+        List<AuditEvent> summaries = new ArrayList<>();
+        state.refusedSinceReport.forEach((budget, count) -> summaries.add(new AuditEvent(now, "audit.refused",
+                AuditEvent.Outcome.DENIED, Map.of("reporter", reporter.toString(), "count", Long.toString(count),
+                        "budget", budget, "reason", switch (budget) {
+                            case BATCH -> "over " + MAX_BATCH + " per batch";
+                            case UNKNOWN -> "of a type this control plane does not know";
+                            default -> "over " + limits.perSecond() + "/s (burst " + limits.burst() + ") for " + budget
+                                    + " events";
+                        }))));
+        state.refusedSinceReport.clear();
+        return summaries;
     }
 
     private static AuditEvent entry(SpiffeId reporter, SecurityEvent event, Instant now) {
@@ -107,13 +119,27 @@ public final class ReportedEvents {
                 : AuditEvent.Outcome.INFO, fields);
     }
 
-    /** One reporter's bucket and the refusals not yet in the log; guarded by its own lock. */
+    /** One reporter's buckets (one per budget) and the refusals not yet in the log; guarded by its own lock. */
     private static final class Reporter {
-        private double tokens;
-        private Instant last;
-        private long refusedSinceReport;
+        private final Map<EventBudget, Bucket> buckets = new java.util.EnumMap<>(EventBudget.class);
+        private final Map<String, Long> refusedSinceReport = new java.util.TreeMap<>();
 
         Reporter(int tokens, Instant now) {
+            for (EventBudget budget : EventBudget.values()) {
+                buckets.put(budget, new Bucket(tokens, now));
+            }
+        }
+
+        boolean take(EventBudget budget, Instant now, Limits limits) {
+            return buckets.get(budget).take(now, limits);
+        }
+    }
+
+    private static final class Bucket {
+        private double tokens;
+        private Instant last;
+
+        Bucket(int tokens, Instant now) {
             this.tokens = tokens;
             this.last = now;
         }

@@ -36,13 +36,33 @@ public final class RootRotationCoordinator {
                 .ifPresent(r -> preparedBundleVersion = ca.bundle().version());
     }
 
+    /** Starts a rotation; one already in progress is refused saying until when it lasts, and why. */
     public synchronized RootRotation begin(Optional<CaCredential> supplied) {
+        Optional<RootRotation> current = ca.rotation();
+        if (current.isPresent()) {
+            throw new IllegalStateException(inProgress(current.get()));
+        }
         RootRotation rotation = ca.beginRootRotation(supplied);
         preparedBundleVersion = ca.bundle().version();
         log.info("root rotation started: {} joins the trust bundle (version {})", rotation.to(), preparedBundleVersion);
         audit.record(new AuditEvent(clock.instant(), "ca.rotation.started", AuditEvent.Outcome.INFO,
                 Map.of("from", rotation.from(), "to", rotation.to(), "bundle_version", Long.toString(preparedBundleVersion))));
         return rotation;
+    }
+
+    private String inProgress(RootRotation r) {
+        if (r.phase() == RootRotation.Phase.PREPARED) {
+            long have = connections.all().stream().filter(p -> p.ackedBundleVersion() >= preparedBundleVersion).count();
+            return "a root rotation is already in progress (since " + r.startedAt() + "): the new root " + r.to()
+                    + " is in the trust bundle and starts signing once every connected proxy has acknowledged bundle version "
+                    + preparedBundleVersion + " (" + have + " of " + connections.all().size() + " have; see aimesh get proxies);"
+                    + " a new rotation can start once the old root " + r.from() + " has left the bundle";
+        }
+        return "a root rotation is already in progress (since " + r.startedAt() + "): the new root " + r.to() + " signs since "
+                + r.switchedAt().map(Object::toString).orElse("?") + ", and the old root " + r.from()
+                + " stays in the trust bundle until " + r.retireAt().map(Object::toString).orElse("?")
+                + ", when the last certificate it signed has expired, so that no proxy holding one is cut off;"
+                + " a new rotation can start after that";
     }
 
     /** Takes the next step if it is due; returns true when the trust bundle changed. */

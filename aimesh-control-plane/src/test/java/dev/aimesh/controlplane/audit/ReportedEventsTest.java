@@ -86,4 +86,20 @@ class ReportedEventsTest {
         batch.set(0, Optional.empty());
         assertThat(roomy.record(PROXY, batch)).isEqualTo(new ReportedEvents.Receipt(ReportedEvents.MAX_BATCH - 1, 5));
     }
+
+    @Test
+    void aFloodOfUnauthenticatedNoiseLeavesTheDecisionsBudgetWhole() {
+        List<Optional<SecurityEvent>> noise = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            noise.add(Optional.of(SecurityEvent.of(Type.PEER_AUTHN_REFUSED, Instant.EPOCH, Map.of(Field.CALLER, "10.0.0." + i,
+                    Field.REASON, "TLS handshake: certificate_required"))));
+        }
+        assertThat(events.record(PROXY, noise)).isEqualTo(new ReportedEvents.Receipt(20, 80));
+        // the denials that come next have a budget of their own (burst 20)
+        assertThat(events.record(PROXY, batch(20))).isEqualTo(new ReportedEvents.Receipt(20, 0));
+        assertThat(log.stream().filter(e -> e.type().equals("authz.denied"))).hasSize(20);
+        AuditEvent summary = log.stream().filter(e -> e.type().equals("audit.refused")).findFirst().orElseThrow();
+        assertThat(summary.fields()).containsEntry("budget", "unauthenticated").containsEntry("count", "80");
+        assertThat(summary.fields().get("reason")).contains("for unauthenticated events");
+    }
 }

@@ -7,8 +7,6 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
@@ -23,11 +21,13 @@ import dev.aimesh.proxy.filter.common.SecurityEventSink;
 
 /**
  * Sends the security events of the data path to the control plane's audit log. {@link #report} only offers
- * the event to a bounded queue, so it never blocks an event loop; a sender thread sends batches every
- * {@link Settings#interval} or as soon as one fills, and retries a batch with jittered backoff while the
- * control plane is away. When the queue is full the newest event is dropped (the first events of an attack
- * are kept) and the drops are counted; the count goes in the next batch as an {@code audit.dropped} event,
- * so the gap shows in the log.
+ * the event to a bounded {@link ReportQueue} (one queue per {@link dev.aimesh.core.audit.EventBudget}, taken
+ * in turn; connection-level noise counted per source and reason for one {@link Settings#interval}), so it
+ * never blocks an event loop and a flood of failed handshakes cannot crowd out authorization denials; a
+ * sender thread sends batches every {@link Settings#interval} or as soon as one fills, and retries a batch
+ * with jittered backoff while the control plane is away. When a budget's queue is full its newest event is
+ * dropped (the first events of an attack are kept) and the drops are counted; the count goes in the next
+ * batch as an {@code audit.dropped} event, so the gap shows in the log.
  */
 public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditReporter.class);
@@ -57,11 +57,16 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         }
     }
 
-    /** How much is held while the control plane is away, how much goes at once, and how often. */
+    /**
+     * How much is held while the control plane is away ({@code capacity} per budget), how much goes at once,
+     * and how often (also the window over which noise is counted).
+     */
     public record Settings(int capacity, int batchSize, Duration interval, Duration retryBase, Duration retryCap) {
-        /** About 1 MB of events held; batches well under the control plane's 256 per batch. */
-        public static final Settings DEFAULT = new Settings(4096, 100, Duration.ofSeconds(1), Duration.ofMillis(200),
-                Duration.ofSeconds(30));
+        /** At most about 2.5 MB of events held; batches well under the control plane's 256 per batch. */
+        public static final Settings DEFAULT = new Settings(2048, 100, Duration.ofSeconds(1), Duration.ofMillis(200),
+                Duration.ofSeconds(5)); // a restarted control plane gets the held events within seconds
+        /** Distinct sources whose noise is counted apart in one window; beyond, they share one count. */
+        static final int MAX_SOURCES = 1024;
 
         public Settings {
             if (capacity <= 0 || batchSize <= 0 || interval.isNegative() || interval.isZero()) {
@@ -74,7 +79,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private final Transport transport;
     private final InstantSource clock;
     private final Settings settings;
-    private final BlockingQueue<SecurityEvent> queue;
+    private final ReportQueue queue;
     private final Backoff backoff;
     private final AtomicLong droppedSinceBatch = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -89,7 +94,11 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         this.transport = transport;
         this.clock = clock;
         this.settings = settings;
-        this.queue = new ArrayBlockingQueue<>(settings.capacity());
+        this.queue = new ReportQueue(settings.capacity(), Settings.MAX_SOURCES, settings.interval(), System::nanoTime,
+                drops -> {
+                    droppedSinceBatch.addAndGet(drops);
+                    dropped.addAndGet(drops);
+                });
         this.backoff = new Backoff(settings.retryBase(), settings.retryCap(), RandomGenerator.getDefault());
         this.sender = Thread.ofPlatform().daemon().name("audit-reporter").start(this::run);
     }
@@ -113,10 +122,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     }
 
     void enqueue(SecurityEvent event) {
-        if (!queue.offer(event)) {
-            droppedSinceBatch.incrementAndGet();
-            dropped.incrementAndGet();
-        }
+        queue.offer(event); // a drop is counted by the queue
     }
 
     /** Events dropped since start because the queue was full. */
@@ -142,6 +148,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
             // closing: the batch under way and what is still queued get one last attempt below
         }
         Thread.interrupted();
+        queue.closeAllWindows();
         try {
             for (nextBatch(Duration.ZERO); !batch.isEmpty(); nextBatch(Duration.ZERO)) {
                 transport.send(batch);
@@ -166,7 +173,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
             carried = null;
             if (event == null) {
                 long left = deadline - System.nanoTime();
-                event = left > 0 ? queue.poll(left, TimeUnit.NANOSECONDS) : queue.poll();
+                event = queue.poll(Math.max(0, left));
             }
             if (event == null) {
                 break;

@@ -22,6 +22,11 @@ import dev.aimesh.identity.x509.TrustBundle;
  * to the {@link SnapshotListener}, answers
  * ACK when it applied or NACK with its reason when it did not (the proxy then keeps its last good
  * snapshot), and reconnects with jittered backoff when the stream breaks.
+ *
+ * <p>The reconnect is bounded by this class's backoff alone ({@link #RECONNECT_CAP}), reset by the first
+ * snapshot received: the channel's own reconnect backoff (gRPC's grows by 1.6 per failed attempt, to
+ * two minutes) is reset before every attempt, or a control plane back after a 20 s outage would be
+ * found only when that backoff next expired (tens of seconds later).
  */
 public final class ConfigStreamClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConfigStreamClient.class);
@@ -37,7 +42,9 @@ public final class ConfigStreamClient implements AutoCloseable {
     private final String inboundAddress;
     private final SnapshotListener listener;
     private final ScheduledExecutorService scheduler;
-    private final Backoff backoff = new Backoff(Duration.ofMillis(200), Duration.ofSeconds(15), RandomGenerator.getDefault());
+    /** Longest wait between two attempts: a restarted control plane has every proxy back within it. */
+    static final Duration RECONNECT_CAP = Duration.ofSeconds(3);
+    private final Backoff backoff = new Backoff(Duration.ofMillis(100), RECONNECT_CAP, RandomGenerator.getDefault());
     private final AtomicReference<String> appliedVersion = new AtomicReference<>("");
     /** The snapshot in force, which the next delta applies to; touched only by gRPC's serialized callbacks. */
     private volatile dev.aimesh.core.registry.ConfigSnapshot applied;
@@ -69,6 +76,7 @@ public final class ConfigStreamClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        identity.channel().resetConnectBackoff(); // this attempt connects now, not when the channel's backoff ends
         ConfigServiceGrpc.newStub(identity.channel()).streamConfig(new ClientResponseObserver<ConfigRequest, ConfigSnapshot>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<ConfigRequest> stream) {
