@@ -139,10 +139,12 @@ class FaultToleranceIT {
             Curl.assertStatus(call(site, "h2", "/echo"), 403); // the last good policy is still enforced
             Curl.assertStatus(call(app, "http1.1", "/echo"), 200);
             awaitAll(loads).forEach(FaultLoad.Outcome::assertNoFailure);
-        } finally {
-            mesh.write("policies.yaml", POLICY.formatted(APP));
+        } catch (Throwable t) {
+            mesh.write("policies.yaml", POLICY.formatted(APP)); // a broken config would also stop the next test's restart
+            throw t;
         }
 
+        // The next valid change, straight after the broken one: the same file, fixed.
         mesh.write("policies.yaml", POLICY.formatted(APP + ", " + SITE));
         Duration took = timeUntilSiteGets(200, Duration.ofSeconds(30));
         System.out.println("fault suite: the valid change after a refused one was enforced in " + took.toMillis() + " ms");
