@@ -159,7 +159,8 @@ class FaultToleranceIT {
             bug (found by this test, not fixed here): after the control plane restarts, each caller's proxy gets a snapshot \
             in which the model has no endpoints until the model's own proxy has rejoined the config stream (the registry of \
             endpoints is only the proxies connected now, ProxyConnections.endpoints()), so calls get 503 "no proxy serves \
-            models/model right now" meanwhile: 56 of 240 HTTP/2 requests in a 12 s run. Enable it with the fix.""")
+            models/model right now" meanwhile: 56 of 240 HTTP/2 requests in a 12 s run. It fails when a caller's proxy \
+            rejoins before the model's (2 runs of 3 here), so it would make the build flaky. Enable it with the fix.""")
     void theControlPlaneKilledUnderLoadAndRestartedCostsNoRequestAndChangesResumeWithinSeconds() throws Exception {
         List<FaultLoad> loads = loadBothProtocols(SECONDS);
         Thread.sleep(3_000);
