@@ -50,10 +50,13 @@ class WycheproofJoseTest {
     @BeforeAll
     static void findSuite() {
         Optional<Path> found = TestData.find("wycheproof");
+        String missing = "Wycheproof JOSE vectors not found at " + Path.of(System.getProperty("aimesh.testdata",
+                "../shared/testdata"), "wycheproof").toAbsolutePath() + " (they live in ../shared/testdata beside the checkout);"
+                + " skipping the conformance run";
         if (found.isEmpty()) {
-            System.out.println("wycheproof JOSE: skipped: ../shared/testdata absent");
+            System.out.println(missing);
         }
-        assumeTrue(found.isPresent(), "skipped: ../shared/testdata absent");
+        assumeTrue(found.isPresent(), missing);
         suite = found.get();
     }
 
