@@ -1,6 +1,9 @@
 package dev.aimesh.proxy.net;
 
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -13,11 +16,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
-/** The proxy's event loops: native epoll where Linux offers it, NIO otherwise. */
+/**
+ * The proxy's event loops: native epoll where Linux offers it, NIO otherwise. Every connection opened or
+ * accepted on them is {@link #track tracked} and closed by {@link #close} before the loops stop: Netty
+ * leaves a loop's channels open when its shutdown begins while the loop runs a task, and such a socket,
+ * never read again, makes a peer that reuses it wait for an answer forever.
+ */
 public final class EventLoops implements AutoCloseable {
+    private static final long CLOSE_WAIT_MILLIS = 2000;
     private final EventLoopGroup group;
     private final boolean epoll;
+    /** Removes each channel itself when it closes. */
+    private final ChannelGroup channels = new DefaultChannelGroup("aimesh-connections", GlobalEventExecutor.INSTANCE);
 
     public EventLoops(int threads, String name) {
         this.epoll = Epoll.isAvailable();
@@ -41,8 +53,14 @@ public final class EventLoops implements AutoCloseable {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
+    /** A connection that {@link #close} must close; closed ones leave by themselves. */
+    public void track(Channel channel) {
+        channels.add(channel);
+    }
+
     @Override
     public void close() {
+        channels.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }
 }

@@ -59,6 +59,7 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
             @Override
             public void channelCreated(Channel ch) {
                 counters.connectionOpened();
+                loops.track(ch);
                 ch.pipeline().addLast(new HttpClientCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
             }
         }, ChannelHealthChecker.ACTIVE, true, true);

@@ -1,6 +1,7 @@
 package dev.aimesh.proxy.upstream;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -75,16 +76,17 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 (ch, ready) -> {
                     SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
                     ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                    ch.pipeline().addLast(ssl, new Http2Only(ready), new HandshakeFailure(ready));
+                    ch.pipeline().addLast(ssl, new Http2Only(ready, limits.connectTimeout(), expected.toString()),
+                            new HandshakeFailure(ready));
                 }, loops, limits);
     }
 
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
-                (ch, ready) -> {
-                    ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
-                }, loops, limits);
+                (ch, ready) -> ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+                        new PingLiveness(limits.connectTimeout(), "the model server"),
+                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready)),
+                loops, limits);
     }
 
     @Override
@@ -145,6 +147,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        loops.track(ch);
+                        ch.pipeline().addLast(PingLiveness.idleReads(limits.connectTimeout()));
                         setup.init(ch, ready);
                     }
                 })
@@ -187,10 +191,14 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     /** After the handshake, turns the connection into an HTTP/2 client; anything but h2 is a failure. */
     private static final class Http2Only extends ApplicationProtocolNegotiationHandler {
         private final Promise<Channel> ready;
+        private final Duration quiet;
+        private final String peer;
 
-        Http2Only(Promise<Channel> ready) {
+        Http2Only(Promise<Channel> ready, Duration quiet, String peer) {
             super("none");
             this.ready = ready;
+            this.quiet = quiet;
+            this.peer = peer;
         }
 
         @Override
@@ -200,7 +208,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(), new PingLiveness(quiet, "the peer proxy " + peer),
                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
         }
 
