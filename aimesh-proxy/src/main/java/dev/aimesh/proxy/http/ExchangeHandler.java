@@ -19,6 +19,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -49,6 +51,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
+    private Future<UpstreamLease> pendingLease;
     private ScheduledFuture<?> responseTimer;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -137,6 +140,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 if (leased.isDone()) {
                     upstreamReady(leased, forward);
                 } else {
+                    pendingLease = leased; // cancelled if the downstream goes first (a reset stream costs no upstream)
                     ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
                     leased.addListener(f -> upstreamReady(leased, forward));
                 }
@@ -176,6 +180,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void upstreamReady(Future<UpstreamLease> leased, Routing.Forward forward) {
+        if (pendingLease == leased) {
+            pendingLease = null;
+        }
+        if (leased.isCancelled()) {
+            ReferenceCountUtil.release(forward.request());
+            return;
+        }
         if (!leased.isSuccess()) {
             ReferenceCountUtil.release(forward.request());
             log.warn("cannot reach {}: {}", forward.upstream().describe(), leased.cause().toString());
@@ -187,7 +198,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         UpstreamLease upstream = leased.getNow();
         if (!active || !ctx.channel().isActive()) {
             ReferenceCountUtil.release(forward.request());
-            upstream.release(false);
+            upstream.release(true); // nothing was sent on it: it stays usable
             return;
         }
         lease = upstream;
@@ -334,6 +345,12 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
         if (!downstreamHttp2) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else if (!requestDone) {
+            // RFC 9113 §8.1: a complete answer before the request ends, then NO_ERROR tells the client to stop
+            // sending; closing alone would reset with CANCEL, and clients then report the answer as failed.
+            ctx.write(response);
+            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+            return;
         }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
@@ -443,6 +460,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (responseTimer != null) {
             responseTimer.cancel(false);
+        }
+        if (pendingLease != null) {
+            pendingLease.cancel(false);
         }
         drainPending();
         pipelined.forEach(ReferenceCountUtil::release);
