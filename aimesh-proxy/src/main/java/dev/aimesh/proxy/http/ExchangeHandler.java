@@ -189,9 +189,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         if (!leased.isSuccess()) {
             ReferenceCountUtil.release(forward.request());
+            boolean full = leased.cause() instanceof UpstreamPoolFull;
             log.warn("cannot reach {}: {}", forward.upstream().describe(), leased.cause().toString());
-            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream-unavailable",
-                    "cannot reach " + forward.upstream().describe() + ": " + leased.cause().getMessage());
+            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, full ? "upstream-pool-full" : "upstream-unavailable",
+                    (full ? "" : "cannot reach " + forward.upstream().describe() + ": ") + leased.cause().getMessage());
             drainPending();
             return;
         }

@@ -32,6 +32,7 @@ import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Flushes;
 import dev.aimesh.proxy.net.TrafficCounters;
@@ -57,12 +58,14 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private final ConnectionSetup setup;
     private final EventLoops loops;
     private final ProxyLimits limits;
+    private final PoolBounds bounds;
     /** Each list is only touched on its event loop, as every acquire and release is. */
     private final Map<EventLoop, List<Connection>> connections = new ConcurrentHashMap<>();
     private final TrafficCounters counters = new TrafficCounters();
 
     private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
-            ProxyLimits limits) {
+            ProxyLimits limits, PoolBounds bounds) {
+        this.bounds = bounds;
         this.address = address;
         this.description = description;
         this.setup = setup;
@@ -72,21 +75,30 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
 
     public static Http2Upstream mesh(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops,
             ProxyLimits limits) {
+        return mesh(address, expected, tls, loops, limits, PoolBounds.HTTP2);
+    }
+
+    public static Http2Upstream mesh(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops,
+            ProxyLimits limits, PoolBounds bounds) {
         return new Http2Upstream(address, expected + " at " + address.getHostString() + ":" + address.getPort(),
                 (ch, ready) -> {
                     SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
                     ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
                     ch.pipeline().addLast(ssl, new Http2Only(ready, limits.connectTimeout(), expected.toString()),
                             new HandshakeFailure(ready));
-                }, loops, limits);
+                }, loops, limits, bounds);
     }
 
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
+        return cleartext(address, loops, limits, PoolBounds.HTTP2);
+    }
+
+    public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits, PoolBounds bounds) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
                 (ch, ready) -> ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
                         new PingLiveness(limits.connectTimeout(), "the model server"),
                         new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready)),
-                loops, limits);
+                loops, limits, bounds);
     }
 
     @Override
@@ -98,12 +110,25 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     }
 
     private void lease(EventLoop loop, Promise<UpstreamLease> leased) {
+        if (leased.isCancelled()) {
+            return; // its stream went away while it waited
+        }
         Connection connection = withRoom(connections.computeIfAbsent(loop, l -> new ArrayList<>()), loop);
+        if (connection == null) {
+            leased.tryFailure(new UpstreamPoolFull(description + " has all its " + bounds.connections()
+                    + " connections (per event loop) carrying as many streams as it takes, or being set up with "
+                    + Connection.WHILE_CONNECTING + " requests waiting each"));
+            return;
+        }
         connection.inFlight++;
         connection.ready.addListener(f -> {
             if (!f.isSuccess()) {
                 connection.inFlight--;
-                leased.setFailure(f.cause());
+                leased.tryFailure(f.cause());
+                return;
+            }
+            if (leased.isCancelled()) {
+                connection.inFlight--;
                 return;
             }
             if (connection.streams >= connection.maxStreams()) {
@@ -115,23 +140,29 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
             connection.streams++;
             new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(STREAM_CODEC).open().addListener(s -> {
                 if (s.isSuccess()) {
-                    leased.setSuccess(new StreamLease((Http2StreamChannel) s.getNow(), connection));
+                    StreamLease lease = new StreamLease((Http2StreamChannel) s.getNow(), connection);
+                    if (!leased.trySuccess(lease)) {
+                        lease.release(true); // cancelled meanwhile; the stream never carried a frame
+                    }
                 } else {
                     connection.inFlight--;
                     connection.streams--;
-                    leased.setFailure(s.cause());
+                    leased.tryFailure(s.cause());
                 }
             });
         });
     }
 
-    /** The first live connection with a stream to spare, or a new one. */
+    /** The first live connection with a stream to spare, or a new one; null when there may be no more. */
     private Connection withRoom(List<Connection> open, EventLoop loop) {
         open.removeIf(Connection::dead);
         for (Connection c : open) {
             if (c.hasRoom()) {
                 return c;
             }
+        }
+        if (open.size() >= bounds.connections()) {
+            return null;
         }
         Connection fresh = new Connection(connect(loop));
         open.add(fresh);

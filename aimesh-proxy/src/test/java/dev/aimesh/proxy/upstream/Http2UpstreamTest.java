@@ -61,6 +61,34 @@ class Http2UpstreamTest {
     }
 
     @Test
+    void beyondItsConnectionsAPeerThatTakesNoMoreStreamsIsRefusedAtOnceInsteadOfGettingAnotherConnection() throws Exception {
+        byte[] oneStream = {0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1}; // SETTINGS_MAX_CONCURRENT_STREAMS = 1
+        try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Socket accepted = peer.accept()) {
+                    accepted.getOutputStream().write(oneStream);
+                    accepted.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            });
+            Http2Upstream upstream = Http2Upstream.cleartext(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    peer.getLocalPort()), loops, FAST, new PoolBounds(1, 10));
+            io.netty.channel.EventLoop loop = loops.group().next();
+            Future<UpstreamLease> first = upstream.acquire(loop);
+            assertThat(first.await(5, TimeUnit.SECONDS) && first.isSuccess()).as("%s", first.cause()).isTrue();
+
+            Future<UpstreamLease> second = upstream.acquire(loop);
+
+            assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.cause()).isInstanceOf(dev.aimesh.proxy.http.UpstreamPoolFull.class)
+                    .hasMessageContaining("all its 1 connections");
+            assertThat(upstream.counters().connections()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aPeerThatAcceptsButNeverSpeaksHttp2FailsTheCallWithinTheConnectTimeout() throws Exception {
         ProxyLimits limits = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1), Duration.ofMillis(300),
                 Duration.ofMinutes(1), 100);
