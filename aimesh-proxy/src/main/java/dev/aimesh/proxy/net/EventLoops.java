@@ -29,12 +29,39 @@ public final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;
     private final boolean epoll;
     /** Removes each channel itself when it closes. */
+    private final java.util.concurrent.atomic.AtomicReference<String> died = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile boolean closing;
     private final ChannelGroup channels = new DefaultChannelGroup("aimesh-connections", GlobalEventExecutor.INSTANCE);
 
     public EventLoops(int threads, String name) {
         this.epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
+        DefaultThreadFactory threadsOf = new DefaultThreadFactory(name, true);
+        this.group = new MultiThreadIoEventLoopGroup(threads, task -> {
+            Thread thread = threadsOf.newThread(task);
+            thread.setUncaughtExceptionHandler((t, e) -> died.compareAndSet(null, t.getName() + " died: " + e));
+            return thread;
+        }, io);
+    }
+
+    /**
+     * Why a loop no longer runs though {@link #close} was not called (its thread died of an Error such as
+     * OutOfMemoryError, or it was shut down): the connections it served are gone and new ones would hang.
+     */
+    public java.util.Optional<String> deadLoop() {
+        if (closing) {
+            return java.util.Optional.empty();
+        }
+        String why = died.get();
+        if (why != null) {
+            return java.util.Optional.of("an event loop thread " + why);
+        }
+        for (io.netty.util.concurrent.EventExecutor loop : group) {
+            if (loop.isShuttingDown()) {
+                return java.util.Optional.of("an event loop stopped (" + loop + ")");
+            }
+        }
+        return java.util.Optional.empty();
     }
 
     public EventLoopGroup group() {
@@ -60,6 +87,7 @@ public final class EventLoops implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         channels.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
         group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
     }

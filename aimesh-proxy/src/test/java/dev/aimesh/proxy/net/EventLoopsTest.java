@@ -52,6 +52,24 @@ class EventLoopsTest {
         }
     }
 
+    @Test
+    void aLoopThatStoppedWithoutTheProxyClosingIsReportedAsDead() throws Exception {
+        try (EventLoops loops = new EventLoops(2, "test")) {
+            assertThat(loops.deadLoop()).isEmpty();
+
+            loops.group().next().shutdownGracefully(0, 0, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
+
+            assertThat(loops.deadLoop()).hasValueSatisfying(why -> assertThat(why).contains("an event loop stopped"));
+        }
+    }
+
+    @Test
+    void closingIsNotDeath() {
+        EventLoops loops = new EventLoops(1, "test");
+        loops.close();
+        assertThat(loops.deadLoop()).isEmpty();
+    }
+
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
