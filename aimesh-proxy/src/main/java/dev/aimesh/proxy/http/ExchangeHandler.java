@@ -349,8 +349,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else if (!requestDone) {
             // RFC 9113 §8.1: a complete answer before the request ends, then NO_ERROR tells the client to stop
             // sending; closing alone would reset with CANCEL, and clients then report the answer as failed.
-            ctx.write(response);
-            ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR)).addListener(ChannelFutureListener.CLOSE);
+            // Once the answer is out: in the same read as the answer, a peer proxy's client drops what it buffered.
+            ctx.writeAndFlush(response).addListener(f -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE));
             return;
         }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

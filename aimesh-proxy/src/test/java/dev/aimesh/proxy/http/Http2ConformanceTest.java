@@ -102,6 +102,15 @@ class Http2ConformanceTest {
         assertThat(routed).hasValue(1);
     }
 
+    @Test
+    void section8_1_anAnswerBeforeTheRequestEndsIsFollowedByNoErrorNotCancel() {
+        client.get(1, END_HEADERS); // the body would follow; the router refuses at the headers
+
+        List<Frame> frames = answer();
+        assertThat(frames).as(describe(frames)).extracting(Frame::type).containsExactly(HEADERS, DATA, RST_STREAM);
+        assertThat(frames.get(2).errorCode()).isEqualTo(NO_ERROR);
+    }
+
     static java.util.stream.Stream<Arguments> malformedHeaders() {
         return java.util.stream.Stream.<String[]>of(
                 new String[] {":scheme", "https", ":path", "/", ":authority", "model"}, // no :method
