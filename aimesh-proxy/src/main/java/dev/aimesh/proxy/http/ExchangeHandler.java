@@ -136,15 +136,30 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 }
             }
             case Routing.Forward forward -> {
-                Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
-                if (leased.isDone()) {
-                    upstreamReady(leased, forward);
+                if (downstreamHttp2) {
+                    // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
+                    // upstream connection, not even a place in a pool's queue.
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.executor().execute(() -> forward(forward));
                 } else {
-                    pendingLease = leased; // cancelled if the downstream goes first (a reset stream costs no upstream)
-                    ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
-                    leased.addListener(f -> upstreamReady(leased, forward));
+                    forward(forward);
                 }
             }
+        }
+    }
+
+    private void forward(Routing.Forward forward) {
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(forward.request());
+            return;
+        }
+        Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
+        if (leased.isDone()) {
+            upstreamReady(leased, forward);
+        } else {
+            pendingLease = leased; // cancelled if the downstream goes first (a reset stream costs no upstream)
+            ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
+            leased.addListener(f -> upstreamReady(leased, forward));
         }
     }
 
