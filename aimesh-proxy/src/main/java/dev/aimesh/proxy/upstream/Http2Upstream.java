@@ -41,7 +41,9 @@ import dev.aimesh.proxy.tls.MeshTls;
 /**
  * HTTP/2 to one next hop: connections per event loop, kept open and shared by every request as a stream
  * of its own, so handshakes stay rare; another connection opens only when every open one carries as many
- * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can.
+ * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can, up to
+ * {@link PoolBounds#connections()} per loop; beyond, a request fails at once with {@link UpstreamPoolFull}. A
+ * connection whose peer falls silent under open streams is found by {@link PingLiveness}.
  * {@link #mesh}: over mTLS to a peer inbound proxy that must
  * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
