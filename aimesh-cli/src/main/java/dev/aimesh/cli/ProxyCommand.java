@@ -178,12 +178,18 @@ final class ProxyCommand implements Callable<Integer> {
         }
         AdminListener admin;
         try {
-            admin = adminListen == null ? null : new AdminListener(adminListen, proxy::stats);
+            admin = adminListen == null ? null : new AdminListener(adminListen, proxy::stats, proxy::problem);
         } catch (RuntimeException e) {
             proxy.close();
             throw new CliException(ExitCodes.FAILED, "--admin-listen " + UpCommand.hostPort(adminListen) + ": cannot listen ("
                     + e.getMessage() + ")");
         }
+        // A proxy that can no longer take policy changes or serve must not go on looking alive: exit loudly, and
+        // let the supervisor (systemd, Kubernetes, aimesh up) start a fresh one from the state directory.
+        proxy.onFatal(why -> {
+            System.err.println("aimesh proxy: exiting: " + why);
+            System.exit(ExitCodes.FAILED); // the shutdown hook still closes the proxy, so queued audit events go out
+        });
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             if (admin != null) {

@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.core.identity.JoinToken;
@@ -36,10 +35,6 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * denies the other on HTTP/1.1 and HTTP/2, refuses to start from an expired SVID, and picks up a policy
  * change once the control plane is back on the same data directory and address.
  */
-// Runs alone: it frees its model proxy's port and the control plane's and binds them again. Beside the other
-// end-to-end classes a call after the restart sometimes got no answer within 20 s (2 runs in 6; never alone,
-// also not on a loaded CPU); the cause is not found yet.
-@Isolated
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LastGoodStateIT {
     private static final String POLICY = """

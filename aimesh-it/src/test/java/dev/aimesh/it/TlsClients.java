@@ -23,6 +23,12 @@ final class TlsClients {
     private TlsClients() {}
 
     static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server) throws Exception {
+        return connect(address, client, bundle, server, "http/1.1");
+    }
+
+    /** As above, offering {@code alpn} ("h2" for raw HTTP/2 frames). */
+    static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server, String alpn)
+            throws Exception {
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(new KeyManager[] {new SvidKeyManager(() -> client)}, new TrustManager[] {new SpiffeTrustManager(
                 () -> bundle, server.trustDomain(), Set::of, PeerPolicy.only(server), InstantSource.system())}, new SecureRandom());
@@ -30,7 +36,7 @@ final class TlsClients {
         socket.setSoTimeout(10_000);
         socket.setEnabledProtocols(new String[] {"TLSv1.3"});
         var params = socket.getSSLParameters();
-        params.setApplicationProtocols(new String[] {"http/1.1"});
+        params.setApplicationProtocols(new String[] {alpn});
         socket.setSSLParameters(params);
         socket.startHandshake();
         return socket;

@@ -58,6 +58,10 @@ public final class Proxy implements AutoCloseable {
     private final Optional<StateDirectory> state;
     private final AuditReporter audit;
     private final java.time.InstantSource clock;
+    private final java.util.concurrent.atomic.AtomicReference<String> fatal = new java.util.concurrent.atomic.AtomicReference<>();
+    private volatile java.util.function.Consumer<String> onFatal = why -> { };
+    private final java.util.concurrent.ScheduledExecutorService watchdog = java.util.concurrent.Executors
+            .newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("proxy-watchdog").factory());
 
     private Proxy(ProxyOptions options, WorkloadIdentity identity, Optional<StateDirectory> state,
             Optional<ConfigSnapshot> lastGood) throws BootstrapException {
@@ -102,6 +106,7 @@ public final class Proxy implements AutoCloseable {
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
                 this::apply);
         config.start();
+        watchdog.scheduleWithFixedDelay(this::checkHealth, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
         log.info("proxy for {} ({}) ready: inbound {}, outbound {}, TLS by {}, {} transport", identity.workload(),
                 identity.svid().id(), inbound.map(l -> l.address().toString()).orElse("none"),
                 outbound.map(l -> l.address().toString()).orElse("none"), tls.providerName(),
@@ -225,6 +230,33 @@ public final class Proxy implements AutoCloseable {
                 model.map(m -> m.counters().connections()).orElse(0L), model.map(m -> m.counters().requests()).orElse(0L));
     }
 
+    /**
+     * Why this proxy can no longer do its job, once it cannot (an event loop dead, the config stream beyond
+     * retry): {@code /ready} then answers 503 with it, and {@link #onFatal} hears it once. Empty while healthy.
+     */
+    public Optional<String> problem() {
+        return Optional.ofNullable(fatal.get());
+    }
+
+    /** Called once, from a watchdog thread, when {@link #problem} appears; {@code aimesh proxy} exits on it. */
+    public void onFatal(java.util.function.Consumer<String> action) {
+        this.onFatal = action;
+        if (fatal.get() != null) {
+            action.accept(fatal.get());
+        }
+    }
+
+    private void checkHealth() {
+        Optional<String> dead = loops.deadLoop();
+        if (dead.isEmpty() && !config.alive()) {
+            dead = Optional.of("the config stream can no longer reconnect: policy changes would not arrive");
+        }
+        if (dead.isPresent() && fatal.compareAndSet(null, dead.get())) {
+            log.error("the proxy for {} cannot go on: {}", identity.workload(), dead.get());
+            onFatal.accept(dead.get());
+        }
+    }
+
     /** The snapshot in force. */
     public ConfigSnapshot registry() {
         return registry.get();
@@ -236,6 +268,7 @@ public final class Proxy implements AutoCloseable {
 
     @Override
     public void close() {
+        watchdog.shutdownNow();
         config.close();
         jwks.close();
         outbound.ifPresent(OutboundListener::close);

@@ -27,7 +27,7 @@ import dev.aimesh.proxy.net.TrafficCounters;
 
 /**
  * The proxy's own plain-HTTP port for operators and probes, meant for loopback: {@code GET /ready} (200
- * once the proxy serves) and {@code GET /stats} (counters in Prometheus text format). Nothing here
+ * once the proxy serves, 503 with the reason once it cannot: a dead event loop or config stream) and {@code GET /stats} (counters in Prometheus text format). Nothing here
  * touches the data path.
  */
 public final class AdminListener implements AutoCloseable {
@@ -38,9 +38,14 @@ public final class AdminListener implements AutoCloseable {
     private final Channel server;
 
     public AdminListener(InetSocketAddress listen, Supplier<ProxyStats> stats) {
+        this(listen, stats, java.util.Optional::empty);
+    }
+
+    /** @param problem why the proxy cannot serve (then {@code /ready} answers 503 with it), or empty */
+    public AdminListener(InetSocketAddress listen, Supplier<ProxyStats> stats, Supplier<java.util.Optional<String>> problem) {
         try {
             this.server = Listeners.bind(listen, loops, IDLE_TIMEOUT, new TrafficCounters(), ch -> ch.pipeline()
-                    .addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES), new Routes(stats)));
+                    .addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_REQUEST_BYTES), new Routes(stats, problem)));
         } catch (RuntimeException e) {
             loops.close();
             throw e;
@@ -59,9 +64,11 @@ public final class AdminListener implements AutoCloseable {
 
     private static final class Routes extends SimpleChannelInboundHandler<FullHttpRequest> {
         private final Supplier<ProxyStats> stats;
+        private final Supplier<java.util.Optional<String>> problem;
 
-        Routes(Supplier<ProxyStats> stats) {
+        Routes(Supplier<ProxyStats> stats, Supplier<java.util.Optional<String>> problem) {
             this.stats = stats;
+            this.problem = problem;
         }
 
         @Override
@@ -72,7 +79,9 @@ public final class AdminListener implements AutoCloseable {
                 response = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "only GET is served here\n", "text/plain");
             } else {
                 response = switch (path) {
-                    case "/ready" -> text(HttpResponseStatus.OK, "ready\n", "text/plain");
+                    case "/ready" -> problem.get()
+                            .map(why -> text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready: " + why + "\n", "text/plain"))
+                            .orElseGet(() -> text(HttpResponseStatus.OK, "ready\n", "text/plain"));
                     case "/stats" -> text(HttpResponseStatus.OK, stats.get().prometheusText(), "text/plain; version=0.0.4");
                     default -> text(HttpResponseStatus.NOT_FOUND, "not found: " + path + " (try /ready or /stats)\n", "text/plain");
                 };

@@ -76,6 +76,15 @@ public final class ConfigStreamClient implements AutoCloseable {
         if (closed) {
             return;
         }
+        try {
+            open();
+        } catch (RuntimeException e) {
+            // Thrown here, the stream would never be retried: a proxy that silently stops taking policy changes.
+            reconnect("cannot open the config stream: " + e);
+        }
+    }
+
+    private void open() {
         identity.channel().resetConnectBackoff(); // this attempt connects now, not when the channel's backoff ends
         ConfigServiceGrpc.newStub(identity.channel()).streamConfig(new ClientResponseObserver<ConfigRequest, ConfigSnapshot>() {
             @Override
@@ -137,6 +146,11 @@ public final class ConfigStreamClient implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed meanwhile: nothing to reconnect
         }
+    }
+
+    /** False once the stream can no longer be retried (its scheduler is gone) though it was not closed. */
+    public boolean alive() {
+        return closed || !scheduler.isShutdown();
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.aimesh.proxy.http;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -21,6 +23,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
@@ -52,7 +56,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
-    private java.util.function.Consumer<io.netty.handler.codec.http.HttpHeaders> trailers;
+    private Consumer<HttpHeaders> trailers;
+    private Future<UpstreamLease> pendingLease;
     private ScheduledFuture<?> responseTimer;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -143,14 +148,30 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             case Routing.Forward forward -> {
                 ExpectContinue.proceed(ctx, forward.request(), !requestDone);
-                Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
-                if (leased.isDone()) {
-                    upstreamReady(leased, forward);
+                if (downstreamHttp2) {
+                    // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
+                    // upstream connection, not even a place in a pool's queue.
+                    ctx.channel().config().setAutoRead(false);
+                    ctx.executor().execute(() -> forward(forward));
                 } else {
-                    ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
-                    leased.addListener(f -> upstreamReady(leased, forward));
+                    forward(forward);
                 }
             }
+        }
+    }
+
+    private void forward(Routing.Forward forward) {
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(forward.request());
+            return;
+        }
+        Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
+        if (leased.isDone()) {
+            upstreamReady(leased, forward);
+        } else {
+            pendingLease = leased; // cancelled if the downstream goes first (a reset stream costs no upstream)
+            ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
+            leased.addListener(f -> upstreamReady(leased, forward));
         }
     }
 
@@ -186,18 +207,26 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void upstreamReady(Future<UpstreamLease> leased, Routing.Forward forward) {
+        if (pendingLease == leased) {
+            pendingLease = null;
+        }
+        if (leased.isCancelled()) {
+            ReferenceCountUtil.release(forward.request());
+            return;
+        }
         if (!leased.isSuccess()) {
             ReferenceCountUtil.release(forward.request());
+            boolean full = leased.cause() instanceof UpstreamPoolFull;
             log.warn("cannot reach {}: {}", forward.upstream().describe(), leased.cause().toString());
-            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream-unavailable",
-                    "cannot reach " + forward.upstream().describe() + ": " + leased.cause().getMessage());
+            refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, full ? "upstream-pool-full" : "upstream-unavailable",
+                    (full ? "" : "cannot reach " + forward.upstream().describe() + ": ") + leased.cause().getMessage());
             drainPending();
             return;
         }
         UpstreamLease upstream = leased.getNow();
         if (!active || !ctx.channel().isActive()) {
             ReferenceCountUtil.release(forward.request());
-            upstream.release(false);
+            upstream.release(true); // nothing was sent on it: it stays usable
             return;
         }
         lease = upstream;
@@ -359,6 +388,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
         if (!downstreamHttp2) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else if (!requestDone) {
+            // RFC 9113 §8.1: a complete answer before the request ends, then NO_ERROR tells the client to stop
+            // sending; closing alone would reset with CANCEL, and clients then report the answer as failed.
+            // Once the answer is out: in the same read as the answer, a peer proxy's client drops what it buffered.
+            ctx.writeAndFlush(response).addListener(f -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE));
+            return;
         }
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
     }
@@ -471,6 +507,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (responseTimer != null) {
             responseTimer.cancel(false);
+        }
+        if (pendingLease != null) {
+            pendingLease.cancel(false);
         }
         drainPending();
         pipelined.forEach(ReferenceCountUtil::release);

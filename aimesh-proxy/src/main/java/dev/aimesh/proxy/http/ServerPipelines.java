@@ -48,10 +48,12 @@ public final class ServerPipelines {
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                stream.pipeline().addLast(new Http2StreamGuard());
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));
                 stream.pipeline().addLast(new ExchangeHandler(router, limits, true));
             }
         }));
+        pipeline.addLast("http2-errors", new Http2ConnectionErrors());
     }
 }

@@ -17,13 +17,14 @@ public final class Listeners {
 
     public static Channel bind(InetSocketAddress listen, EventLoops loops, Duration idleTimeout, TrafficCounters accepted,
             Consumer<Channel> pipeline) {
-        return new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
+        Channel server = new ServerBootstrap().group(loops.group()).channel(loops.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         accepted.connectionOpened();
+                        loops.track(ch);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("idle", new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
                         p.addLast("idle-close", new IdleCloser());
@@ -31,5 +32,7 @@ public final class Listeners {
                     }
                 })
                 .bind(listen).syncUninterruptibly().channel();
+        loops.track(server);
+        return server;
     }
 }

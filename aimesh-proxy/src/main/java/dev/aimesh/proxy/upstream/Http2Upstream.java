@@ -1,6 +1,7 @@
 package dev.aimesh.proxy.upstream;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Flushes;
 import dev.aimesh.proxy.net.TrafficCounters;
@@ -39,7 +41,9 @@ import dev.aimesh.proxy.tls.MeshTls;
 /**
  * HTTP/2 to one next hop: connections per event loop, kept open and shared by every request as a stream
  * of its own, so handshakes stay rare; another connection opens only when every open one carries as many
- * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can.
+ * streams as the peer allows (its SETTINGS_MAX_CONCURRENT_STREAMS), as long-lived LLM streams can, up to
+ * {@link PoolBounds#connections()} per loop; beyond, a request fails at once with {@link UpstreamPoolFull}. A
+ * connection whose peer falls silent under open streams is found by {@link PingLiveness}.
  * {@link #mesh}: over mTLS to a peer inbound proxy that must
  * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
@@ -56,12 +60,14 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private final ConnectionSetup setup;
     private final EventLoops loops;
     private final ProxyLimits limits;
+    private final PoolBounds bounds;
     /** Each list is only touched on its event loop, as every acquire and release is. */
     private final Map<EventLoop, List<Connection>> connections = new ConcurrentHashMap<>();
     private final TrafficCounters counters = new TrafficCounters();
 
     private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
-            ProxyLimits limits) {
+            ProxyLimits limits, PoolBounds bounds) {
+        this.bounds = bounds;
         this.address = address;
         this.description = description;
         this.setup = setup;
@@ -71,20 +77,30 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
 
     public static Http2Upstream mesh(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops,
             ProxyLimits limits) {
+        return mesh(address, expected, tls, loops, limits, PoolBounds.HTTP2);
+    }
+
+    public static Http2Upstream mesh(InetSocketAddress address, SpiffeId expected, MeshTls tls, EventLoops loops,
+            ProxyLimits limits, PoolBounds bounds) {
         return new Http2Upstream(address, expected + " at " + address.getHostString() + ":" + address.getPort(),
                 (ch, ready) -> {
                     SslHandler ssl = tls.clientFor(expected).newHandler(ch.alloc(), address.getHostString(), address.getPort());
                     ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                    ch.pipeline().addLast(ssl, new Http2Only(ready), new HandshakeFailure(ready));
-                }, loops, limits);
+                    ch.pipeline().addLast(ssl, new Http2Only(ready, limits.connectTimeout(), expected.toString()),
+                            new HandshakeFailure(ready));
+                }, loops, limits, bounds);
     }
 
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits) {
+        return cleartext(address, loops, limits, PoolBounds.HTTP2);
+    }
+
+    public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits, PoolBounds bounds) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
-                (ch, ready) -> {
-                    ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
-                            new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
-                }, loops, limits);
+                (ch, ready) -> ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+                        new PingLiveness(limits.connectTimeout(), "the model server"),
+                        new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready)),
+                loops, limits, bounds);
     }
 
     @Override
@@ -96,12 +112,25 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     }
 
     private void lease(EventLoop loop, Promise<UpstreamLease> leased) {
+        if (leased.isCancelled()) {
+            return; // its stream went away while it waited
+        }
         Connection connection = withRoom(connections.computeIfAbsent(loop, l -> new ArrayList<>()), loop);
+        if (connection == null) {
+            leased.tryFailure(new UpstreamPoolFull(description + " has all its " + bounds.connections()
+                    + " connections (per event loop) carrying as many streams as it takes, or being set up with "
+                    + Connection.WHILE_CONNECTING + " requests waiting each"));
+            return;
+        }
         connection.inFlight++;
         connection.ready.addListener(f -> {
             if (!f.isSuccess()) {
                 connection.inFlight--;
-                leased.setFailure(f.cause());
+                leased.tryFailure(f.cause());
+                return;
+            }
+            if (leased.isCancelled()) {
+                connection.inFlight--;
                 return;
             }
             if (connection.streams >= connection.maxStreams()) {
@@ -113,23 +142,29 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
             connection.streams++;
             new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(STREAM_CODEC).open().addListener(s -> {
                 if (s.isSuccess()) {
-                    leased.setSuccess(new StreamLease((Http2StreamChannel) s.getNow(), connection));
+                    StreamLease lease = new StreamLease((Http2StreamChannel) s.getNow(), connection);
+                    if (!leased.trySuccess(lease)) {
+                        lease.release(true); // cancelled meanwhile; the stream never carried a frame
+                    }
                 } else {
                     connection.inFlight--;
                     connection.streams--;
-                    leased.setFailure(s.cause());
+                    leased.tryFailure(s.cause());
                 }
             });
         });
     }
 
-    /** The first live connection with a stream to spare, or a new one. */
+    /** The first live connection with a stream to spare, or a new one; null when there may be no more. */
     private Connection withRoom(List<Connection> open, EventLoop loop) {
         open.removeIf(Connection::dead);
         for (Connection c : open) {
             if (c.hasRoom()) {
                 return c;
             }
+        }
+        if (open.size() >= bounds.connections()) {
+            return null;
         }
         Connection fresh = new Connection(connect(loop));
         open.add(fresh);
@@ -145,6 +180,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        loops.track(ch);
+                        ch.pipeline().addLast(PingLiveness.idleReads(limits.connectTimeout()));
                         setup.init(ch, ready);
                     }
                 })
@@ -187,10 +224,14 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     /** After the handshake, turns the connection into an HTTP/2 client; anything but h2 is a failure. */
     private static final class Http2Only extends ApplicationProtocolNegotiationHandler {
         private final Promise<Channel> ready;
+        private final Duration quiet;
+        private final String peer;
 
-        Http2Only(Promise<Channel> ready) {
+        Http2Only(Promise<Channel> ready, Duration quiet, String peer) {
             super("none");
             this.ready = ready;
+            this.quiet = quiet;
+            this.peer = peer;
         }
 
         @Override
@@ -200,7 +241,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(), new PingLiveness(quiet, "the peer proxy " + peer),
                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
         }
 

@@ -9,12 +9,85 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
 import io.netty.util.concurrent.Future;
 
 class Http2UpstreamTest {
+    private static final ProxyLimits FAST = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1),
+            Duration.ofMillis(300), Duration.ofMinutes(1), 100);
+    /** An empty SETTINGS frame: what a peer that has set up HTTP/2 sends first. */
+    private static final byte[] SETTINGS = {0, 0, 0, 4, 0, 0, 0, 0, 0};
+
+    /**
+     * A peer that vanished without closing (its process froze, its host or the path to it went away, or its
+     * socket was left open unread) must not hold a request until the response timeout: an unanswered PING
+     * ends the connection, and the request with it.
+     */
+    @Test
+    void aStreamOnAConnectionWhosePeerFallsSilentEndsWhenThePeerDoesNotAnswerAPing() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Socket accepted = silent.accept()) {
+                    accepted.getOutputStream().write(SETTINGS); // HTTP/2 is up; after this, not a byte more
+                    accepted.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            });
+            Http2Upstream upstream = Http2Upstream.cleartext(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    silent.getLocalPort()), loops, FAST);
+            Future<UpstreamLease> lease = upstream.acquire(loops.group().next());
+            assertThat(lease.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(lease.isSuccess()).as("%s", lease.cause()).isTrue();
+            Channel stream = lease.getNow().channel();
+            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models");
+            request.headers().set(HttpHeaderNames.HOST, "model");
+            request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
+            stream.writeAndFlush(request);
+
+            assertThat(stream.closeFuture().await(5, TimeUnit.SECONDS))
+                    .as("the stream ended though its peer never answered").isTrue();
+            assertThat(stream.parent().closeFuture().await(1, TimeUnit.SECONDS)).as("the dead connection closed").isTrue();
+        }
+    }
+
+    @Test
+    void beyondItsConnectionsAPeerThatTakesNoMoreStreamsIsRefusedAtOnceInsteadOfGettingAnotherConnection() throws Exception {
+        byte[] oneStream = {0, 0, 6, 4, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 1}; // SETTINGS_MAX_CONCURRENT_STREAMS = 1
+        try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try (Socket accepted = peer.accept()) {
+                    accepted.getOutputStream().write(oneStream);
+                    accepted.getInputStream().readAllBytes();
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            });
+            Http2Upstream upstream = Http2Upstream.cleartext(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    peer.getLocalPort()), loops, FAST, new PoolBounds(1, 10));
+            io.netty.channel.EventLoop loop = loops.group().next();
+            Future<UpstreamLease> first = upstream.acquire(loop);
+            assertThat(first.await(5, TimeUnit.SECONDS) && first.isSuccess()).as("%s", first.cause()).isTrue();
+
+            Future<UpstreamLease> second = upstream.acquire(loop);
+
+            assertThat(second.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(second.cause()).isInstanceOf(dev.aimesh.proxy.http.UpstreamPoolFull.class)
+                    .hasMessageContaining("all its 1 connections");
+            assertThat(upstream.counters().connections()).isEqualTo(1);
+        }
+    }
+
     @Test
     void aPeerThatAcceptsButNeverSpeaksHttp2FailsTheCallWithinTheConnectTimeout() throws Exception {
         ProxyLimits limits = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1), Duration.ofMillis(300),

@@ -1,0 +1,64 @@
+package dev.aimesh.proxy.upstream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.Future;
+import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.http.UpstreamPoolFull;
+import dev.aimesh.proxy.net.EventLoops;
+
+class Http1UpstreamPoolTest {
+    private static final ProxyLimits LIMITS = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1),
+            Duration.ofSeconds(2), Duration.ofMinutes(1), 100);
+
+    @Test
+    void beyondItsConnectionsAndWaitingRequestsTheModelPoolRefusesAtOnceInsteadOfOpeningMore() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(model.accept()); // a model busy with every request it has
+                    }
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            });
+            Http1UpstreamPool pool = new Http1UpstreamPool(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    model.getLocalPort()), loops, LIMITS, new PoolBounds(2, 1));
+            EventLoop loop = loops.group().next();
+
+            Future<UpstreamLease> first = pool.acquire(loop);
+            Future<UpstreamLease> second = pool.acquire(loop);
+            assertThat(first.await(5, TimeUnit.SECONDS) && second.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.isSuccess() && second.isSuccess()).isTrue();
+            Future<UpstreamLease> waits = pool.acquire(loop);
+            Future<UpstreamLease> refused = pool.acquire(loop);
+
+            assertThat(refused.await(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(refused.cause()).isInstanceOf(UpstreamPoolFull.class).hasMessageContaining("2 connections busy")
+                    .hasMessageContaining("1 requests waiting");
+            assertThat(waits.isDone()).as("the one that may wait, waits").isFalse();
+            assertThat(pool.counters().connections()).isEqualTo(2);
+
+            first.getNow().release(true);
+            assertThat(waits.await(5, TimeUnit.SECONDS) && waits.isSuccess()).as("it gets the connection given back").isTrue();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+}
