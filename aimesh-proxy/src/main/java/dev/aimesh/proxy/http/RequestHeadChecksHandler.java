@@ -24,7 +24,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  * request refused, as {@link ProxyLimits#underscoreHeaders()} says), in headers and trailers. It refuses a
  * request whose destination is ambiguous (two Host headers on HTTP/1.1, an absolute URI whose authority differs
  * from Host; on HTTP/2 Netty's conversion already resets a stream whose Host differs from {@code :authority})
- * and, on HTTP/2, what HTTP/1.1's {@link StrictHttp1Guard} refuses there: an unknown method, a target with a
+ * and, on HTTP/2, what HTTP/1.1's {@link StrictHttp1Guard} refuses there (the method is {@link Http2StreamGuard}'s): a target with a
  * space or control byte, a target longer than the request-line limit (414). A refusal marks the request's
  * decoder result as failed, so the exchange answers it and never routes it; this handler writes nothing itself.
  * An HTTP/1.1 request without a body goes on as one {@link FullHttpRequest}.
@@ -103,10 +103,6 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
             }
         }
         if (http2) {
-            String method = request.method().name();
-            if (!StrictHttp1Guard.isKnownMethod(method)) {
-                return refusal("unknown method '" + printable(method) + "'");
-            }
             String target = request.uri();
             if (target.length() > limits.maxRequestLineBytes()) {
                 return new TooLongHttpLineException("the request target is longer than " + limits.maxRequestLineBytes() + " bytes");

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.Set;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -28,10 +27,6 @@ import io.netty.util.ReferenceCountUtil;
  * and only while the proxy reads, never while an exchange holds the reads back. One timer per connection at a time.
  */
 public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
-    private static final Set<AsciiString> METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
-            "PATCH", "COPY", "LOCK", "MKCOL", "MOVE", "PROPFIND", "PROPPATCH", "SEARCH", "UNLOCK", "BIND", "REBIND", "UNBIND",
-            "ACL", "REPORT", "MKACTIVITY", "CHECKOUT", "MERGE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PURGE",
-            "MKCALENDAR", "LINK", "UNLINK", "QUERY").stream().map(AsciiString::of).collect(java.util.stream.Collectors.toUnmodifiableSet());
     private static final byte[] CONTENT_LENGTH = "content-length".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TRANSFER_ENCODING = "transfer-encoding".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP_11 = "HTTP/1.1".getBytes(StandardCharsets.US_ASCII);
@@ -70,11 +65,6 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         this.maxHeaderLine = limits.maxHeaderBytes();
         this.maxHead = limits.maxRequestLineBytes() + limits.maxHeaderBytes();
         this.headTimeoutNanos = limits.requestHeadersTimeout().toNanos();
-    }
-
-    /** Whether HTTP/1.1 requests may use this method here (HTTP/2 requests are held to the same list). */
-    static boolean isKnownMethod(String name) {
-        return METHODS.contains(AsciiString.of(name));
     }
 
     @Override
@@ -236,7 +226,7 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
             return "the request line is not 'METHOD target HTTP/1.1' with single spaces";
         }
         AsciiString method = new AsciiString(line, 0, first, false);
-        if (!METHODS.contains(method)) {
+        if (!KnownMethods.contains(method)) {
             return "unknown method '" + printable(text(0, first)) + "'";
         }
         if (second == first + 1) {

@@ -93,9 +93,7 @@ class RequestHeadChecksHandlerTest {
     }
 
     @Test
-    void http2RequestsAreHeldToHttp11sMethodsAndTargetLimits() {
-        assertThat(refusal(http2(h2("FOO", "/")))).contains("unknown method 'FOO'");
-        assertThat(refusal(http2(h2("get", "/")))).contains("unknown method 'get'");
+    void http2RequestsAreHeldToHttp11sTargetLimits() {
         HttpRequest longPath = http2(h2("GET", "/" + "a".repeat(9000)));
         assertThat(longPath.decoderResult().cause()).isInstanceOf(TooLongHttpLineException.class);
         ReferenceCountUtil.release(longPath);
