@@ -98,24 +98,39 @@ class RootRotationJoinIT {
                 .contains("status=200").contains("method=GET");
     }
 
-    @Test
-    void aProxyJoiningAtAnyPhaseOfARootRotationCallsAndIsCalledByEveryOther() throws Exception {
-        mesh = new TestMesh(tmp, TestMesh.meshWithLifetime("4s"), InstantSource.system());
+    /** Starts the mesh, joins w0 and w1 before any rotation, and checks they call each other. */
+    private void meshWithTwoProxies(String lifetime) throws Exception {
+        mesh = new TestMesh(tmp, TestMesh.meshWithLifetime(lifetime), InstantSource.system());
         closeables.add(mesh);
         mesh.write("joiners.yaml", JOINERS);
         await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == 6);
-
         join("w0");
         callsBothWays(join("w1"), "before the rotation");
+    }
 
+    /** Rotates until the new root signs; returns the proxy that joins then, with an SVID of the new root. */
+    private Proxy rotateAndJoinOnceTheNewRootSigns() throws Exception {
         var oldIssuer = proxies.get(0).identity().svid().leaf().getIssuerX500Principal();
         mesh.cp.beginRootRotation(Optional.empty());
         await().atMost(Duration.ofSeconds(20)).until(() -> mesh.cp.ca().rotation()
                 .map(r -> r.phase() == RootRotation.Phase.SWITCHED).orElse(false));
-        Proxy afterSwitch = join("w2");
-        assertThat(afterSwitch.identity().svid().leaf().getIssuerX500Principal()).isNotEqualTo(oldIssuer);
-        callsBothWays(afterSwitch, "once the new root signs");
+        Proxy joined = join("w2");
+        assertThat(joined.identity().svid().leaf().getIssuerX500Principal()).isNotEqualTo(oldIssuer);
+        return joined;
+    }
 
+    @Test
+    void aProxyJoiningOnceTheNewRootSignsCallsAndIsCalledByTheRunningOnes() throws Exception {
+        // SVIDs of an hour: the running proxies neither renew nor rebuild their TLS contexts meanwhile, so only the
+        // bundle they acknowledged can make their inbound accept (and list) the new root.
+        meshWithTwoProxies("1h");
+        callsBothWays(rotateAndJoinOnceTheNewRootSigns(), "once the new root signs");
+    }
+
+    @Test
+    void aProxyJoiningAfterTheOldRootLeftCallsAndIsCalledByEveryOther() throws Exception {
+        meshWithTwoProxies("4s");
+        callsBothWays(rotateAndJoinOnceTheNewRootSigns(), "once the new root signs");
         // The old root leaves once its last SVID expired (4 s) plus 30 s for clock skew.
         await().atMost(Duration.ofSeconds(60)).until(() -> mesh.cp.bundle().roots().size() == 1);
         for (Proxy p : proxies) {
