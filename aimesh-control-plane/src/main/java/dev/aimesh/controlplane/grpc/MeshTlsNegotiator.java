@@ -53,6 +53,7 @@ final class MeshTlsNegotiator implements InternalProtocolNegotiator.ProtocolNego
         private final ChannelHandler tls;
         private final HandshakeRefusals refusals;
         private boolean ticketsOff;
+        private boolean reported;
 
         HandshakeWatch(ChannelHandler tls, HandshakeRefusals refusals) {
             this.tls = tls;
@@ -96,7 +97,10 @@ final class MeshTlsNegotiator implements InternalProtocolNegotiator.ProtocolNego
                 super.exceptionCaught(ctx, cause);
                 return;
             }
-            refusals.refused(ctx.channel().remoteAddress(), reason(cause));
+            if (!reported) { // SslHandler and gRPC's handler each pass the failure on
+                reported = true;
+                refusals.refused(ctx.channel().remoteAddress(), reason(cause));
+            }
             ctx.close();
         }
 
