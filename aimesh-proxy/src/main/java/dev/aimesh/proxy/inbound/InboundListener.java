@@ -35,6 +35,7 @@ import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.tls.AlpnOfferCheck;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
@@ -202,7 +203,13 @@ public final class InboundListener implements AutoCloseable {
             if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE) {
                 SslHandler ssl = tls.newServerHandler(ctx.alloc());
                 ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                pipeline.addAfter(ctx.name(), "tls", ssl);
+                pipeline.addAfter(ctx.name(), "alpn-offer", new AlpnOfferCheck(MeshTls.SERVED_PROTOCOLS, (c, reason) -> {
+                    log.warn("refused a connection from {}: TLS handshake: {}", c.channel().remoteAddress(), reason);
+                    refusals.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), c.channel().remoteAddress(),
+                            "TLS handshake: " + reason);
+                    c.pipeline().remove(PeerCapture.class); // reported here: the handshake that never starts is no news
+                }));
+                pipeline.addAfter("alpn-offer", "tls", ssl);
                 pipeline.addAfter("tls", "peer", new PeerCapture(tls, self, admission, refusals));
                 pipeline.addAfter("peer", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                     @Override

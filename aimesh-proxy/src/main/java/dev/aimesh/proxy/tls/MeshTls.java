@@ -47,6 +47,9 @@ public final class MeshTls {
             ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
             ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
 
+    /** What the inbound serves, in ALPN's names. */
+    public static final List<String> SERVED_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+
     private final Supplier<X509Svid> svid;
     private final Supplier<TrustBundle> bundle;
     private final TrustDomain trustDomain;
