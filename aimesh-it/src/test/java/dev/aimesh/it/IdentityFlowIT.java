@@ -385,4 +385,59 @@ class IdentityFlowIT {
                 .anyMatch(l -> l.contains("\"peer-authn.refused\"") && l.contains("expired at " + expired.expiresAt())
                         && l.contains("\"listener\":\"grpc\"")));
     }
+
+    @Test
+    void protobufGarbageFromAnUnauthenticatedCallerIsRefusedWithoutAStackTrace() throws Exception {
+        mesh("1h");
+        List<java.util.logging.LogRecord> severe = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    severe.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger grpc = java.util.logging.Logger.getLogger("io.grpc");
+        grpc.addHandler(capture);
+        try {
+            ManagedChannel channel = ControlPlaneChannels.bootstrap(mesh.grpc(), mesh.token("apps/app").rootPins(), InstantSource.system());
+            closeLater(channel::shutdownNow);
+            io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] value) {
+                    return new java.io.ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            var method = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName("aimesh.v1.IdentityService/SignCertificate").setRequestMarshaller(raw)
+                    .setResponseMarshaller(raw).build();
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method, io.grpc.CallOptions.DEFAULT,
+                        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01}))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.INVALID_ARGUMENT));
+            }
+        } finally {
+            grpc.removeHandler(capture);
+        }
+        assertThat(severe).extracting(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()).isEmpty();
+        WorkloadIdentity identity = closeLater(mesh.join("apps/app"));
+        assertThat(identity.svid().id().path()).isEqualTo("/ns/apps/sa/app");
+    }
 }

@@ -64,9 +64,9 @@ public final class GrpcServer implements AutoCloseable {
                 .maxConnectionIdle(10, TimeUnit.MINUTES)
                 .permitKeepAliveTime(20, TimeUnit.SECONDS)
                 .permitKeepAliveWithoutCalls(true)
-                .addService(ServerInterceptors.intercept(identity, peers))
-                .addService(ServerInterceptors.intercept(config, peers))
-                .addService(ServerInterceptors.intercept(auditService, peers))
+                .addService(MalformedMessages.guard(ServerInterceptors.intercept(identity, peers), clock))
+                .addService(MalformedMessages.guard(ServerInterceptors.intercept(config, peers), clock))
+                .addService(MalformedMessages.guard(ServerInterceptors.intercept(auditService, peers), clock))
                 .build();
         try {
             server.start();
