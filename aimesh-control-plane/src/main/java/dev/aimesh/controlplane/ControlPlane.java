@@ -101,7 +101,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             connections.onEndpointsChange(this::endpointsChanged);
             IdentityGrpcService identityService = new IdentityGrpcService(ca, tokens, this, audit, options.clock());
             this.reportedEvents = new ReportedEvents(audit, options.clock(), ReportedEvents.Limits.DEFAULT);
-            this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(),
+            this.grpc = new GrpcServer(options.grpcListen(), ca, serving, meshConfig.mesh().trustDomain(), options.clock(), audit,
                     identityService, configService, new AuditGrpcService(reportedEvents));
             this.adminToken = AdminToken.create(options.dataDir(), new SecureRandom());
             this.admin = new AdminServer(options.adminListen(), AdminRoutes.of(this), adminToken,

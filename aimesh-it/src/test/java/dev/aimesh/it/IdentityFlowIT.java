@@ -40,6 +40,7 @@ import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.agent.ControlPlaneChannels;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.it.CliProcess.Result;
 
 /** Join, renewal, refusal, restart and root rotation against a real control plane over loopback gRPC + mTLS. */
 class IdentityFlowIT {
@@ -316,5 +317,127 @@ class IdentityFlowIT {
         var call = iterator.streamConfig();
         call.write(dev.aimesh.api.v1.ConfigRequest.newBuilder().setNodeId("anonymous").build());
         assertThatThrownBy(call::read).hasMessageContaining("UNAUTHENTICATED").hasMessageContaining("requires mTLS");
+    }
+
+    private static X509Svid svidFrom(dev.aimesh.identity.ca.CaCredential ca, SpiffeId id, Instant issuedAt, Duration lifetime)
+            throws Exception {
+        java.security.KeyPair keys = Keys.newP256();
+        byte[] csr = CertificateRequests.forSpiffeId(keys, id).getEncoded();
+        var issued = (dev.aimesh.identity.ca.IssueDecision.Issued) dev.aimesh.identity.ca.SvidIssuer.issue(
+                new dev.aimesh.identity.ca.SvidIssuer.Request(csr, id, lifetime, issuedAt), ca);
+        return new X509Svid(id, keys.getPrivate(), issued.chain());
+    }
+
+    private static SignCertificateRequest renewalOf(SpiffeId id) {
+        return SignCertificateRequest.newBuilder()
+                .setCsr(ByteString.copyFrom(dev.aimesh.identity.x509.SvidRequest.der(Keys.newP256(), Optional.of(id)))).build();
+    }
+
+    @Test
+    void aConnectionMadeWithAnSvidCannotRenewItOnceItHasExpired() throws Exception {
+        mesh("1h");
+        WorkloadIdentity identity = closeLater(mesh.join("models/model"));
+        X509Svid held = identity.svid();
+        // A channel that keeps presenting the first SVID: its connection (or a resumed session) outlives the SVID.
+        ManagedChannel channel = ControlPlaneChannels.mutualTls(mesh.grpc(), () -> held, identity::bundle, identity.trustDomain(),
+                InstantSource.system());
+        closeLater(channel::shutdownNow);
+        var stub = IdentityServiceGrpc.newBlockingStub(channel);
+        assertThat(stub.signCertificate(renewalOf(MODEL)).getSpiffeId()).isEqualTo(MODEL.toString());
+
+        clock.advance(Duration.ofHours(2)); // the control plane's clock: the SVID of the open connection has expired
+        assertThatThrownBy(() -> stub.signCertificate(renewalOf(MODEL)))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                    assertThat(e.getStatus().getDescription()).contains("expired at " + held.expiresAt());
+                });
+        // and the proxy's own renewal, over a fresh connection, is refused at the handshake
+        assertThatThrownBy(identity::renewNow).hasMessageContaining("the control plane");
+        assertThat(auditTypes().stream().filter(t -> t.equals("svid.issued/allowed")).count()).isEqualTo(2);
+    }
+
+    /** Runs openssl s_client against the gRPC port with {@code client} as its certificate. */
+    private Result opensslWith(X509Svid client, String... args) throws Exception {
+        Path cert = Files.createTempFile(tmp, "cert", ".pem");
+        Path key = Files.createTempFile(tmp, "key", ".pem");
+        Files.writeString(cert, dev.aimesh.identity.x509.Pem.certificates(client.chain()));
+        Files.writeString(key, dev.aimesh.identity.x509.Pem.privateKey(client.privateKey()));
+        List<String> command = new java.util.ArrayList<>(List.of("openssl", "s_client", "-connect", "127.0.0.1:" + mesh.grpc().getPort(),
+                "-tls1_3", "-alpn", "h2", "-cert", cert.toString(), "-key", key.toString()));
+        command.addAll(List.of(args));
+        return CliProcess.run(command, java.util.Map.of(), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void theGrpcPortIssuesNoSessionTicketAndRefusesAnExpiredSvidWithItsAlertLoggedAndAudited() throws Exception {
+        mesh("1h");
+        WorkloadIdentity identity = closeLater(mesh.join("models/model"));
+        Path session = tmp.resolve("session.pem");
+        Result first = opensslWith(identity.svid(), "-sess_out", session.toString());
+        assertThat(first.out()).as(first::toString).contains("New, TLSv1.3");
+        assertThat(session).as("a session ticket would let a later connection skip the trust manager").doesNotExist();
+
+        X509Svid expired = svidFrom(mesh.cp.ca().state().signing(), MODEL, Instant.now().minus(Duration.ofHours(2)),
+                Duration.ofHours(1));
+        Result refused = opensslWith(expired, "-ign_eof"); // TLS 1.3: the alert comes after the client finished
+        assertThat(refused.out() + refused.err()).contains("alert certificate expired").doesNotContain("internal error");
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.readAllLines(mesh.cp.auditLog()).stream()
+                .anyMatch(l -> l.contains("\"peer-authn.refused\"") && l.contains("expired at " + expired.expiresAt())
+                        && l.contains("\"listener\":\"grpc\"")));
+    }
+
+    @Test
+    void protobufGarbageFromAnUnauthenticatedCallerIsRefusedWithoutAStackTrace() throws Exception {
+        mesh("1h");
+        List<java.util.logging.LogRecord> severe = new CopyOnWriteArrayList<>();
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                if (record.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
+                    severe.add(record);
+                }
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        };
+        java.util.logging.Logger grpc = java.util.logging.Logger.getLogger("io.grpc");
+        grpc.addHandler(capture);
+        try {
+            ManagedChannel channel = ControlPlaneChannels.bootstrap(mesh.grpc(), mesh.token("apps/app").rootPins(), InstantSource.system());
+            closeLater(channel::shutdownNow);
+            io.grpc.MethodDescriptor.Marshaller<byte[]> raw = new io.grpc.MethodDescriptor.Marshaller<>() {
+                @Override
+                public InputStream stream(byte[] value) {
+                    return new java.io.ByteArrayInputStream(value);
+                }
+
+                @Override
+                public byte[] parse(InputStream stream) {
+                    try {
+                        return stream.readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            };
+            var method = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder().setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+                    .setFullMethodName("aimesh.v1.IdentityService/SignCertificate").setRequestMarshaller(raw)
+                    .setResponseMarshaller(raw).build();
+            for (int i = 0; i < 3; i++) {
+                assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, method, io.grpc.CallOptions.DEFAULT,
+                        new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f, 0x01}))
+                        .isInstanceOfSatisfying(StatusRuntimeException.class,
+                                e -> assertThat(e.getStatus().getCode()).isIn(Status.Code.INVALID_ARGUMENT));
+            }
+        } finally {
+            grpc.removeHandler(capture);
+        }
+        assertThat(severe).extracting(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()).isEmpty();
+        WorkloadIdentity identity = closeLater(mesh.join("apps/app"));
+        assertThat(identity.svid().id().path()).isEqualTo("/ns/apps/sa/app");
     }
 }

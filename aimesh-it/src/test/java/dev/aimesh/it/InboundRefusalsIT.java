@@ -172,4 +172,23 @@ class InboundRefusalsIT {
         assertThat(answer).doesNotContain("HTTP/1.1 200");
         assertThat(model.requests()).as("none of these reached the model").isEqualTo(before);
     }
+
+    private static CliProcess.Result opensslAlpn(String protocols) throws Exception {
+        Path cert = java.nio.file.Files.createTempFile(tmp, "cert", ".pem");
+        Path key = java.nio.file.Files.createTempFile(tmp, "key", ".pem");
+        java.nio.file.Files.writeString(cert, dev.aimesh.identity.x509.Pem.certificates(app.svid().chain()));
+        java.nio.file.Files.writeString(key, dev.aimesh.identity.x509.Pem.privateKey(app.svid().privateKey()));
+        return CliProcess.run(java.util.List.of("openssl", "s_client", "-connect", "127.0.0.1:" + inbound().getPort(), "-tls1_3",
+                "-alpn", protocols, "-cert", cert.toString(), "-key", key.toString()), java.util.Map.of(), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void anUnknownAlpnProtocolIsRefusedWithNoApplicationProtocol() throws Exception {
+        CliProcess.Result foo = opensslAlpn("foo");
+        assertThat(foo.out() + foo.err()).as(foo::toString).contains("alert no application protocol")
+                .doesNotContain("ALPN protocol: http/1.1");
+        CliProcess.Result mixed = opensslAlpn("foo,http/1.1");
+        assertThat(mixed.out()).as(mixed::toString).contains("ALPN protocol: http/1.1");
+        assertThat(send(app.svid(), "GET /echo HTTP/1.1\r\nHost: model\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
+    }
 }

@@ -1,5 +1,7 @@
 package dev.aimesh.controlplane.grpc;
 
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.time.InstantSource;
 import java.util.HashMap;
 import java.util.Map;
@@ -54,7 +56,8 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
     @Override
     public void signCertificate(SignCertificateRequest request, StreamObserver<SignCertificateResponse> response) {
         Optional<SpiffeId> peer = PeerIdentity.current();
-        Grant grant = request.getJoinToken().isEmpty() ? renewal(peer) : bootstrap(request.getJoinToken());
+        Grant grant = request.getJoinToken().isEmpty() ? renewal(peer, PeerIdentity.currentCertificate())
+                : bootstrap(request.getJoinToken());
         if (grant instanceof Grant.Denied denied) {
             refuse(response, denied.status(), denied.reason(), denied.facts());
             return;
@@ -112,10 +115,21 @@ public final class IdentityGrpcService extends IdentityServiceGrpc.IdentityServi
         return new Grant.Granted(workload.get(), Optional.of(granted.tokenId()));
     }
 
-    private Grant renewal(Optional<SpiffeId> peer) {
-        if (peer.isEmpty()) {
+    private Grant renewal(Optional<SpiffeId> peer, Optional<X509Certificate> leaf) {
+        if (peer.isEmpty() || leaf.isEmpty()) {
             return new Grant.Denied(Status.UNAUTHENTICATED,
                     "a join token (first contact) or a client certificate (renewal) is required", Map.of("reason", "no-credential"));
+        }
+        // Checked here against our own clock whatever the TLS layer did: a renewal is what would let an identity
+        // live on, so a certificate out of its validity never renews (a resumed session skips the trust manager).
+        Instant now = clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+        Instant notAfter = leaf.get().getNotAfter().toInstant();
+        Instant notBefore = leaf.get().getNotBefore().toInstant();
+        if (now.isAfter(notAfter) || now.isBefore(notBefore)) {
+            String detail = now.isAfter(notAfter) ? "the client certificate of " + peer.get() + " expired at " + notAfter
+                    : "the client certificate of " + peer.get() + " is not valid before " + notBefore;
+            return new Grant.Denied(Status.UNAUTHENTICATED, detail + " (it is now " + now + "); join again with a token",
+                    Map.of("reason", now.isAfter(notAfter) ? "svid-expired" : "svid-not-yet-valid", "spiffe_id", peer.get().toString()));
         }
         Optional<WorkloadEntry> workload = mesh.snapshot().bySpiffeId(peer.get());
         if (workload.isEmpty()) {

@@ -4,6 +4,7 @@ import java.security.InvalidAlgorithmParameterException;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertStore;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.CollectionCertStoreParameters;
@@ -42,17 +43,17 @@ public final class CertificatePaths {
     public sealed interface Result {
         record Valid(List<X509Certificate> path) implements Result {}
 
-        record Invalid(String reason) implements Result {}
+        record Invalid(CertificateProblem problem, String reason) implements Result {}
     }
 
     public static Result validate(X509Certificate leaf, Collection<X509Certificate> intermediates,
             Collection<X509Certificate> roots, Requirements requirements) {
         if (roots.isEmpty()) {
-            return new Result.Invalid("the trust bundle is empty");
+            return new Result.Invalid(CertificateProblem.UNKNOWN_CA, "the trust bundle is empty");
         }
         Optional<String> ekuProblem = requirements.leafExtendedKeyUsage().flatMap(eku -> checkEku(leaf, eku));
         if (ekuProblem.isPresent()) {
-            return new Result.Invalid(ekuProblem.get());
+            return new Result.Invalid(CertificateProblem.BAD_CERTIFICATE, ekuProblem.get());
         }
         Set<TrustAnchor> anchors = new HashSet<>();
         for (X509Certificate root : roots) {
@@ -77,14 +78,14 @@ public final class CertificatePaths {
             for (X509Certificate certificate : path) {
                 Optional<String> problem = NameSyntax.check(certificate);
                 if (problem.isPresent()) {
-                    return new Result.Invalid(problem.get() + " in " + certificate.getSubjectX500Principal());
+                    return new Result.Invalid(CertificateProblem.BAD_CERTIFICATE, problem.get() + " in " + certificate.getSubjectX500Principal());
                 }
             }
             return new Result.Valid(path);
         } catch (CertPathBuilderException e) {
-            return new Result.Invalid(describe(e));
+            return describe(e);
         } catch (InvalidAlgorithmParameterException | NoSuchAlgorithmException e) {
-            return new Result.Invalid("cannot validate: " + e.getMessage());
+            return new Result.Invalid(CertificateProblem.BAD_CERTIFICATE, "cannot validate: " + e.getMessage());
         }
     }
 
@@ -101,16 +102,29 @@ public final class CertificatePaths {
         }
     }
 
-    private static String describe(CertPathBuilderException e) {
-        // The builder hides the validator's reason a level or two down; surface the most specific one.
+    private static Result describe(CertPathBuilderException e) {
+        // The builder hides the validator's reason a level or two down; surface the most specific one, and
+        // tell a certificate out of its validity from one that has no path at all.
         Throwable cause = e;
         String message = e.getMessage();
+        CertificateProblem problem = CertificateProblem.UNKNOWN_CA;
         while (cause.getCause() != null) {
             cause = cause.getCause();
             if (cause.getMessage() != null) {
                 message = cause.getMessage();
             }
+            if (cause instanceof CertPathValidatorException invalid) {
+                if (invalid.getReason() == CertPathValidatorException.BasicReason.EXPIRED) {
+                    problem = CertificateProblem.EXPIRED;
+                } else if (invalid.getReason() == CertPathValidatorException.BasicReason.NOT_YET_VALID) {
+                    problem = CertificateProblem.NOT_YET_VALID;
+                }
+            }
         }
-        return "no valid path to a trusted root: " + message;
+        return switch (problem) {
+            case EXPIRED -> new Result.Invalid(problem, "a certificate of the chain has expired: " + message);
+            case NOT_YET_VALID -> new Result.Invalid(problem, "a certificate of the chain is not valid yet: " + message);
+            default -> new Result.Invalid(problem, "no valid path to a trusted root: " + message);
+        };
     }
 }

@@ -149,4 +149,47 @@ class SpiffeTlsHandshakeTest {
         assertThatThrownBy(() -> pinned.checkServerTrusted(new java.security.cert.X509Certificate[] {other.leaf(), CA.root()}, "EC"))
                 .hasMessageContaining("expected " + controlPlane);
     }
+
+    private static X509Svid svidIssuedAt(CaCredential ca, SpiffeId id, Instant issuedAt, Duration lifetime) throws Exception {
+        KeyPair keys = Keys.newP256();
+        byte[] csr = CertificateRequests.forSpiffeId(keys, id).getEncoded();
+        var issued = (IssueDecision.Issued) SvidIssuer.issue(new SvidIssuer.Request(csr, id, lifetime, issuedAt), ca);
+        return new X509Svid(id, keys.getPrivate(), issued.chain());
+    }
+
+    /**
+     * The alert a client sends when it refuses a server presenting {@code server}: the JDK reports it as
+     * "(alert) reason". (A JDK server sends certificate_unknown for any refused client certificate, whatever
+     * the trust manager says; BoringSSL follows the trust manager both ways, see the proxy's tests.)
+     */
+    private static String alertSentRefusing(X509Svid server) {
+        SpiffeId id = server.id();
+        return org.assertj.core.api.Assertions.catchThrowable(() -> handshake(context(server, trust(PeerPolicy.anyMember())),
+                context(svid(CA, CLIENT), trust(PeerPolicy.only(id))))).getMessage();
+    }
+
+    @Test
+    void aRefusedCertificateGetsTheAlertThatNamesTheProblem() throws Exception {
+        Instant now = Instant.now();
+        assertThat(alertSentRefusing(svidIssuedAt(CA, SERVER, now.minus(Duration.ofHours(2)), Duration.ofHours(1))))
+                .startsWith("(certificate_expired) the certificate of " + SERVER + " expired at");
+        assertThat(alertSentRefusing(svidIssuedAt(RootCertificates.create(TD, now.minusSeconds(60), Duration.ofDays(1)), SERVER, now,
+                Duration.ofHours(1)))).startsWith("(certificate_unknown) no valid path to a trusted root"); // the JDK has no unknown_ca
+        KeyPair weak = dev.aimesh.identity.x509.CraftedCertificates.rsa(1024);
+        var leaf = dev.aimesh.identity.x509.CraftedCertificates.leaf(CA.root(), CA.key(), weak.getPublic(), SERVER, "SHA256withECDSA",
+                now.minusSeconds(10), now.plus(Duration.ofHours(1)));
+        assertThat(alertSentRefusing(new X509Svid(SERVER, weak.getPrivate(), List.of(leaf))))
+                .startsWith("(bad_certificate) the certificate of " + SERVER + " has an RSA key of 1024 bits");
+    }
+
+    @Test
+    void refusalsSayWhichProblemTheyAre() throws Exception {
+        X509Svid expired = svidIssuedAt(CA, CLIENT, Instant.now().minus(Duration.ofHours(2)), Duration.ofHours(1));
+        assertThatThrownBy(() -> trust(PeerPolicy.anyMember()).checkClientTrusted(
+                expired.chain().toArray(java.security.cert.X509Certificate[]::new), "EC"))
+                .isInstanceOfSatisfying(RefusedCertificateException.class, e -> {
+                    assertThat(e.problem()).isEqualTo(dev.aimesh.identity.x509.CertificateProblem.EXPIRED);
+                    assertThat(e.getMessage()).contains("expired at " + expired.expiresAt());
+                });
+    }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.security.cert.X509Certificate;
 import org.junit.jupiter.api.Test;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.identity.TrustDomain;
@@ -61,8 +62,34 @@ class X509SvidVerifierTest {
     @Test
     void refusesExpiredAndNotYetValidCertificates() throws Exception {
         var chain = svid(CA, ID, NOW);
-        assertRejected(verify(chain, TD, NOW.plus(Duration.ofHours(2))), "no valid path");
-        assertRejected(verify(chain, TD, NOW.minus(Duration.ofHours(1))), "no valid path");
+        Verification expired = verify(chain, TD, NOW.plus(Duration.ofHours(2)));
+        assertRejected(expired, "the certificate of " + ID + " expired at " + chain.get(0).getNotAfter().toInstant()
+                + " (it is now " + NOW.plus(Duration.ofHours(2)) + ")");
+        assertThat(((Verification.Rejected) expired).problem()).isEqualTo(CertificateProblem.EXPIRED);
+        Verification early = verify(chain, TD, NOW.minus(Duration.ofHours(1)));
+        assertRejected(early, "is not valid before " + chain.get(0).getNotBefore().toInstant());
+        assertThat(((Verification.Rejected) early).problem()).isEqualTo(CertificateProblem.NOT_YET_VALID);
+    }
+
+    @Test
+    void anExpiredRootIsReportedAsExpiredNotAsAMissingPath() throws Exception {
+        CaCredential shortRoot = RootCertificates.create(TD, NOW.minusSeconds(60), Duration.ofHours(2));
+        var chain = svid(shortRoot, ID, NOW);
+        // The root has left its validity while the leaf (presented, checked first) is within its own
+        X509Certificate root = shortRoot.root();
+        Instant after = root.getNotAfter().toInstant().plusSeconds(5);
+        Verification v = X509SvidVerifier.verify(chain, new TrustBundle(1, List.of(root)), TD, Role.CLIENT, after, Set.of());
+        assertThat(v).isInstanceOfSatisfying(Verification.Rejected.class, r -> {
+            assertThat(r.problem()).isEqualTo(CertificateProblem.EXPIRED);
+            assertThat(r.reason()).contains("expired").doesNotContain("no valid path");
+        });
+    }
+
+    @Test
+    void anotherCaIsAnUnknownCa() throws Exception {
+        CaCredential other = RootCertificates.create(TD, NOW.minusSeconds(60), Duration.ofDays(1));
+        assertThat(verify(svid(other, ID, NOW), TD, NOW)).isInstanceOfSatisfying(Verification.Rejected.class,
+                r -> assertThat(r.problem()).isEqualTo(CertificateProblem.UNKNOWN_CA));
     }
 
     @Test
@@ -76,5 +103,7 @@ class X509SvidVerifierTest {
         var chain = svid(CA, ID, NOW);
         assertRejected(X509SvidVerifier.verify(chain, BUNDLE, TD, Role.CLIENT, NOW, Set.of(chain.get(0).getSerialNumber())),
                 "is revoked");
+        assertThat(((Verification.Rejected) X509SvidVerifier.verify(chain, BUNDLE, TD, Role.CLIENT, NOW,
+                Set.of(chain.get(0).getSerialNumber()))).problem()).isEqualTo(CertificateProblem.REVOKED);
     }
 }

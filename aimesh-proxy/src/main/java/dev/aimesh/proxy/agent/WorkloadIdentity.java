@@ -185,6 +185,10 @@ public final class WorkloadIdentity implements AutoCloseable {
                     ApiMessages.certificates(response.getCertificateChainList()));
             check(renewed, keys, bundle.get(), clock);
             svid.set(renewed);
+            // The control plane verifies the certificate of the connection on every call, and that is the SVID
+            // of its handshake: the next calls go over a new connection presenting the renewed one (calls in
+            // flight, such as the config stream, finish on the old).
+            channel.enterIdle();
             backoff.reset();
             log.info("renewed the SVID of {}; it expires at {}", current.id(), renewed.expiresAt());
             listeners.forEach(l -> l.accept(renewed));

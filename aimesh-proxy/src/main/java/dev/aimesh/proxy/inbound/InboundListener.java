@@ -35,6 +35,7 @@ import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.tls.AlpnOfferCheck;
 import dev.aimesh.proxy.tls.MeshTls;
 
 /**
@@ -81,11 +82,13 @@ public final class InboundListener implements AutoCloseable {
 
     /** Reads the verified peer after the handshake, or logs why the handshake failed. */
     private static final class PeerCapture extends ChannelInboundHandlerAdapter {
+        private final MeshTls tls;
         private final SpiffeId self;
         private final ConnectionAdmission admission;
         private final Refusals refusals;
 
-        PeerCapture(SpiffeId self, ConnectionAdmission admission, Refusals refusals) {
+        PeerCapture(MeshTls tls, SpiffeId self, ConnectionAdmission admission, Refusals refusals) {
+            this.tls = tls;
             this.self = self;
             this.admission = admission;
             this.refusals = refusals;
@@ -109,6 +112,15 @@ public final class InboundListener implements AutoCloseable {
 
         private void capture(ChannelHandlerContext ctx) throws SSLPeerUnverifiedException, java.security.cert.CertificateParsingException {
             SslHandler ssl = ctx.pipeline().get(SslHandler.class);
+            // A resumed session skipped the trust manager: its certificate may have expired or left the bundle since.
+            Optional<String> stale = tls.recheck(ssl.engine().getSession());
+            if (stale.isPresent()) {
+                log.warn("refused a connection from {}: TLS session: {}", ctx.channel().remoteAddress(), stale.get());
+                refusals.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), ctx.channel().remoteAddress(),
+                        "TLS session: " + stale.get());
+                ctx.close();
+                return;
+            }
             X509Certificate leaf = (X509Certificate) ssl.engine().getSession().getPeerCertificates()[0];
             List<String> uris = SubjectAltNames.uris(leaf);
             SpiffeId peer = SpiffeId.parse(uris.get(0)); // the trust manager has verified there is exactly one
@@ -189,10 +201,16 @@ public final class InboundListener implements AutoCloseable {
             }
             ChannelPipeline pipeline = ctx.pipeline();
             if (in.getUnsignedByte(in.readerIndex()) == TLS_HANDSHAKE) {
-                SslHandler ssl = tls.server().newHandler(ctx.alloc());
+                SslHandler ssl = tls.newServerHandler(ctx.alloc());
                 ssl.setHandshakeTimeoutMillis(limits.connectTimeout().toMillis());
-                pipeline.addAfter(ctx.name(), "tls", ssl);
-                pipeline.addAfter("tls", "peer", new PeerCapture(self, admission, refusals));
+                pipeline.addAfter(ctx.name(), "alpn-offer", new AlpnOfferCheck(MeshTls.SERVED_PROTOCOLS, (c, reason) -> {
+                    log.warn("refused a connection from {}: TLS handshake: {}", c.channel().remoteAddress(), reason);
+                    refusals.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), c.channel().remoteAddress(),
+                            "TLS handshake: " + reason);
+                    c.pipeline().remove(PeerCapture.class); // reported here: the handshake that never starts is no news
+                }));
+                pipeline.addAfter("alpn-offer", "tls", ssl);
+                pipeline.addAfter("tls", "peer", new PeerCapture(tls, self, admission, refusals));
                 pipeline.addAfter("peer", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                     @Override
                     protected void configurePipeline(ChannelHandlerContext alpn, String protocol) {
