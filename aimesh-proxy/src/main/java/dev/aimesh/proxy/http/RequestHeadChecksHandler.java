@@ -98,7 +98,7 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
         } else {
             String name = firstUnderscoreName(headers);
             if (name != null) {
-                return refusal("the header name '" + printable(name) + "' has an underscore (refused by this proxy's"
+                return refusal("the header name '" + StrictHttp1Guard.printable(name) + "' has an underscore (refused by this proxy's"
                         + " headers-with-underscores setting)");
             }
         }
@@ -208,14 +208,5 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
             }
         }
         return false;
-    }
-
-    private static String printable(String s) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < Math.min(s.length(), 32); i++) {
-            char c = s.charAt(i);
-            out.append(c >= 0x20 && c < 0x7f ? String.valueOf(c) : String.format("\\x%02x", (int) c));
-        }
-        return out.toString();
     }
 }

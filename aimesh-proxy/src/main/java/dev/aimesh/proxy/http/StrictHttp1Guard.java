@@ -457,7 +457,8 @@ public final class StrictHttp1Guard extends ChannelInboundHandlerAdapter {
         return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
     }
 
-    private static String printable(String s) {
+    /** At most 32 characters of a caller's text, with control and non-ASCII characters escaped, for a log or an answer. */
+    static String printable(String s) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < Math.min(s.length(), 32); i++) {
             char c = s.charAt(i);
