@@ -61,6 +61,11 @@ final class ControlPlaneCommand implements Callable<Integer> {
             + " in the log (what was found, at which line) and continue with a new chain segment, instead of refusing to start.")
     boolean auditRecover;
 
+    @Option(names = "--restart-grace", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+            description = "After a restart, how long a workload whose proxy has not rejoined yet keeps the endpoints served"
+                    + " before it (default: ${DEFAULT-VALUE}; 0s: only connected proxies count).")
+    Duration restartGrace;
+
     @Option(names = "--validate", description = "Check the config directory, print every problem, and exit (0 when valid, 3 otherwise).")
     boolean validate;
 
@@ -84,7 +89,7 @@ final class ControlPlaneCommand implements Callable<Integer> {
         ControlPlaneOptions options;
         try {
             options = new ControlPlaneOptions(configDir, dataDir, grpcListen, adminListen, supplied, InstantSource.system(),
-                    Duration.ofSeconds(1), onBrokenChain(auditRecover));
+                    Duration.ofSeconds(1), onBrokenChain(auditRecover), restartGrace);
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }

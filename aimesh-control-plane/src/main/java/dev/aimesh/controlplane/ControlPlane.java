@@ -42,6 +42,7 @@ import dev.aimesh.core.config.Position;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
+import dev.aimesh.core.registry.RestartGrace;
 import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
@@ -81,6 +82,9 @@ public final class ControlPlane implements MeshView, AutoCloseable {
     private final AdminServer admin;
     private final ConfigWatcher watcher;
     private final ScheduledExecutorService ticker;
+    private final RestartGrace restartGrace;
+    /** The endpoints last written to {@link ServedEndpoints}; guarded by {@code this}. */
+    private Map<String, List<String>> served = Map.of();
 
     private ControlPlane(ControlPlaneOptions options, DataDirectoryLock lock, ConfigDirectory directory,
             ConfigDirectory.Reading initial) {
@@ -95,6 +99,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             this.tokens = new JoinTokenStore(options.dataDir().resolve("tokens.jsonl"), options.clock());
             this.serving = new ServingCertificate(ca, options.clock());
             this.rotation = new RootRotationCoordinator(ca, connections, audit, options.clock());
+            this.restartGrace = startGrace(options);
             apply(initial);
             this.configService = new ConfigGrpcService(this, connections, audit, options.clock());
             this.ticker = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("control-plane-tick").factory());
@@ -109,6 +114,10 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             Endpoints.write(options.dataDir(), grpc.address(), admin.address());
             this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
                     options.pollInterval());
+            if (restartGrace.active(options.clock().instant())) {
+                ticker.schedule(this::graceEnded, Duration.between(options.clock().instant(), restartGrace.ends()).toMillis() + 1,
+                        TimeUnit.MILLISECONDS);
+            }
             ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
             audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
@@ -186,10 +195,45 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         }
     }
 
-    /** A new snapshot version from the current config and the endpoints of connected proxies. */
+    /** What was served before this start counts for workloads whose proxies have not rejoined, for a while. */
+    private static RestartGrace startGrace(ControlPlaneOptions options) {
+        Map<String, List<String>> before = ServedEndpoints.read(options.dataDir());
+        if (before.isEmpty()) {
+            return RestartGrace.none(options.clock().instant());
+        }
+        log.info("serving the endpoints of {} workload(s) from before the restart until their proxies rejoin, for {} s at most",
+                before.size(), options.restartGrace().toSeconds());
+        return new RestartGrace(before, options.clock().instant(), options.restartGrace());
+    }
+
+    /** The endpoints of proxies that have not rejoined since the restart are dropped now. */
+    private void graceEnded() {
+        boolean changed;
+        synchronized (this) {
+            changed = !restartGrace.serve(connections.endpoints(), options.clock().instant()).equals(served);
+        }
+        if (changed) {
+            log.info("restart grace over: workloads whose proxies have not rejoined have no endpoints now");
+            rebuildSnapshot();
+            configService.publish();
+        }
+    }
+
+    /**
+     * A new snapshot version from the current config and the endpoints of connected proxies (and, during the
+     * restart grace, of those not rejoined yet). What is served is remembered on disk for the next restart.
+     */
     private synchronized void rebuildSnapshot() {
-        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), sources.get(),
-                connections.endpoints()));
+        Map<String, List<String>> endpoints = restartGrace.serve(connections.endpoints(), options.clock().instant());
+        if (!endpoints.equals(served)) {
+            try {
+                ServedEndpoints.write(options.dataDir(), endpoints);
+            } catch (java.io.UncheckedIOException e) {
+                log.warn("{}; a restart will serve connected proxies only until they rejoin", e.getMessage());
+            }
+            served = endpoints;
+        }
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), sources.get(), endpoints));
     }
 
     private void tick() {

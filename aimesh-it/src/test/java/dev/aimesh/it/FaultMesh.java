@@ -47,6 +47,8 @@ final class FaultMesh implements AutoCloseable {
         String inbound;
         String outbound;
         String proxyAdmin;
+        /** Where it dials the control plane's gRPC, when not directly (a {@link PausableRelay}). */
+        String grpcVia;
 
         ProxyProcess(String name, List<String> args) {
             this.name = name;
@@ -58,12 +60,19 @@ final class FaultMesh implements AutoCloseable {
             List<String> command = new ArrayList<>(List.of("proxy", "--state-dir", stateDir.toString(), "--threads", "1",
                     "--admin-listen", proxyAdmin == null ? "127.0.0.1:0" : proxyAdmin));
             if (token != null) {
-                command.addAll(List.of("--token", token, "--control-plane", admin));
+                command.addAll(List.of("--token", token, "--control-plane", admin, "--admin-token-file", adminTokenFile()));
             } else {
                 command.addAll(List.of("--grpc-address", grpc));
             }
             for (String arg : args) {
                 command.add(arg);
+            }
+            if (grpcVia != null) {
+                if (command.contains("--grpc-address")) {
+                    replace(command, "--grpc-address", grpcVia);
+                } else {
+                    command.addAll(List.of("--grpc-address", grpcVia));
+                }
             }
             if (inbound != null && !inbound.equals("none")) { // again on the same port, as a deployment with a fixed port
                 replace(command, "--inbound-listen", inbound);
@@ -167,8 +176,13 @@ final class FaultMesh implements AutoCloseable {
 
     Result aimesh(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--control-plane", admin));
+        all.addAll(List.of("--control-plane", admin, "--admin-token-file", adminTokenFile()));
         return CliProcess.aimesh(all.toArray(String[]::new));
+    }
+
+    /** The CLI's credential for the admin API, which the control plane writes afresh on every start. */
+    String adminTokenFile() {
+        return dataDir.resolve("admin-token").toString();
     }
 
     String token(String workload) {
@@ -179,8 +193,14 @@ final class FaultMesh implements AutoCloseable {
 
     /** The model's proxy: an inbound mTLS listener in front of {@code upstreamPort}. */
     ProxyProcess modelProxy(int upstreamPort) throws IOException {
+        return modelProxy(upstreamPort, null);
+    }
+
+    /** The model's proxy, dialing the control plane's gRPC through {@code grpcVia} (null: directly). */
+    ProxyProcess modelProxy(int upstreamPort, String grpcVia) throws IOException {
         ProxyProcess proxy = new ProxyProcess("model", List.of("--inbound-listen", "127.0.0.1:0", "--upstream",
                 "127.0.0.1:" + upstreamPort));
+        proxy.grpcVia = grpcVia;
         proxy.start(token("models/model"));
         proxies.add(proxy);
         return proxy;
