@@ -5,7 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import dev.aimesh.proxy.net.Flushes;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -43,7 +42,7 @@ public final class ServerPipelines {
         // all of them. This bound still stops a reset flood (CVE-2023-44487 sends hundreds of thousands a second).
         int resetsPerWindow = limits.maxConcurrentStreams() * RESETS_PER_STREAM_SLOT;
         pipeline.addLast("flush", Flushes.consolidating());
-        pipeline.addLast("http2", Http2FrameCodecBuilder.forServer().initialSettings(settings)
+        pipeline.addLast("http2", new Http2ServerCodecBuilder().initialSettings(settings)
                 .decoderEnforceMaxRstFramesPerWindow(resetsPerWindow, RESET_WINDOW_SECONDS).build());
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override

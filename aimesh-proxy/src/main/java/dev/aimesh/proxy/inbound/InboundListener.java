@@ -37,6 +37,7 @@ import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.AlpnOfferCheck;
 import dev.aimesh.proxy.tls.MeshTls;
+import dev.aimesh.proxy.tls.TlsSessionEnd;
 
 /**
  * The front door of a workload: mutual TLS (a client certificate verified against the trust bundle and the
@@ -211,7 +212,8 @@ public final class InboundListener implements AutoCloseable {
                 }));
                 pipeline.addAfter("alpn-offer", "tls", ssl);
                 pipeline.addAfter("tls", "peer", new PeerCapture(tls, self, admission, refusals));
-                pipeline.addAfter("peer", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                pipeline.addAfter("peer", "tls-end", new TlsSessionEnd());
+                pipeline.addAfter("tls-end", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                     @Override
                     protected void configurePipeline(ChannelHandlerContext alpn, String protocol) {
                         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {

@@ -6,11 +6,7 @@ import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * A hand-written HTTP/2 client for conformance tests (what h2spec sends): frames are built byte by byte, so
@@ -93,22 +89,38 @@ final class RawHttp2 {
         headers(stream, flags, all.toArray(String[]::new));
     }
 
+    /**
+     * An HPACK block of literal fields without indexing (RFC 7541 6.2.2), in the order given: Netty's encoder
+     * would put the pseudo-headers first, hiding a client that sends them out of order.
+     */
     static byte[] block(String... namesAndValues) {
-        Http2Headers headers = new DefaultHttp2Headers(false);
-        for (int i = 0; i < namesAndValues.length; i += 2) {
-            headers.add(namesAndValues[i], namesAndValues[i + 1]);
-        }
         ByteBuf out = Unpooled.buffer();
-        try {
-            new DefaultHttp2HeadersEncoder(DefaultHttp2HeadersEncoder.NEVER_SENSITIVE, false).encodeHeaders(1, headers, out);
-            byte[] bytes = new byte[out.readableBytes()];
-            out.readBytes(bytes);
-            return bytes;
-        } catch (Http2Exception e) {
-            throw new IllegalStateException(e);
-        } finally {
-            out.release();
+        for (int i = 0; i < namesAndValues.length; i += 2) {
+            out.writeByte(0x00);
+            literal(out, namesAndValues[i]);
+            literal(out, namesAndValues[i + 1]);
         }
+        byte[] bytes = new byte[out.readableBytes()];
+        out.readBytes(bytes);
+        return bytes;
+    }
+
+    /** A string literal, not Huffman-coded: its length as a 7-bit-prefix integer, then its bytes. */
+    private static void literal(ByteBuf out, String s) {
+        byte[] bytes = s.getBytes(StandardCharsets.ISO_8859_1);
+        int length = bytes.length;
+        if (length < 127) {
+            out.writeByte(length);
+        } else {
+            out.writeByte(127);
+            length -= 127;
+            while (length >= 128) {
+                out.writeByte((length & 0x7f) | 0x80);
+                length >>>= 7;
+            }
+            out.writeByte(length);
+        }
+        out.writeBytes(bytes);
     }
 
     static byte[] rstStream(int code) {

@@ -1,0 +1,61 @@
+package dev.aimesh.proxy.tls;
+
+import javax.net.ssl.SSLException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * After an accepted connection's handshake: once its TLS session is over the connection is closed at once,
+ * instead of waiting for the idle timeout, with one line saying why. A fatal error in a record (one that does
+ * not decrypt, an alert from the peer) comes as an SSLException; a peer's close_notify as the end of the session.
+ * On BoringSSL an error in bytes that came with the client's Finished is only raised by the next write, which an
+ * HTTP/1.1 server never makes while it waits for a request: a flush once the handshake is done raises it.
+ */
+public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(TlsSessionEnd.class);
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+            ctx.flush();
+        }
+        if (event instanceof SslCloseCompletionEvent ended) {
+            if (ended.isSuccess()) {
+                log.debug("closing the connection from {}: its TLS session ended", ctx.channel().remoteAddress());
+            } else {
+                log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), reason(ended.cause()));
+            }
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable tls = cause;
+        while (!(tls instanceof SSLException) && tls.getCause() != null && tls.getCause() != tls) {
+            tls = tls.getCause();
+        }
+        if (tls instanceof SSLException) {
+            log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), reason(tls));
+            ctx.close();
+            return;
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    /** The innermost message: the JDK wraps the one that names the problem in "Unexpected exception". */
+    private static String reason(Throwable cause) {
+        String reason = cause.toString();
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null) {
+                reason = t.getMessage();
+            }
+        }
+        return reason;
+    }
+}
