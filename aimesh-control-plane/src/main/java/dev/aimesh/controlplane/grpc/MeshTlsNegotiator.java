@@ -1,5 +1,6 @@
 package dev.aimesh.controlplane.grpc;
 
+import dev.aimesh.identity.tls.TlsFailures;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import io.grpc.netty.GrpcHttp2ConnectionHandler;
@@ -99,17 +100,9 @@ final class MeshTlsNegotiator implements InternalProtocolNegotiator.ProtocolNego
             }
             if (!reported) { // SslHandler and gRPC's handler each pass the failure on
                 reported = true;
-                refusals.refused(ctx.channel().remoteAddress(), reason(cause));
+                refusals.refused(ctx.channel().remoteAddress(), TlsFailures.reason(cause));
             }
             ctx.close();
-        }
-
-        private static String reason(Throwable cause) {
-            Throwable t = cause;
-            while (t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
-            }
-            return t.getMessage() != null ? t.getMessage() : t.toString();
         }
     }
 }

@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.identity.tls.TlsFailures;
 import dev.aimesh.identity.x509.SubjectAltNames;
 import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.ProxyLimits;
@@ -101,7 +102,7 @@ public final class InboundListener implements AutoCloseable {
                 if (done.isSuccess()) {
                     capture(ctx);
                 } else {
-                    String reason = reason(done.cause());
+                    String reason = TlsFailures.reason(done.cause());
                     log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason);
                     refusals.report(SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), ctx.channel().remoteAddress(),
                             "TLS handshake: " + reason);
@@ -146,16 +147,8 @@ public final class InboundListener implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), reason(cause));
+            log.warn("refused a connection from {}: {}", ctx.channel().remoteAddress(), TlsFailures.reason(cause));
             ctx.close();
-        }
-
-        private static String reason(Throwable cause) {
-            Throwable t = cause;
-            while (t.getCause() != null && t.getCause() != t) {
-                t = t.getCause();
-            }
-            return t.getMessage() != null ? t.getMessage() : t.toString();
         }
     }
 

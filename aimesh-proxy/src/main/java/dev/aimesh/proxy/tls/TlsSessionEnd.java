@@ -1,5 +1,6 @@
 package dev.aimesh.proxy.tls;
 
+import dev.aimesh.identity.tls.TlsFailures;
 import javax.net.ssl.SSLException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -27,7 +28,7 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
             if (ended.isSuccess()) {
                 log.debug("closing the connection from {}: its TLS session ended", ctx.channel().remoteAddress());
             } else {
-                log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), reason(ended.cause()));
+                log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), TlsFailures.reason(ended.cause()));
             }
             ctx.close();
         }
@@ -41,21 +42,10 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
             tls = tls.getCause();
         }
         if (tls instanceof SSLException) {
-            log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), reason(tls));
+            log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), TlsFailures.reason(tls));
             ctx.close();
             return;
         }
         ctx.fireExceptionCaught(cause);
-    }
-
-    /** The innermost message: the JDK wraps the one that names the problem in "Unexpected exception". */
-    private static String reason(Throwable cause) {
-        String reason = cause.toString();
-        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t.getMessage() != null) {
-                reason = t.getMessage();
-            }
-        }
-        return reason;
     }
 }
