@@ -68,7 +68,7 @@ public final class Proxy implements AutoCloseable {
         this.identity = identity;
         this.state = state;
         this.clock = options.clock();
-        this.audit = AuditReporter.toControlPlane(identity, clock);
+        this.audit = AuditReporter.toControlPlane(identity, clock, this::configStreaming);
         this.authentication = new InboundAuthentication(audit);
         String[] self = identity.workload().split("/", 2);
         this.policies = new PolicyCompiler(self[0], self[1], jwks, clock);
@@ -111,6 +111,12 @@ public final class Proxy implements AutoCloseable {
                 identity.svid().id(), inbound.map(l -> l.address().toString()).orElse("none"),
                 outbound.map(l -> l.address().toString()).orElse("none"), tls.providerName(),
                 loops.nativeTransport() ? "epoll" : "NIO");
+    }
+
+    /** Whether the config stream is up (true before it exists: nothing is known yet). */
+    private boolean configStreaming() {
+        ConfigStreamClient stream = config;
+        return stream == null || stream.streaming();
     }
 
     /** Compiles the snapshot's policies for this workload; a snapshot that cannot be is refused whole. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.random.RandomGenerator;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -28,6 +29,11 @@ import dev.aimesh.proxy.filter.common.SecurityEventSink;
  * with jittered backoff while the control plane is away. When a budget's queue is full its newest event is
  * dropped (the first events of an attack are kept) and the drops are counted; the count goes in the next
  * batch as an {@code audit.dropped} event, so the gap shows in the log.
+ *
+ * <p>Closing makes one last attempt to send what is queued, unless the control plane is known to be away
+ * (the reporter's last send failed, or the config stream is down): then the proxy stops at once and logs how
+ * many events were not reported, as it would after waiting out the attempt. Nothing the control plane took is
+ * at stake either way; it forces each batch to disk before it answers.
  */
 public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditReporter.class);
@@ -87,11 +93,27 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
     /** The batch being built or sent, and an event that did not fit in it; only the sender thread touches them. */
     private final List<SecurityEvent> batch = new ArrayList<>();
     private SecurityEvent carried;
+    private final BooleanSupplier streamUp;
     private final Thread sender;
+    private final AtomicLong unreported = new AtomicLong();
+    /** The last send failed for a reason other than a refusal: the control plane is away until one succeeds. */
+    private volatile boolean failing;
+    /** Set by {@link #close} before it stops the sender: whether the sender tries once more. */
+    private volatile boolean lastAttempt = true;
     private volatile boolean closed;
 
+    /** A reporter whose control plane is taken to be up unless sending to it fails. */
     public AuditReporter(Transport transport, InstantSource clock, Settings settings) {
+        this(transport, clock, settings, () -> true);
+    }
+
+    /**
+     * @param streamUp whether the proxy's config stream to the same control plane is up (as last seen, also
+     *     after the stream was closed for the stop): when it is not, closing does not wait for a last attempt
+     */
+    public AuditReporter(Transport transport, InstantSource clock, Settings settings, BooleanSupplier streamUp) {
         this.transport = transport;
+        this.streamUp = streamUp;
         this.clock = clock;
         this.settings = settings;
         this.queue = new ReportQueue(settings.capacity(), Settings.MAX_SOURCES, settings.interval(), System::nanoTime,
@@ -103,8 +125,8 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         this.sender = Thread.ofPlatform().daemon().name("audit-reporter").start(this::run);
     }
 
-    /** Reports over the control plane channel of {@code identity}. */
-    public static AuditReporter toControlPlane(WorkloadIdentity identity, InstantSource clock) {
+    /** Reports over the control plane channel of {@code identity}; {@code streamUp} as for the constructor. */
+    public static AuditReporter toControlPlane(WorkloadIdentity identity, InstantSource clock, BooleanSupplier streamUp) {
         return new AuditReporter(events -> {
             try {
                 AuditServiceGrpc.newBlockingStub(identity.channel())
@@ -113,7 +135,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
             } catch (StatusRuntimeException e) {
                 throw REFUSED.contains(e.getStatus().getCode()) ? new Refused(e.getMessage(), e) : e;
             }
-        }, clock, Settings.DEFAULT);
+        }, clock, Settings.DEFAULT, streamUp);
     }
 
     @Override
@@ -135,6 +157,11 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         return sent.get();
     }
 
+    /** Events still held when the reporter stopped without sending them (the control plane was away). */
+    public long unreported() {
+        return unreported.get();
+    }
+
     private void run() {
         try {
             while (!closed) {
@@ -145,19 +172,31 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
                 }
             }
         } catch (InterruptedException e) {
-            // closing: the batch under way and what is still queued get one last attempt below
+            // closing: the batch under way and what is still queued get one last attempt below, if it can help
         }
         Thread.interrupted();
         queue.closeAllWindows();
+        String why = lastAttempt ? null : "the control plane is away as the proxy stops";
         try {
             for (nextBatch(Duration.ZERO); !batch.isEmpty(); nextBatch(Duration.ZERO)) {
-                transport.send(batch);
-                sent.addAndGet(batch.size());
+                if (why == null) {
+                    try {
+                        transport.send(batch);
+                        sent.addAndGet(batch.size());
+                    } catch (Exception e) {
+                        why = "the control plane did not take them before the proxy stopped (" + e.getMessage() + ")";
+                        unreported.addAndGet(batch.size());
+                    }
+                } else {
+                    unreported.addAndGet(batch.size());
+                }
                 batch.clear();
             }
-        } catch (Exception e) {
-            log.warn("security events not reported: the control plane did not take them before the proxy stopped ({})",
-                    e.getMessage());
+        } catch (InterruptedException e) {
+            // not thrown: nextBatch(0) does not wait, and the interrupt was cleared
+        }
+        if (unreported.get() > 0) {
+            log.warn("{} security event(s) not reported: {}", unreported.get(), why);
         }
     }
 
@@ -211,6 +250,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         while (true) {
             try {
                 transport.send(batch);
+                failing = false;
                 sent.addAndGet(batch.size());
                 if (failures > 0) {
                     log.info("security events reach the control plane again ({} failed attempt(s))", failures);
@@ -227,6 +267,7 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
                 if (closed) {
                     throw new InterruptedException("closing");
                 }
+                failing = true;
                 failures++;
                 Duration wait = backoff.next();
                 if (failures == 1) {
@@ -248,9 +289,13 @@ public final class AuditReporter implements SecurityEventSink, AutoCloseable {
         return lost;
     }
 
-    /** Stops the sender after one last attempt to send what is queued. */
+    /**
+     * Stops the sender after one last attempt to send what is queued, or at once when the control plane is
+     * known to be away (see the class comment).
+     */
     @Override
     public void close() {
+        lastAttempt = !failing && streamUp.getAsBoolean();
         closed = true;
         sender.interrupt();
         try {

@@ -49,6 +49,8 @@ public final class ConfigStreamClient implements AutoCloseable {
     /** The snapshot in force, which the next delta applies to; touched only by gRPC's serialized callbacks. */
     private volatile dev.aimesh.core.registry.ConfigSnapshot applied;
     private volatile ClientCallStreamObserver<ConfigRequest> requests;
+    /** A snapshot arrived on the current stream and it has not broken since; kept as it was by {@link #close}. */
+    private volatile boolean streaming;
     private volatile boolean closed;
 
     /**
@@ -94,6 +96,7 @@ public final class ConfigStreamClient implements AutoCloseable {
 
             @Override
             public void onNext(ConfigSnapshot message) {
+                streaming = true;
                 backoff.reset();
                 handle(message);
             }
@@ -137,8 +140,9 @@ public final class ConfigStreamClient implements AutoCloseable {
 
     private void reconnect(String why) {
         if (closed) {
-            return;
+            return; // our own cancel: the stream was as streaming() says when it was closed
         }
+        streaming = false;
         Duration wait = backoff.next();
         log.warn("{}; reconnecting in {} ms (enforcing config {} meanwhile)", why, wait.toMillis(), appliedVersion.get());
         try {
@@ -146,6 +150,14 @@ public final class ConfigStreamClient implements AutoCloseable {
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // closed meanwhile: nothing to reconnect
         }
+    }
+
+    /**
+     * Whether the stream is up: a snapshot arrived on it and it has not broken since. After {@link #close},
+     * what it was when closed, so that what stops after it knows whether the control plane was reachable.
+     */
+    public boolean streaming() {
+        return streaming;
     }
 
     /** False once the stream can no longer be retried (its scheduler is gone) though it was not closed. */

@@ -129,6 +129,62 @@ class AuditReporterTest {
     }
 
     @Test
+    void closingWhileTheControlPlaneDoesNotAnswerStopsAtOnceWithoutALastAttempt() throws Exception {
+        // The first send fails (the control plane is away); the retry hangs as a call to an unreachable host does.
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch retrying = new CountDownLatch(1);
+        CountDownLatch never = new CountDownLatch(1);
+        AuditReporter reporter = reporter(batch -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("UNAVAILABLE: io exception");
+            }
+            retrying.countDown();
+            never.await(); // interrupted by close
+        }, 100, 100, Duration.ofMillis(10));
+        reporter.enqueue(denied(1));
+        reporter.enqueue(denied(2));
+        assertThat(retrying.await(10, TimeUnit.SECONDS)).isTrue();
+        reporter.close();
+        // a last attempt would be a third call, hanging until close gave up waiting for it
+        assertThat(calls.get()).isEqualTo(2);
+        assertThat(reporter.unreported()).isEqualTo(2);
+        assertThat(reporter.sent()).isZero();
+    }
+
+    @Test
+    void closingWhileTheConfigStreamIsDownDoesNotTryTheControlPlane() {
+        AtomicInteger calls = new AtomicInteger();
+        AuditReporter reporter = new AuditReporter(batch -> calls.incrementAndGet(), InstantSource.fixed(Instant.EPOCH),
+                new AuditReporter.Settings(100, 100, Duration.ofMinutes(5), Duration.ofMillis(1), Duration.ofMillis(20)),
+                () -> false);
+        reporters.add(reporter);
+        reporter.enqueue(denied(1));
+        reporter.enqueue(denied(2));
+        reporter.enqueue(denied(3));
+        reporter.close();
+        assertThat(calls.get()).isZero();
+        assertThat(reporter.unreported()).isEqualTo(3);
+    }
+
+    @Test
+    void closingOnceTheControlPlaneIsBackSendsWhatIsStillQueued() {
+        AtomicInteger calls = new AtomicInteger();
+        AuditReporter reporter = reporter(batch -> {
+            if (calls.incrementAndGet() == 1) {
+                throw new IllegalStateException("UNAVAILABLE: io exception");
+            }
+            batches.add(List.copyOf(batch));
+        }, 100, 2, Duration.ofMinutes(5));
+        reporter.enqueue(denied(1));
+        reporter.enqueue(denied(2)); // a full batch: sent at once, failed once, retried
+        await().atMost(WAIT).until(() -> received().size() == 2);
+        reporter.enqueue(denied(3)); // waits for the interval, which the close cuts short
+        reporter.close();
+        assertThat(received()).containsExactly(denied(1), denied(2), denied(3));
+        assertThat(reporter.unreported()).isZero();
+    }
+
+    @Test
     void longValuesSplitBatchesSoThatEachStaysUnderTheMessageLimit() {
         AuditReporter reporter = reporter(recording(), 1000, 100, Duration.ofMillis(50));
         for (int i = 0; i < 100; i++) {
