@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.it.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
@@ -30,9 +32,35 @@ final class JoinedProxies implements AutoCloseable {
 
     /** Joins {@code workload} (namespace/name) with a fresh token; returns once every proxy knows where each listens. */
     Proxy join(String workload) throws Exception {
+        return join(mesh.token(workload));
+    }
+
+    /** Joins the workload {@code token} was made for. */
+    Proxy join(JoinToken token) throws Exception {
+        return start(Optional.of(token), Optional.empty());
+    }
+
+    /** Joins {@code workload} with a fresh token, keeping its identity and snapshot in {@code stateDir}. */
+    Proxy joinKeepingState(String workload, Path stateDir) throws Exception {
+        return start(Optional.of(mesh.token(workload)), Optional.of(stateDir));
+    }
+
+    /** Starts a proxy again from what it kept in {@code stateDir}, without a token. */
+    Proxy resume(Path stateDir) throws Exception {
+        return start(Optional.empty(), Optional.of(stateDir));
+    }
+
+    /** Stops {@code proxy}; it no longer calls or is called. */
+    void stop(Proxy proxy) {
+        proxies.remove(proxy);
+        owned.remove(proxy);
+        proxy.close();
+    }
+
+    private Proxy start(Optional<JoinToken> token, Optional<Path> stateDir) throws Exception {
         EchoUpstream upstream = new EchoUpstream().start();
         owned.add(upstream);
-        Proxy proxy = Proxy.start(new ProxyOptions(mesh.grpc(), Optional.of(mesh.token(workload)), Optional.empty(),
+        Proxy proxy = Proxy.start(new ProxyOptions(mesh.grpc(), token, stateDir,
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)), Optional.of(upstream.address()), false,
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 1,
                 InstantSource.system()));

@@ -1,5 +1,6 @@
 package dev.aimesh.it;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -7,6 +8,8 @@ import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import dev.aimesh.core.identity.JoinToken;
+import dev.aimesh.proxy.Proxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +46,17 @@ class RootRotationJoinIT {
             apiVersion: aimesh.dev/v1alpha1
             kind: Workload
             metadata: {name: slow, namespace: mesh}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: Workload
+            metadata: {name: early, namespace: mesh}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: Workload
+            metadata: {name: restarted, namespace: mesh}
             """;
+    /** TestMesh's two workloads and the joiners. */
+    static final int WORKLOADS = 10;
 
     @TempDir
     Path tmp;
@@ -63,7 +76,7 @@ class RootRotationJoinIT {
         mesh = new TestMesh(tmp, TestMesh.meshWithLifetime(lifetime), InstantSource.system());
         closeables.add(mesh);
         mesh.write("joiners.yaml", JOINERS);
-        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == 8);
+        await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == WORKLOADS);
         proxies = new JoinedProxies(mesh);
         closeables.add(proxies);
         proxies.join("mesh/w0");
@@ -75,10 +88,22 @@ class RootRotationJoinIT {
         // SVIDs of an hour: the running proxies neither renew nor rebuild their TLS contexts meanwhile, so only the
         // bundle they acknowledged can make their inbound accept (and list) the new root.
         meshWithTwoProxies("1h");
+        // Made before the rotation, these pin and trust only the old root; the control plane's certificate will be the new root's.
+        JoinToken early = mesh.token("mesh/early");
+        Path stateDir = tmp.resolve("state-restarted");
+        proxies.stop(proxies.joinKeepingState("mesh/restarted", stateDir));
+
         RootRotationPhases rotation = new RootRotationPhases(mesh, proxies, slowProxy());
         proxies.callsBothWays(rotation.joinWhileTheNewRootIsOnlyInTheBundle("mesh/prepared"),
                 "while the new root is only in the bundle");
         proxies.callsBothWays(rotation.joinOnceTheNewRootSigns("mesh/w2"), "once the new root signs");
+
+        Proxy joined = proxies.join(early);
+        assertThat(joined.identity().bundle().roots()).hasSize(2);
+        proxies.callsBothWays(joined, "once the new root signs, with a token made before the rotation");
+        Proxy restarted = proxies.resume(stateDir);
+        await().atMost(Duration.ofSeconds(10)).until(() -> restarted.identity().bundle().roots().size() == 2);
+        proxies.callsBothWays(restarted, "once the new root signs, restarted from a state directory with the old bundle");
     }
 
     @Test

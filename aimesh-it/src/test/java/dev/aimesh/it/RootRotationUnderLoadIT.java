@@ -36,7 +36,7 @@ class RootRotationUnderLoadIT {
                 Proxy app = mesh.clientProxy("apps/app");
                 JoinedProxies proxies = new JoinedProxies(mesh)) {
             mesh.write("joiners.yaml", RootRotationJoinIT.JOINERS);
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == 8);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> mesh.cp.config().workloads().size() == RootRotationJoinIT.WORKLOADS);
             TestMesh.awaitModelEndpoint(app);
             proxies.add(server);
             proxies.add(app);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.math.BigInteger;
 import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -42,6 +43,8 @@ public final class CertificateAuthority {
     private final Map<String, Instant> lastExpiryByAuthority;
     private volatile Duration workloadLifetime;
     private volatile CaState state;
+    /** What {@link #crossChainToOldRoot} returns, made once per switch; guarded by {@code this}. */
+    private List<X509Certificate> crossChain = List.of();
 
     private CertificateAuthority(CaStore store, TrustDomain trustDomain, InstantSource clock,
             Mesh.Certificates certificates, CaState state) {
@@ -185,6 +188,41 @@ public final class CertificateAuthority {
         RootRotation switched = rotation.switched(now, retireAt);
         commit(new CaState(s.authorities(), rotation.to(), s.bundleIds(), s.bundleVersion(), Optional.of(switched), s.revoked()));
         return switched;
+    }
+
+    /**
+     * While the old root is still in the bundle after the switch: the new root certified by the old authority,
+     * then the old authority's chain to its root. Appended to the control plane's own serving chain, it lets a
+     * party that trusts only the old root (a join token made before the rotation pins only that one; a proxy
+     * resuming from a state directory kept an old bundle) authenticate the control plane, whose certificate
+     * the new root signs, and so learn the new bundle. Empty in any other phase. The old root signs nothing
+     * else after the switch, and this certificate ends when the old root leaves the bundle.
+     */
+    public synchronized List<X509Certificate> crossChainToOldRoot() {
+        Optional<RootRotation> rotation = state.rotation().filter(r -> r.phase() == RootRotation.Phase.SWITCHED);
+        if (rotation.isEmpty()) {
+            crossChain = List.of();
+            return crossChain;
+        }
+        RootRotation r = rotation.get();
+        X509Certificate newRoot = state.signing().root();
+        if (crossChain.isEmpty() || !crossChain.get(0).getPublicKey().equals(newRoot.getPublicKey())) {
+            CaCredential old = state.authorities().get(r.from());
+            Instant notAfter = earliest(r.retireAt().orElseThrow(), old.notAfter(), newRoot.getNotAfter().toInstant());
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(CrossCertificates.certify(newRoot, old, clock.instant(), notAfter));
+            chain.addAll(old.chain());
+            crossChain = List.copyOf(chain);
+        }
+        return crossChain;
+    }
+
+    private static Instant earliest(Instant first, Instant... others) {
+        Instant earliest = first;
+        for (Instant other : others) {
+            earliest = other.isBefore(earliest) ? other : earliest;
+        }
+        return earliest;
     }
 
     /** Step 3: once due, the old root leaves the bundle (bundle version + 1). Returns whether it did. */

@@ -47,7 +47,8 @@ public final class PinnedRootTrustManager extends X509ExtendedTrustManager {
                 .findFirst();
         if (pinned.isEmpty()) {
             throw new CertificateException("the control plane's certificate does not chain to the root pinned by"
-                    + " the join token (was the token made by another control plane?)");
+                    + " the join token (was the token made by another control plane, or before a root rotation that has completed"
+                    + " since? make a new token)");
         }
         SpiffeId claimed;
         try {

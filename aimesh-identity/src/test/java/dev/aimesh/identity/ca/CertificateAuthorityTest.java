@@ -9,14 +9,22 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
+import java.security.cert.X509Certificate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.identity.TestClock;
+import dev.aimesh.identity.tls.PinnedRootTrustManager;
 import dev.aimesh.identity.x509.CertificateRequests;
+import dev.aimesh.identity.x509.Fingerprints;
+import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.X509Svid;
 import dev.aimesh.identity.x509.X509SvidVerifier;
@@ -148,6 +156,52 @@ class CertificateAuthorityTest {
         assertThat(verify(restarted, fromNew)).isInstanceOf(Verification.Verified.class);
         assertThat(verify(restarted, fromOld)).isInstanceOf(Verification.Rejected.class);
         assertThat(open().bundle()).isEqualTo(restarted.bundle());
+    }
+
+    @Test
+    void betweenTheSwitchAndTheRetirementTheOldRootCertifiesTheNewOneForTheControlPlanesChain() throws Exception {
+        CertificateAuthority ca = open();
+        X509Certificate oldRoot = ca.state().signing().root();
+        assertThat(ca.crossChainToOldRoot()).as("no rotation").isEmpty();
+        ca.beginRootRotation(Optional.empty());
+        assertThat(ca.crossChainToOldRoot()).as("prepared: the old root still signs").isEmpty();
+
+        clock.advance(Duration.ofMinutes(1));
+        RootRotation switched = ca.switchToNewRoot();
+        X509Certificate newRoot = ca.state().signing().root();
+        List<X509Certificate> cross = ca.crossChainToOldRoot();
+        assertThat(cross).hasSize(2);
+        assertThat(cross.get(0).getSubjectX500Principal()).isEqualTo(newRoot.getSubjectX500Principal());
+        assertThat(cross.get(0).getPublicKey()).isEqualTo(newRoot.getPublicKey());
+        assertThat(cross.get(0).getIssuerX500Principal()).isEqualTo(oldRoot.getSubjectX500Principal());
+        assertThat(cross.get(0).getNotAfter().toInstant()).isEqualTo(switched.retireAt().orElseThrow().truncatedTo(ChronoUnit.SECONDS));
+        assertThat(cross.get(1)).isEqualTo(oldRoot);
+        assertThat(ca.crossChainToOldRoot()).as("made once").isEqualTo(cross);
+
+        // The control plane's chain as it presents it: its leaf of the new root, the new root, the cross chain.
+        SpiffeId controlPlane = SpiffeId.parse("spiffe://example.org/ns/aimesh-system/sa/aimesh-control-plane");
+        List<X509Certificate> presented = new ArrayList<>(issue(ca, controlPlane).chain());
+        presented.add(newRoot);
+        presented.addAll(cross);
+        TrustBundle onlyOld = new TrustBundle(1, List.of(oldRoot));
+        assertThat(X509SvidVerifier.verify(presented, onlyOld, TD, Role.SERVER, clock.instant(), Set.of()))
+                .as("a proxy that holds only the old bundle").isInstanceOf(Verification.Verified.class);
+        assertThat(X509SvidVerifier.verify(presented, new TrustBundle(3, List.of(newRoot)), TD, Role.SERVER, clock.instant(), Set.of()))
+                .as("a proxy that holds only the new root").isInstanceOf(Verification.Verified.class);
+        assertThat(X509SvidVerifier.verify(presented, ca.bundle(), TD, Role.SERVER, clock.instant(), Set.of()))
+                .isInstanceOf(Verification.Verified.class);
+        // A join token made before the rotation pins only the old root.
+        new PinnedRootTrustManager(List.of(Fingerprints.spkiSha256(oldRoot)), clock)
+                .checkServerTrusted(presented.toArray(X509Certificate[]::new), "ECDHE_ECDSA");
+        // A workload's SVID carries no cross chain: a holder of only the old root does not take the new root's SVIDs.
+        assertThat(X509SvidVerifier.verify(issue(ca, ID).chain(), onlyOld, TD, Role.CLIENT, clock.instant(), Set.of()))
+                .isInstanceOf(Verification.Rejected.class);
+
+        clock.advance(Duration.between(clock.instant(), switched.retireAt().orElseThrow()).plusSeconds(1));
+        assertThat(X509SvidVerifier.verify(presented, onlyOld, TD, Role.SERVER, clock.instant(), Set.of()))
+                .as("the cross certificate ends when the old root leaves").isInstanceOf(Verification.Rejected.class);
+        assertThat(ca.retireOldRootIfDue()).isTrue();
+        assertThat(ca.crossChainToOldRoot()).isEmpty();
     }
 
     @Test
