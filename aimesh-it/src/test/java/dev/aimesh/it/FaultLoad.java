@@ -87,11 +87,6 @@ final class FaultLoad {
         return new FaultLoad(protocol, process, out, log);
     }
 
-    /** Whether h2load is still sending (it stops at its own deadline). */
-    boolean running() {
-        return process.isAlive();
-    }
-
     Outcome await() throws InterruptedException {
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly(); // an outcome that fails assertNoFailure, so the test's other figures still show
