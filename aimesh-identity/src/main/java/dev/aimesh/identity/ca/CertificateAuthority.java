@@ -195,8 +195,10 @@ public final class CertificateAuthority {
      * then the old authority's chain to its root. Appended to the control plane's own serving chain, it lets a
      * party that trusts only the old root (a join token made before the rotation pins only that one; a proxy
      * resuming from a state directory kept an old bundle) authenticate the control plane, whose certificate
-     * the new root signs, and so learn the new bundle. Empty in any other phase. The old root signs nothing
-     * else after the switch, and this certificate ends when the old root leaves the bundle.
+     * the new root signs, and so learn the new bundle. Empty in any other phase, and when the new authority
+     * has the old one's root. The old root signs nothing else after the switch; this certificate ends
+     * {@link #RETIRE_SKEW} after the old root leaves the bundle (by then the control plane presents a chain
+     * without it: the slack only spares the moment between the retirement being due and taking place).
      */
     public synchronized List<X509Certificate> crossChainToOldRoot() {
         Optional<RootRotation> rotation = state.rotation().filter(r -> r.phase() == RootRotation.Phase.SWITCHED);
@@ -206,9 +208,14 @@ public final class CertificateAuthority {
         }
         RootRotation r = rotation.get();
         X509Certificate newRoot = state.signing().root();
+        CaCredential old = state.authorities().get(r.from());
+        if (old.root().equals(newRoot)) {
+            crossChain = List.of();
+            return crossChain;
+        }
         if (crossChain.isEmpty() || !crossChain.get(0).getPublicKey().equals(newRoot.getPublicKey())) {
-            CaCredential old = state.authorities().get(r.from());
-            Instant notAfter = earliest(r.retireAt().orElseThrow(), old.notAfter(), newRoot.getNotAfter().toInstant());
+            Instant notAfter = earliest(r.retireAt().orElseThrow().plus(RETIRE_SKEW), old.notAfter(),
+                    newRoot.getNotAfter().toInstant());
             List<X509Certificate> chain = new ArrayList<>();
             chain.add(CrossCertificates.certify(newRoot, old, clock.instant(), notAfter));
             chain.addAll(old.chain());

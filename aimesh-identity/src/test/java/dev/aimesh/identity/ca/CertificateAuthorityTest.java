@@ -174,7 +174,8 @@ class CertificateAuthorityTest {
         assertThat(cross.get(0).getSubjectX500Principal()).isEqualTo(newRoot.getSubjectX500Principal());
         assertThat(cross.get(0).getPublicKey()).isEqualTo(newRoot.getPublicKey());
         assertThat(cross.get(0).getIssuerX500Principal()).isEqualTo(oldRoot.getSubjectX500Principal());
-        assertThat(cross.get(0).getNotAfter().toInstant()).isEqualTo(switched.retireAt().orElseThrow().truncatedTo(ChronoUnit.SECONDS));
+        assertThat(cross.get(0).getNotAfter().toInstant()).isEqualTo(switched.retireAt().orElseThrow()
+                .plus(CertificateAuthority.RETIRE_SKEW).truncatedTo(ChronoUnit.SECONDS));
         assertThat(cross.get(1)).isEqualTo(oldRoot);
         assertThat(ca.crossChainToOldRoot()).as("made once").isEqualTo(cross);
 
@@ -197,11 +198,12 @@ class CertificateAuthorityTest {
         assertThat(X509SvidVerifier.verify(issue(ca, ID).chain(), onlyOld, TD, Role.CLIENT, clock.instant(), Set.of()))
                 .isInstanceOf(Verification.Rejected.class);
 
-        clock.advance(Duration.between(clock.instant(), switched.retireAt().orElseThrow()).plusSeconds(1));
-        assertThat(X509SvidVerifier.verify(presented, onlyOld, TD, Role.SERVER, clock.instant(), Set.of()))
-                .as("the cross certificate ends when the old root leaves").isInstanceOf(Verification.Rejected.class);
+        clock.advance(Duration.between(clock.instant(), switched.retireAt().orElseThrow()));
         assertThat(ca.retireOldRootIfDue()).isTrue();
         assertThat(ca.crossChainToOldRoot()).isEmpty();
+        clock.advance(CertificateAuthority.RETIRE_SKEW.plusSeconds(1));
+        assertThat(X509SvidVerifier.verify(presented, onlyOld, TD, Role.SERVER, clock.instant(), Set.of()))
+                .as("the cross certificate ends soon after the old root left").isInstanceOf(Verification.Rejected.class);
     }
 
     @Test
