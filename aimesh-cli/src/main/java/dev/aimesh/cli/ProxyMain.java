@@ -17,7 +17,8 @@ public final class ProxyMain {
     }
 
     public static int run(String... args) {
-        CliErrors.logLevel(true);
+        CliErrors.logLevel(true); // before the warm-up thread starts logback, which reads the level once
+        ProxyWarmup.start();
         CommandLine cli = new CommandLine(new ProxyCommand()).setCommandName("aimesh proxy");
         cli.setExecutionExceptionHandler(new CliErrors());
         return cli.execute(args);
