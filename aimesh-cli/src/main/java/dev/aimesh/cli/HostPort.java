@@ -11,6 +11,11 @@ final class HostPort implements ITypeConverter<InetSocketAddress> {
         return parse(value);
     }
 
+    /** {@code host:port} as the ready line and the logs print it. */
+    static String format(InetSocketAddress address) {
+        return address.getHostString() + ":" + address.getPort();
+    }
+
     static InetSocketAddress parse(String value) {
         int colon = value.lastIndexOf(':');
         if (colon <= 0 || colon == value.length() - 1) {

@@ -32,28 +32,9 @@ public final class Main {
     }
 
     public static int run(String... args) {
-        configureLogging(args);
+        CliErrors.logLevel(List.of(args).stream().filter(a -> !a.startsWith("-")).findFirst().filter(CHATTY::contains).isPresent());
         CommandLine cli = new CommandLine(Main.class);
-        cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
-            if (e instanceof CliException c) {
-                commandLine.getErr().println("aimesh: " + c.getMessage());
-                return c.exitCode();
-            }
-            commandLine.getErr().println("aimesh: unexpected error: " + e);
-            if ("debug".equalsIgnoreCase(System.getenv("AIMESH_LOG"))) {
-                e.printStackTrace(commandLine.getErr());
-            }
-            return ExitCodes.FAILED;
-        });
+        cli.setExecutionExceptionHandler(new CliErrors());
         return cli.execute(args);
-    }
-
-    private static void configureLogging(String[] args) {
-        String level = System.getenv("AIMESH_LOG");
-        if (level == null) {
-            level = List.of(args).stream().filter(a -> !a.startsWith("-")).findFirst().filter(CHATTY::contains)
-                    .map(a -> "INFO").orElse("WARN");
-        }
-        System.setProperty("aimesh.log.level", level.toUpperCase(java.util.Locale.ROOT));
     }
 }

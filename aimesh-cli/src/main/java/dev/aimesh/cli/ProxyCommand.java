@@ -13,6 +13,7 @@ import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.admin.AdminListener;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.net.Concurrency;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -94,8 +95,15 @@ final class ProxyCommand implements Callable<Integer> {
             description = "drop (remove request headers whose name has an underscore) or refuse (answer 400) (default: ${DEFAULT-VALUE}).")
     String headersWithUnderscores;
 
-    @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
-    int threads;
+    @Option(names = "--concurrency", paramLabel = "N",
+            description = {"Event loops, each one thread serving its own connections, as Envoy's --concurrency"
+                    + " (1 to " + Concurrency.MAX + ").",
+                    "Default: one per core this process may use (taskset and cgroup CPU limits count)."})
+    Integer concurrency;
+
+    /** The option's earlier name, still accepted. */
+    @Option(names = "--threads", paramLabel = "N", hidden = true)
+    Integer threads;
 
     /** Without listener flags, the Workload resource says what to listen on (inbound on all interfaces). */
     private void listenersFromResource() {
@@ -145,6 +153,12 @@ final class ProxyCommand implements Callable<Integer> {
             throw new CliException(ExitCodes.USAGE, "--headers-with-underscores: '" + headersWithUnderscores
                     + "' (expected: drop or refuse)");
         }
+        Concurrency loops;
+        try {
+            loops = Concurrency.of(concurrency != null ? concurrency : threads, Runtime.getRuntime()::availableProcessors);
+        } catch (IllegalArgumentException e) {
+            throw new CliException(ExitCodes.USAGE, e.getMessage());
+        }
         Optional<JoinToken> joinToken;
         try {
             joinToken = hasToken ? Optional.of(JoinToken.parse(token)) : Optional.empty();
@@ -160,7 +174,7 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(stateDir), Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
                     upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, limits(),
-                    threads > 0 ? threads : Runtime.getRuntime().availableProcessors(), InstantSource.system());
+                    loops.loops(), InstantSource.system());
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }
@@ -181,7 +195,7 @@ final class ProxyCommand implements Callable<Integer> {
             admin = adminListen == null ? null : new AdminListener(adminListen, proxy::stats, proxy::problem);
         } catch (RuntimeException e) {
             proxy.close();
-            throw new CliException(ExitCodes.FAILED, "--admin-listen " + UpCommand.hostPort(adminListen) + ": cannot listen ("
+            throw new CliException(ExitCodes.FAILED, "--admin-listen " + HostPort.format(adminListen) + ": cannot listen ("
                     + e.getMessage() + ")");
         }
         // A proxy that can no longer take policy changes or serve must not go on looking alive: exit loudly, and
@@ -200,9 +214,9 @@ final class ProxyCommand implements Callable<Integer> {
         }));
         PrintWriter out = spec.commandLine().getOut();
         out.printf("proxy for %s (%s) ready: inbound %s, outbound %s, admin %s%n", proxy.identity().workload(),
-                proxy.identity().svid().id(), proxy.inboundAddress().map(UpCommand::hostPort).orElse("none"),
-                proxy.outboundAddress().map(UpCommand::hostPort).orElse("none"),
-                admin == null ? "none" : UpCommand.hostPort(admin.address()));
+                proxy.identity().svid().id(), proxy.inboundAddress().map(HostPort::format).orElse("none"),
+                proxy.outboundAddress().map(HostPort::format).orElse("none"),
+                admin == null ? "none" : HostPort.format(admin.address()));
         out.flush();
         stopped.await();
         return ExitCodes.OK;

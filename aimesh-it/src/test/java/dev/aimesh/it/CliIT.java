@@ -210,9 +210,12 @@ class CliIT {
             String appToken = aimesh("token", "create", "--workload", "apps/chat").out().strip();
             Path serverLog = tmp.resolve("proxy-server.log");
             Path clientLog = tmp.resolve("proxy-client.log");
-            Process server = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "sentiment", "--token", modelToken,
-                    "--control-plane", admin, "--admin-token-file", tokenFile(), "--inbound-listen", "127.0.0.1:0", "--upstream",
-                    "127.0.0.1:" + model.address().getPort(), "--threads", "1"), serverLog);
+            // The model's proxy runs as bin/aimesh starts one (its own entry point), the app's as the aimesh subcommand.
+            Path serverClasses = tmp.resolve("proxy-server-classes.log");
+            Process server = CliProcess.start(CliProcess.proxyCommand(List.of("-Xlog:class+load=info:file=" + serverClasses),
+                    "--workload", "sentiment", "--token", modelToken, "--control-plane", admin, "--admin-token-file", tokenFile(),
+                    "--inbound-listen", "127.0.0.1:0", "--upstream", "127.0.0.1:" + model.address().getPort(), "--concurrency", "1"),
+                    serverLog);
             // No listener options: they come from the Workload resource (spec.outbound).
             Process client = CliProcess.start(CliProcess.aimeshCommand("proxy", "--workload", "apps/chat", "--token", appToken,
                     "--control-plane", admin, "--admin-token-file", tokenFile(), "--threads", "1", "--admin-listen", "127.0.0.1:0"),
@@ -252,6 +255,11 @@ class CliIT {
 
                 Result proxies = aimesh("get", "proxies");
                 assertThat(proxies.out()).contains("spiffe://cli.example/ns/models/sa/sentiment", "spiffe://cli.example/ns/apps/sa/chat");
+
+                // Having joined, verified a peer and served, the lean proxy loaded neither BouncyCastle nor the other commands.
+                String loaded = Files.readString(serverClasses);
+                assertThat(loaded).contains("dev.aimesh.cli.ProxyMain ", "dev.aimesh.identity.x509.X509SvidVerifier ")
+                        .doesNotContain("org.bouncycastle", "dev.aimesh.cli.UpCommand ", "dev.aimesh.cli.Main ");
             } finally {
                 server.destroy();
                 client.destroy();
@@ -493,6 +501,23 @@ class CliIT {
 
         Result neither = CliProcess.aimesh(concat(new String[] {"proxy"}, listeners));
         assertThat(neither.exit()).isEqualTo(2);
+    }
+
+    @Test
+    void theProxyEntryPointHasTheSubcommandsHelpAndRefusesABadConcurrency() {
+        Result help = CliProcess.run(CliProcess.proxyCommand(List.of(), "--help"), Map.of(), Duration.ofSeconds(60));
+        assertThat(help.exit()).isZero();
+        assertThat(help.out()).isEqualTo(CliProcess.aimesh("proxy", "--help").out()).contains("--concurrency=N");
+        for (String bad : new String[] {"0", "-2", "257"}) {
+            Result refused = CliProcess.run(CliProcess.proxyCommand(List.of(), "--concurrency", bad, "--token", "jt1.x",
+                    "--grpc-address", "127.0.0.1:1", "--outbound-listen", "127.0.0.1:0"), Map.of(), Duration.ofSeconds(60));
+            assertThat(refused.exit()).as(refused::toString).isEqualTo(2);
+            assertThat(refused.err()).isEqualTo("aimesh: --concurrency: " + bad + " (expected: 1 to 256 event loops; without the"
+                    + " option, one per core this process may use)\n");
+        }
+        Result notANumber = CliProcess.run(CliProcess.proxyCommand(List.of(), "--concurrency", "two"), Map.of(), Duration.ofSeconds(60));
+        assertThat(notANumber.exit()).isEqualTo(2);
+        assertThat(notANumber.err()).contains("Invalid value for option '--concurrency': 'two' is not an int");
     }
 
     private static String[] concat(String[] a, String[] b) {

@@ -25,6 +25,15 @@ final class CliProcess {
     private CliProcess() {}
 
     static List<String> aimeshCommand(String... args) {
+        return javaCommand(List.of(), "dev.aimesh.cli.Main", args);
+    }
+
+    /** {@code aimesh proxy ARGS} as {@code bin/aimesh proxy} starts it: through the proxy's own entry point. */
+    static List<String> proxyCommand(List<String> jvmOptions, String... args) {
+        return javaCommand(jvmOptions, "dev.aimesh.cli.ProxyMain", args);
+    }
+
+    private static List<String> javaCommand(List<String> jvmOptions, String main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -32,9 +41,10 @@ final class CliProcess {
         if (Runtime.version().feature() >= 23) {
             command.add("--sun-misc-unsafe-memory-access=allow"); // as bin/aimesh does: protobuf-java uses Unsafe
         }
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add("dev.aimesh.cli.Main");
+        command.add(main);
         command.addAll(List.of(args));
         return command;
     }

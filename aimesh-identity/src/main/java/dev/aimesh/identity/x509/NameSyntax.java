@@ -3,17 +3,17 @@ package dev.aimesh.identity.x509;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.Optional;
-import org.bouncycastle.asn1.ASN1OctetString;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralSubtree;
-import org.bouncycastle.asn1.x509.NameConstraints;
 
 /**
  * Checks the syntax of email names that the JDK's path validator accepts without looking: a malformed
- * name cannot be shown to lie within a permitted subtree, so RFC 5280 says the path must fail.
+ * name cannot be shown to lie within a permitted subtree, so RFC 5280 says the path must fail. The name
+ * constraints are read with {@link Der} (the JDK alone): this runs for every chain a peer presents.
  */
 final class NameSyntax {
     private static final String NAME_CONSTRAINTS = "2.5.29.30";
+    private static final int PERMITTED = 0xa0;
+    private static final int EXCLUDED = 0xa1;
+    private static final int RFC822_NAME = 0x81;
 
     private NameSyntax() {}
 
@@ -32,12 +32,21 @@ final class NameSyntax {
             return Optional.empty();
         }
         try {
-            NameConstraints constraints = NameConstraints.getInstance(ASN1OctetString.getInstance(extension).getOctets());
-            for (GeneralSubtree[] subtrees : new GeneralSubtree[][] {constraints.getPermittedSubtrees(), constraints.getExcludedSubtrees()}) {
-                for (GeneralSubtree subtree : subtrees == null ? new GeneralSubtree[0] : subtrees) {
-                    GeneralName base = subtree.getBase();
-                    if (base.getTagNo() == GeneralName.rfc822Name && !isEmailConstraint(base.getName().toString())) {
-                        return Optional.of("malformed email name constraint '" + base.getName() + "'");
+            // NameConstraints ::= SEQUENCE { permittedSubtrees [0] GeneralSubtrees OPTIONAL, excludedSubtrees [1] ... },
+            // GeneralSubtree ::= SEQUENCE { base GeneralName, ... }; an rfc822Name is [1] IMPLICIT IA5String.
+            Der.Element octets = Der.read(extension);
+            Der.Element constraints = Der.read(octets.content());
+            if (octets.tag() != Der.OCTET_STRING || constraints.tag() != Der.SEQUENCE) {
+                return Optional.of("malformed name constraints");
+            }
+            for (Der.Element subtrees : constraints.children()) {
+                if (subtrees.tag() != PERMITTED && subtrees.tag() != EXCLUDED) {
+                    return Optional.of("malformed name constraints");
+                }
+                for (Der.Element subtree : subtrees.children()) {
+                    Der.Element base = subtree.children().get(0);
+                    if (base.tag() == RFC822_NAME && !isEmailConstraint(base.latin1())) {
+                        return Optional.of("malformed email name constraint '" + base.latin1() + "'");
                     }
                 }
             }

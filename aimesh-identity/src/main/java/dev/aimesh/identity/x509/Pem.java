@@ -2,7 +2,6 @@ package dev.aimesh.identity.x509;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -12,14 +11,13 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.ArrayList;
 import java.util.List;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.openssl.PEMKeyPair;
-import org.bouncycastle.openssl.PEMParser;
-import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /** PEM reading and writing for certificates, private keys and CSRs. */
 public final class Pem {
+    private static final String DASHES = "-----";
+    private static final String BEGIN = "-----BEGIN ";
+    private static final String END = "-----END ";
     private Pem() {}
 
     public static String certificates(List<X509Certificate> certificates) {
@@ -56,16 +54,15 @@ public final class Pem {
     /** Every certificate in the text, in order; an exception names what was wrong. */
     public static List<X509Certificate> parseCertificates(String pem) throws CertificateException {
         List<X509Certificate> result = new ArrayList<>();
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object o;
-            while ((o = parser.readObject()) != null) {
-                if (!(o instanceof org.bouncycastle.cert.X509CertificateHolder holder)) {
-                    throw new CertificateException("expected a CERTIFICATE block, found " + o.getClass().getSimpleName());
-                }
-                result.add(certificate(holder.getEncoded()));
+        for (Block block : blocks(pem)) {
+            if (!block.label().equals("CERTIFICATE") && !block.label().equals("X509 CERTIFICATE")) {
+                throw new CertificateException("expected a CERTIFICATE block, found " + block.label());
             }
-        } catch (IOException | RuntimeException e) {
-            throw new CertificateException("not a valid PEM certificate: " + e.getMessage(), e);
+            try {
+                result.add(certificate(block.der()));
+            } catch (CertificateException | RuntimeException e) {
+                throw new CertificateException("not a valid PEM certificate: " + e.getMessage(), e);
+            }
         }
         if (result.isEmpty()) {
             throw new CertificateException("no PEM certificate found");
@@ -73,21 +70,67 @@ public final class Pem {
         return result;
     }
 
+    /**
+     * The first private key in the text. PKCS#8 ("PRIVATE KEY", what aimesh writes) is read with the JDK, so a
+     * proxy resuming from its state directory does not load BouncyCastle; the older OpenSSL forms a CA's key
+     * may come in ("EC PRIVATE KEY", "RSA PRIVATE KEY") are left to BouncyCastle.
+     */
     public static PrivateKey parsePrivateKey(String pem) throws CertificateException {
-        try (PEMParser parser = new PEMParser(new StringReader(pem))) {
-            Object o = parser.readObject();
-            JcaPEMKeyConverter converter = new JcaPEMKeyConverter();
-            if (o instanceof PrivateKeyInfo info) {
-                return converter.getPrivateKey(info);
-            }
-            if (o instanceof PEMKeyPair pair) {
-                return converter.getKeyPair(pair).getPrivate();
-            }
-            throw new CertificateException(o == null ? "no PEM private key found"
-                    : "expected a PRIVATE KEY block, found " + o.getClass().getSimpleName());
-        } catch (IOException | RuntimeException e) {
+        List<Block> blocks = blocks(pem);
+        if (blocks.isEmpty()) {
+            throw new CertificateException("no PEM private key found");
+        }
+        Block first = blocks.get(0);
+        if (!first.label().equals("PRIVATE KEY")) {
+            return LegacyPemKeys.parse(pem);
+        }
+        byte[] pkcs8 = first.der();
+        String oid;
+        try {
+            oid = Der.read(pkcs8).children().get(1).children().get(0).oid();
+        } catch (RuntimeException e) {
             throw new CertificateException("not a valid PEM private key: " + e.getMessage(), e);
         }
+        String algorithm = switch (oid) {
+            case "1.2.840.10045.2.1" -> "EC";
+            case "1.2.840.113549.1.1.1" -> "RSA";
+            case "1.2.840.113549.1.1.10" -> "RSASSA-PSS";
+            case "1.3.101.112", "1.3.101.113" -> "EdDSA";
+            default -> throw new CertificateException("not a valid PEM private key: unsupported key algorithm " + oid);
+        };
+        return privateKey(pkcs8, algorithm);
+    }
+
+    /** One {@code -----BEGIN label-----} ... {@code -----END label-----} block, decoded. */
+    private record Block(String label, byte[] der) {}
+
+    /** The blocks of the text in order; text around them is ignored, as OpenSSL does. */
+    private static List<Block> blocks(String pem) throws CertificateException {
+        List<Block> blocks = new ArrayList<>();
+        String label = null;
+        StringBuilder body = new StringBuilder();
+        for (String line : pem.split("\r?\n")) {
+            String trimmed = line.strip();
+            if (label == null) {
+                if (trimmed.startsWith(BEGIN) && trimmed.endsWith(DASHES)) {
+                    label = trimmed.substring(BEGIN.length(), trimmed.length() - DASHES.length());
+                    body.setLength(0);
+                }
+            } else if (trimmed.equals(END + label + DASHES)) {
+                try {
+                    blocks.add(new Block(label, java.util.Base64.getMimeDecoder().decode(body.toString())));
+                } catch (IllegalArgumentException e) {
+                    throw new CertificateException("not valid PEM: the " + label + " block is not base64 (" + e.getMessage() + ")");
+                }
+                label = null;
+            } else if (trimmed.indexOf(':') < 0) { // RFC 1421 headers (Proc-Type: ...) are not part of the body
+                body.append(trimmed);
+            }
+        }
+        if (label != null) {
+            throw new CertificateException("not valid PEM: the " + label + " block has no END line");
+        }
+        return blocks;
     }
 
     public static X509Certificate certificate(byte[] der) throws CertificateException {
