@@ -59,6 +59,8 @@ public final class SideBySide {
             problems.forEach(p -> System.err.println("bench: " + p));
             System.exit(3);
         }
+        // Aborted (Ctrl-C, kill): stop every process this run started, not only those in the process group.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy)));
         Path dir = Files.createTempDirectory("aimesh-bench-");
         Workspace ws = new Workspace(dir, options.root(), "0", "1");
         SideBySide bench = new SideBySide(options.settings(), ws, options.systems(), options.scenarios(), options.aimeshJvms());
@@ -89,7 +91,7 @@ public final class SideBySide {
         Path report = options.out().resolve(stem + ".md");
         Files.writeString(report, new Report(bench.results, options.settings(), Machine.describe(options.root()), took,
                 chart.getFileName().toString(), cold ? coldChart.getFileName().toString() : null,
-                bench.results.gcLogs.isEmpty() ? null : logs.getFileName().toString(), String.join(" ", args)).markdown());
+                bench.results.gcLogs.isEmpty() ? null : logs.getFileName().toString(), options.shown()).markdown());
         System.out.println("bench: report " + report + ", charts " + chart + (cold ? ", " + coldChart : "") + " (" + took.toSeconds()
                 + " s; work files in " + dir + ")");
     }
@@ -397,7 +399,7 @@ public final class SideBySide {
 
     /** The command line of {@code bench/run}, after the script has installed and built what it needs. */
     record Options(BenchSettings settings, Path out, Path root, List<String> systems, Set<String> scenarios,
-            Map<String, String> aimeshJvms, boolean force) {
+            Map<String, String> aimeshJvms, boolean force, List<String> given) {
         static final String USAGE = """
                 usage: bench/run [--quick] [--systems LIST] [--scenarios LIST] [--cold-start SECONDS] [--jvm NAME=OPTIONS]...
                                  [--out DIR] [--force]
@@ -470,7 +472,17 @@ public final class SideBySide {
             if (coldStart != null) {
                 settings = settings.withColdStart(coldStart);
             }
-            return new Options(settings, out, root, systems, scenarios, jvms, force);
+            List<String> given = new ArrayList<>(List.of(args));
+            int r = given.indexOf("--root");
+            if (r >= 0) {
+                given.subList(r, Math.min(given.size(), r + 2)).clear();
+            }
+            return new Options(settings, out, root, systems, scenarios, jvms, force, List.copyOf(given));
+        }
+
+        /** The options as the user gave them to bench/run (without the --root the script adds). */
+        String shown() {
+            return String.join(" ", given);
         }
 
         private static String value(String[] args, int i, String option) {
