@@ -38,11 +38,14 @@ final class Preflight {
         Map<Long, Long> before = ticksByPid();
         Thread.sleep(window.toMillis());
         Map<Long, Long> after = ticksByPid();
-        long self = ProcessHandle.current().pid();
+        // This driver and what it started (the upstreams, the control plane, a pair left running) are not noise.
+        java.util.Set<Long> ours = new java.util.HashSet<>();
+        ours.add(ProcessHandle.current().pid());
+        ProcessHandle.current().descendants().forEach(d -> ours.add(d.pid()));
         List<String> busy = new ArrayList<>();
         after.forEach((pid, ticks) -> {
             double cores = (ticks - before.getOrDefault(pid, ticks)) / (double) ProcessTree.TICKS_PER_SECOND / (window.toMillis() / 1000.0);
-            if (pid != self && cores > BUSY_CORES) {
+            if (!ours.contains(pid) && cores > BUSY_CORES) {
                 busy.add("pid " + pid + " (" + command(pid) + ") at " + Math.round(cores * 100) + "% of a core");
             }
         });

@@ -48,6 +48,11 @@ final class Report {
         if (settings.quickRun()) {
             md.append("**not warm** — a quick run checks that every scenario runs; it judges no target.\n\n");
         }
+        if (r.latency.containsKey(H1)) {
+            md.append("Direct path p50 (HTTP/1.1, 1 KB, paced): before ").append(ms(r.latency(H1, "direct", run -> run.load().percentileMillis(50)).median()))
+                    .append(", after ").append(ms(r.latency(H1, Results.DIRECT_AFTER, run -> run.load().percentileMillis(50)).median()))
+                    .append(" (a loopback round trip; above ").append(fmt(Results.DIRECT_P50_LIMIT_MS, "%.1f")).append(" ms the run is INVALID).\n\n");
+        }
         md.append("Produced by `bench/run").append(args.isBlank() ? "" : " " + args).append("` in ").append(took.toMinutes()).append(" min ")
                 .append(took.toSecondsPart()).append(" s. ");
         md.append("Topology: load generator (h2load) → proxy A (plain in; mTLS out, ").append(TlsPins.describe())
@@ -103,7 +108,7 @@ final class Report {
             }
         });
         md.append("| steal time during the run | ").append(fmt(r.stealShare * 100, "%.2f %%")).append(" |\n");
-        md.append("| busy processes at the start | ").append(r.contention.isEmpty() ? "none" : cell(String.join("; ", r.contention)))
+        md.append("| other busy processes (at the start, before each system) | ").append(r.contention.isEmpty() ? "none" : cell(String.join("; ", r.contention)))
                 .append(" |\n");
         md.append("| settings | warm-up rounds of ").append(settings.warmUpRound().toSeconds()).append(" s for ")
                 .append(settings.minWarmUp().toSeconds()).append("–").append(settings.maxWarmUp().toSeconds()).append(" s; open loop ")
@@ -413,7 +418,7 @@ final class Report {
                 md.append("| ").append(system).append(" | ").append(r.throughput(s.id(), system, t -> t.load().requestsPerSecond()).format("%.0f"))
                         .append(" | ").append(r.throughput(s.id(), system, Results.ThroughputRun::wrkRps).format("%.0f"));
                 for (String peer : PEERS) {
-                    md.append(" | ").append(system.equals(peer) || system.equals("direct") ? "–" : "%.2f×".formatted(v / rps(s.id(), peer)));
+                    md.append(" | ").append(system.equals(peer) || system.startsWith("direct") ? "–" : fmt(v / rps(s.id(), peer), "%.2f×"));
                 }
                 for (int p = 0; p < 2; p++) {
                     int i = p;

@@ -56,7 +56,7 @@ public final class Results {
     public final Map<String, String> jvmFlags = new LinkedHashMap<>();
     public final Map<String, String> systemNotes = new LinkedHashMap<>();
     public final List<Path> gcLogs = new ArrayList<>();
-    /** Processes that were busy when the run started (only with --force), and the steal time over the run. */
+    /** Other processes found busy at the start (only with --force) or before a system, and the steal time over the run. */
     public final List<String> contention = new ArrayList<>();
     public double stealShare = Double.NaN;
 
@@ -139,7 +139,7 @@ public final class Results {
         if (stealShare > STEAL_LIMIT) {
             why.add("the hypervisor took %.1f %% of the CPU time (steal) during the run".formatted(stealShare * 100));
         }
-        why.addAll(contention.stream().map(c -> "busy at the start (--force): " + c).toList());
+        why.addAll(contention.stream().map(c -> "another process was using the CPU " + c).toList());
         return why.stream().distinct().toList();
     }
 

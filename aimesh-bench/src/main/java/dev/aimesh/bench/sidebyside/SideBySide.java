@@ -45,7 +45,14 @@ public final class SideBySide {
     }
 
     public static void main(String[] args) throws Exception {
-        Options options = Options.parse(args);
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("bench: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         if (options == null) {
             return;
         }
@@ -64,7 +71,7 @@ public final class SideBySide {
         Path dir = Files.createTempDirectory("aimesh-bench-");
         Workspace ws = new Workspace(dir, options.root(), "0", "1");
         SideBySide bench = new SideBySide(options.settings(), ws, options.systems(), options.scenarios(), options.aimeshJvms());
-        bench.results.contention.addAll(busy);
+        busy.forEach(b -> bench.results.contention.add("at the start: " + b));
         Machine.CpuTimes cpuBefore = Machine.cpuTimes();
         long started = System.nanoTime();
         bench.run();
@@ -109,6 +116,7 @@ public final class SideBySide {
             Path opensslConf = TlsPins.opensslConf(ws);
             PemFiles aimeshClient = cp.fetch("client");
             for (String system : systems) {
+                checkQuiet(system);
                 switch (system) {
                     case "direct" -> guarded("direct", () -> {
                         try (DirectPath direct = new DirectPath(upstreamPort, upstreamH2c, "direct")) {
@@ -171,6 +179,14 @@ public final class SideBySide {
                     }
                 });
             }
+        }
+    }
+
+    /** A machine that became busy during the run makes its figures noise: the report says so (INVALID). */
+    private void checkQuiet(String system) throws InterruptedException {
+        for (String busy : Preflight.busyProcesses(Duration.ofSeconds(1))) {
+            progress("  another process is busy before " + system + ": " + busy);
+            results.contention.add("before " + system + ": " + busy);
         }
     }
 
