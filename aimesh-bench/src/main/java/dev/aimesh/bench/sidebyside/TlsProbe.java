@@ -35,6 +35,11 @@ final class TlsProbe {
         String with = sClient(cpus, port, Optional.of(client), client, serverName, host, "/2b");
         String without = sClient(cpus, port, Optional.empty(), client, serverName, host, "/2b");
         String xfcc = sClient(cpus, port, Optional.of(client), client, serverName, host, "/xfcc");
+        return parse(with, without, xfcc);
+    }
+
+    /** Reads s_client's output of the three probes: with the certificate, without, and of {@code /xfcc}. */
+    static Result parse(String with, String without, String xfcc) {
         return new Result(find(PROTOCOL, with), find(TEMP_KEY, with), find(CIPHER, with), status(with), status(without), body(xfcc));
     }
 
