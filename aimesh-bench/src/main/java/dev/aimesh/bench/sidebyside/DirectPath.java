@@ -7,15 +7,18 @@ import java.util.Optional;
 final class DirectPath implements SystemUnderTest {
     private final int upstreamPort;
     private final int upstreamH2cPort;
+    private final String name;
 
-    DirectPath(int upstreamPort, int upstreamH2cPort) {
+    /** @param name "direct", or {@link Results#DIRECT_AFTER} for the measurement at the end of the run */
+    DirectPath(int upstreamPort, int upstreamH2cPort, String name) {
         this.upstreamPort = upstreamPort;
         this.upstreamH2cPort = upstreamH2cPort;
+        this.name = name;
     }
 
     @Override
     public String name() {
-        return "direct";
+        return name;
     }
 
     @Override

@@ -23,6 +23,10 @@ final class Nginx {
     private Nginx() {}
 
     static Launched start(Workspace ws, String name, String cpus, String httpBlock, int readyPort) {
+        return start(ws, name, cpus, httpBlock, readyPort, Map.of());
+    }
+
+    static Launched start(Workspace ws, String name, String cpus, String httpBlock, int readyPort, Map<String, String> env) {
         Path dir = ws.subdir(name);
         String conf = """
                 daemon off;
@@ -37,20 +41,27 @@ final class Nginx {
                 """.formatted(dir, HTTP_COMMON.formatted(dir), httpBlock);
         Path file = ws.file(name + "/nginx.conf", conf);
         Launched nginx = Launched.start(name, cpus, List.of("nginx", "-p", dir.toString(), "-e", dir.resolve("error.log").toString(),
-                "-c", file.toString()), Map.of(), dir.resolve("stdout.log"));
+                "-c", file.toString()), env, dir.resolve("stdout.log"));
         nginx.awaitPort(readyPort, Duration.ofSeconds(10));
         return nginx;
     }
 
-    /** The upstream: {@code /2b} and {@code /1k} answer 200 with bodies of that size; h2c on a port of its own. */
-    static Launched upstream(Workspace ws, int port, int h2cPort) {
+    /**
+     * The upstream: {@code /2b} and {@code /1k} answer 200 with bodies of that size; {@code /xfcc} echoes the
+     * x-forwarded-client-cert header it got (the TLS probe shows what each B adds); {@code /sse/} streams from
+     * {@link SseUpstream} unbuffered. h2c on a port of its own.
+     */
+    static Launched upstream(Workspace ws, int port, int h2cPort, int ssePort) {
         return start(ws, "upstream", ws.loadCpus(), """
+                upstream sse { server 127.0.0.1:%d; keepalive 256; }
                 server {
                     listen 127.0.0.1:%d backlog=4096;
                     listen 127.0.0.1:%d http2 backlog=4096;
                     location = /2b { return 200 "ok"; }
                     location = /1k { return 200 "%s"; }
+                    location = /xfcc { return 200 "$http_x_forwarded_client_cert\\n"; }
+                    location /sse/ { proxy_pass http://sse; proxy_http_version 1.1; proxy_set_header Connection ""; proxy_buffering off; }
                 }
-                """.formatted(port, h2cPort, "x".repeat(1024)), port);
+                """.formatted(ssePort, port, h2cPort, "x".repeat(1024)), port);
     }
 }

@@ -14,26 +14,21 @@ import java.util.stream.Stream;
 final class Preflight {
     /** A process using more than this share of a core is "heavy": its noise would swamp a proxy's. */
     static final double BUSY_CORES = 0.25;
-    private static final List<String> TOOLS = List.of("h2load", "nginx", "haproxy", "openssl", "taskset");
+    private static final List<String> TOOLS = List.of("h2load", "wrk", "nginx", "haproxy", "openssl", "taskset", "lscpu");
 
     private Preflight() {}
 
-    static List<String> problems(boolean force) throws InterruptedException {
+    /** Missing tools or CPUs; the busy processes are {@link #busyProcesses}'s, which the caller may override. */
+    static List<String> problems() {
         List<String> problems = new ArrayList<>();
         for (String tool : TOOLS) {
             if (Launched.onPath(tool).isEmpty()) {
-                problems.add(tool + " is not on the PATH (bench/run installs nginx, haproxy and nghttp2-client from Debian)");
+                problems.add(tool + " is not on the PATH (bench/run installs nginx, haproxy, wrk and nghttp2-client from Debian)");
             }
         }
         if (Runtime.getRuntime().availableProcessors() < 2) {
             problems.add("this needs 2 CPUs (one for the load generator and upstream, one for the proxies); "
                     + Runtime.getRuntime().availableProcessors() + " available");
-        }
-        if (!force) {
-            for (String busy : busyProcesses(Duration.ofSeconds(2))) {
-                problems.add("another process is using the CPU, so the figures would be noise: " + busy
-                        + " (wait for it, or pass --force)");
-            }
         }
         return problems;
     }
@@ -43,11 +38,14 @@ final class Preflight {
         Map<Long, Long> before = ticksByPid();
         Thread.sleep(window.toMillis());
         Map<Long, Long> after = ticksByPid();
-        long self = ProcessHandle.current().pid();
+        // This driver and what it started (the upstreams, the control plane, a pair left running) are not noise.
+        java.util.Set<Long> ours = new java.util.HashSet<>();
+        ours.add(ProcessHandle.current().pid());
+        ProcessHandle.current().descendants().forEach(d -> ours.add(d.pid()));
         List<String> busy = new ArrayList<>();
         after.forEach((pid, ticks) -> {
             double cores = (ticks - before.getOrDefault(pid, ticks)) / (double) ProcessTree.TICKS_PER_SECOND / (window.toMillis() / 1000.0);
-            if (pid != self && cores > BUSY_CORES) {
+            if (!ours.contains(pid) && cores > BUSY_CORES) {
                 busy.add("pid " + pid + " (" + command(pid) + ") at " + Math.round(cores * 100) + "% of a core");
             }
         });
@@ -77,21 +75,7 @@ final class Preflight {
         }
     }
 
-    /** CPU model, core count, memory, kernel and the versions of every tool, for the report's header. */
-    static Map<String, String> machine() {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("CPU", firstMatch(Path.of("/proc/cpuinfo"), "model name") + ", " + Runtime.getRuntime().availableProcessors() + " cores");
-        m.put("memory", firstMatch(Path.of("/proc/meminfo"), "MemTotal"));
-        m.put("kernel", safe(List.of("uname", "-r")));
-        m.put("java (aimesh)", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
-        m.put("nginx", safe(List.of("sh", "-c", "nginx -v 2>&1")));
-        m.put("haproxy", safe(List.of("haproxy", "-v")).lines().findFirst().orElse("?"));
-        m.put("h2load", safe(List.of("h2load", "--version")));
-        m.put("openssl", safe(List.of("openssl", "version")));
-        return m;
-    }
-
-    private static String firstMatch(Path file, String key) {
+    static String firstMatch(Path file, String key) {
         try {
             return Files.readAllLines(file).stream().filter(l -> l.startsWith(key)).findFirst()
                     .map(l -> l.substring(l.indexOf(':') + 1).strip()).orElse("?");
@@ -100,7 +84,7 @@ final class Preflight {
         }
     }
 
-    private static String safe(List<String> command) {
+    static String safe(List<String> command) {
         try {
             return Launched.run(command, Duration.ofSeconds(10)).strip();
         } catch (RuntimeException e) {

@@ -8,7 +8,10 @@ import java.util.List;
 
 /**
  * CPU time and resident memory of a process and its descendants, read from {@code /proc} as the protocol
- * asks ({@code /proc/<pid>/stat} fields 14–15, {@code VmRSS} of {@code /proc/<pid>/status}).
+ * asks ({@code /proc/<pid>/stat} fields 14–15, {@code VmRSS} of {@code /proc/<pid>/status}); beside RSS, which
+ * counts every shared page in full (the JDK's class-data archive, libraries, nginx's master and worker twice), the
+ * proportional set size (PSS: shared pages divided among their sharers) and the anonymous resident memory (heap,
+ * stacks, malloc: what the process itself allocated), both from {@code /proc/<pid>/smaps_rollup}.
  */
 public final class ProcessTree {
     /** USER_HZ: the unit of utime and stime. 100 on every Linux this runs on; {@code getconf CLK_TCK} says so. */
@@ -17,7 +20,7 @@ public final class ProcessTree {
     private ProcessTree() {}
 
     /** A reading at one instant. */
-    public record Sample(long nanoTime, long cpuTicks, long rssKiB) {
+    public record Sample(long nanoTime, long cpuTicks, long rssKiB, long pssKiB, long anonKiB) {
         /** CPU used between {@code earlier} and this sample, in cores (1.0 = one core busy all the time). */
         public double coresSince(Sample earlier) {
             double seconds = (nanoTime - earlier.nanoTime) / 1e9;
@@ -32,11 +35,16 @@ public final class ProcessTree {
     public static Sample sample(long pid) {
         long ticks = 0;
         long rss = 0;
+        long pss = 0;
+        long anon = 0;
         for (long p : withDescendants(pid)) {
             ticks += cpuTicks(p);
             rss += rssKiB(p);
+            String rollup = read(Path.of("/proc", Long.toString(p), "smaps_rollup"));
+            pss += field(rollup, "Pss:");
+            anon += field(rollup, "Anonymous:");
         }
-        return new Sample(System.nanoTime(), ticks, rss);
+        return new Sample(System.nanoTime(), ticks, rss, pss, anon);
     }
 
     static List<Long> withDescendants(long pid) {
@@ -64,12 +72,27 @@ public final class ProcessTree {
     }
 
     static long parseRssKiB(String status) {
-        for (String line : status.split("\n")) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.substring(6).replace("kB", "").trim());
+        return field(status, "VmRSS:");
+    }
+
+    /** The kB value of the line starting with {@code key} ("VmRSS:", "Pss:"), 0 when there is none. */
+    static long field(String text, String key) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(key)) {
+                return Long.parseLong(line.substring(key.length()).replace("kB", "").trim());
             }
         }
         return 0;
+    }
+
+    /** The command line of {@code pid} (NUL-separated in {@code /proc/<pid>/cmdline}), empty for a process that is gone. */
+    static List<String> commandLine(long pid) {
+        try {
+            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+            return List.of(new String(raw, java.nio.charset.StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     private static String read(Path file) {

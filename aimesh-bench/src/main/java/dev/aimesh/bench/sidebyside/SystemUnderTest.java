@@ -19,6 +19,36 @@ public interface SystemUnderTest extends AutoCloseable {
     /** B's mTLS port, for the handshake test. */
     Optional<Integer> mtlsPort();
 
+    /** The client certificate A presents to B (and the handshake test and the TLS probe with it). */
+    default Optional<PemFiles> mtlsClient() {
+        return Optional.empty();
+    }
+
+    /** The name A expects in B's certificate, sent as SNI; empty when A checks a SPIFFE ID instead. */
+    default Optional<String> serverName() {
+        return Optional.empty();
+    }
+
+    /** The Host a request to B carries. */
+    default String bHost() {
+        return "localhost";
+    }
+
+    /** The JVMs' {@code -Xlog:jit+compilation} files, one per proxy; empty for a system without a JVM. */
+    default List<java.nio.file.Path> jitLogs() {
+        return List.of();
+    }
+
+    /** The JVMs' GC logs, kept with the run's report. */
+    default List<java.nio.file.Path> gcLogs() {
+        return List.of();
+    }
+
+    /** How the TLS parameters are pinned in this system's configuration, for the report. */
+    default String tlsPinning() {
+        return "–";
+    }
+
     /** Connections opened between the proxies and requests carried over them so far, if the system counts them. */
     Optional<ReuseCounts> reuse();
 
