@@ -48,7 +48,7 @@ final class AimeshPair implements SystemUnderTest {
             startupNanos = b.nanosUntilOutput(READY, Duration.ofSeconds(60));
             a = Launched.start("aimesh A", ws.proxyCpus(), List.of(ws.aimesh().toString(), "proxy", "--workload", "bench/client",
                     "--token", cp.token("client"), "--grpc-address", cp.grpc(), "--outbound-listen", "127.0.0.1:0",
-                    "--threads", "1", "--admin-listen", "127.0.0.1:0"), env(options(javaOptions, 0)), ws.dir().resolve("aimesh-a-" + tag + ".log"));
+                    "--concurrency", "1", "--admin-listen", "127.0.0.1:0"), env(options(javaOptions, 0)), ws.dir().resolve("aimesh-a-" + tag + ".log"));
         } catch (RuntimeException e) {
             b.close();
             throw e;
@@ -81,7 +81,7 @@ final class AimeshPair implements SystemUnderTest {
         String token = cp.token("server");
         return Launched.start("aimesh B", ws.proxyCpus(), List.of(ws.aimesh().toString(), "proxy", "--workload", "bench/server",
                 "--token", token, "--grpc-address", cp.grpc(), "--inbound-listen", "127.0.0.1:" + port,
-                "--upstream", "127.0.0.1:" + upstreamPort, "--threads", "1", "--admin-listen", "127.0.0.1:0"), env(javaOptions),
+                "--upstream", "127.0.0.1:" + upstreamPort, "--concurrency", "1", "--admin-listen", "127.0.0.1:0"), env(javaOptions),
                 ws.dir().resolve(log + ".log"));
     }
 
