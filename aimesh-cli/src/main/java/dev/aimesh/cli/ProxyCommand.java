@@ -94,6 +94,12 @@ final class ProxyCommand implements Callable<Integer> {
             description = "drop (remove request headers whose name has an underscore) or refuse (answer 400) (default: ${DEFAULT-VALUE}).")
     String headersWithUnderscores;
 
+    @Option(names = "--max-streams-per-peer", paramLabel = "N", defaultValue = "1024",
+            description = {"Concurrent HTTP/2 streams and HTTP/1.1 exchanges one caller identity (SPIFFE ID) may hold on the"
+                    + " inbound listener across all its connections; beyond, a stream is reset REFUSED_STREAM and an HTTP/1.1"
+                    + " request gets 503 peer-stream-limit (default: ${DEFAULT-VALUE})."})
+    int maxStreamsPerPeer;
+
     @Option(names = "--threads", paramLabel = "N", defaultValue = "0", description = "Event loop threads (default: one per core).")
     int threads;
 
@@ -127,8 +133,9 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private ProxyLimits limits() {
-        return ProxyLimits.DEFAULTS.withRequestHeadersTimeout(requestHeadersTimeout).withUnderscoreHeaders(
-                headersWithUnderscores.equals("refuse") ? ProxyLimits.UnderscoreHeaders.REFUSE : ProxyLimits.UnderscoreHeaders.DROP);
+        return ProxyLimits.builder().requestHeadersTimeout(requestHeadersTimeout).underscoreHeaders(
+                headersWithUnderscores.equals("refuse") ? ProxyLimits.UnderscoreHeaders.REFUSE : ProxyLimits.UnderscoreHeaders.DROP)
+                .maxStreamsPerPeer(maxStreamsPerPeer).build();
     }
 
     @Override
@@ -144,6 +151,9 @@ final class ProxyCommand implements Callable<Integer> {
         if (!headersWithUnderscores.equals("drop") && !headersWithUnderscores.equals("refuse")) {
             throw new CliException(ExitCodes.USAGE, "--headers-with-underscores: '" + headersWithUnderscores
                     + "' (expected: drop or refuse)");
+        }
+        if (maxStreamsPerPeer < 1) {
+            throw new CliException(ExitCodes.USAGE, "--max-streams-per-peer: " + maxStreamsPerPeer + " (expected: >= 1)");
         }
         Optional<JoinToken> joinToken;
         try {
