@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import dev.aimesh.core.http.StreamsPerPeer;
 
 /**
  * Just before the {@link ExchangeHandler} of an inbound HTTP/1.1 connection: the connection holds one slot of
@@ -27,7 +26,7 @@ final class Http1ExchangeAdmissionHandler extends ChannelDuplexHandler {
     static final String REASON = "peer-stream-limit";
 
     private final StreamAdmission admission;
-    private StreamsPerPeer.Slot slot;
+    private StreamAdmission.Slot slot;
     /** Requests read whose final response has not been written yet. */
     private int unanswered;
     private boolean refused;
@@ -45,7 +44,7 @@ final class Http1ExchangeAdmissionHandler extends ChannelDuplexHandler {
         }
         if (msg instanceof HttpRequest) {
             if (slot == null) {
-                Optional<StreamsPerPeer.Slot> admitted = admission.admit("http/1.1");
+                Optional<StreamAdmission.Slot> admitted = admission.admit("http/1.1");
                 if (admitted.isEmpty()) {
                     ReferenceCountUtil.release(msg);
                     refuse(ctx);

@@ -6,7 +6,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.util.ReferenceCountUtil;
-import dev.aimesh.core.http.StreamsPerPeer;
 
 /**
  * First handler of an inbound HTTP/2 stream's pipeline: takes the stream's slot from its {@link StreamAdmission}
@@ -17,7 +16,7 @@ import dev.aimesh.core.http.StreamsPerPeer;
  */
 final class Http2StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
     private final StreamAdmission admission;
-    private StreamsPerPeer.Slot slot;
+    private StreamAdmission.Slot slot;
     private boolean refused;
 
     Http2StreamAdmissionHandler(StreamAdmission admission) {
@@ -26,7 +25,7 @@ final class Http2StreamAdmissionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        Optional<StreamsPerPeer.Slot> admitted = admission.admit("h2");
+        Optional<StreamAdmission.Slot> admitted = admission.admit("h2");
         if (admitted.isEmpty()) {
             refused = true;
             ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.REFUSED_STREAM));

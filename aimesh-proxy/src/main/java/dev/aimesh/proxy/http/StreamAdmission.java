@@ -1,7 +1,6 @@
 package dev.aimesh.proxy.http;
 
 import java.util.Optional;
-import dev.aimesh.core.http.StreamsPerPeer;
 
 /**
  * Whether one more HTTP/2 stream or HTTP/1.1 exchange of a downstream connection may start, past the bounds of
@@ -13,8 +12,15 @@ public interface StreamAdmission {
      * The slot the stream or exchange holds until it ends, or empty when it is refused (the refusal is logged
      * and reported already). {@code protocol}: {@code h2} or {@code http/1.1}, for the report.
      */
-    Optional<StreamsPerPeer.Slot> admit(String protocol);
+    Optional<Slot> admit(String protocol);
 
     /** What a refused HTTP/1.1 request is told: the limit, by name and value. */
     String refusal();
+
+    /** A stream's place, given back once, whichever way the stream ends. */
+    @FunctionalInterface
+    interface Slot {
+        /** Gives the place back; true the first time, false (and nothing changes) after that. */
+        boolean release();
+    }
 }

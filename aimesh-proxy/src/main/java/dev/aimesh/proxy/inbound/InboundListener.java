@@ -27,7 +27,6 @@ import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.audit.SecurityEvent;
-import dev.aimesh.core.http.StreamsPerPeer;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.tls.TlsFailures;
 import dev.aimesh.identity.x509.SubjectAltNames;

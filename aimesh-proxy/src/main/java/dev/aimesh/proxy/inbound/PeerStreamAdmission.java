@@ -2,7 +2,6 @@ package dev.aimesh.proxy.inbound;
 
 import java.net.SocketAddress;
 import java.util.Optional;
-import dev.aimesh.core.http.StreamsPerPeer;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.http.StreamAdmission;
 
@@ -10,12 +9,12 @@ import dev.aimesh.proxy.http.StreamAdmission;
 record PeerStreamAdmission(StreamsPerPeer streams, PeerStreamRefusals refusals, SpiffeId peer, SocketAddress remote)
         implements StreamAdmission {
     @Override
-    public Optional<StreamsPerPeer.Slot> admit(String protocol) {
+    public Optional<Slot> admit(String protocol) {
         Optional<StreamsPerPeer.Slot> slot = streams.tryAcquire(peer);
         if (slot.isEmpty()) {
             refusals.refused(peer, remote, protocol, refusal());
         }
-        return slot;
+        return slot.map(s -> s::release);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package dev.aimesh.core.http;
+package dev.aimesh.proxy.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.aimesh.core.http;
+package dev.aimesh.proxy.inbound;
 
 import static java.util.Objects.requireNonNull;
 
@@ -14,11 +14,12 @@ import dev.aimesh.core.identity.SpiffeId;
  * open many connections and hold that many streams on each. A peer holding nothing has no entry, so the map
  * grows with the peers that hold streams now, not with every identity ever seen.
  *
- * <p>Called from every event loop at once, without a lock: one atomic count per peer. A count that reaches
+ * <p>Called from every event loop at once, without a lock: one atomic count per peer (so it is not in core,
+ * which has no concurrency). A count that reaches
  * zero is retired (set to {@link #RETIRED}) before its entry is removed, so an acquire that raced with the
  * removal sees the retirement and starts a new entry instead of counting on one that left the map.
  */
-public final class StreamsPerPeer {
+final class StreamsPerPeer {
     private static final int RETIRED = -1;
 
     private final int maxPerPeer;
