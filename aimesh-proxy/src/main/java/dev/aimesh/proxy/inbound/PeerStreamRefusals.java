@@ -3,7 +3,6 @@ package dev.aimesh.proxy.inbound;
 import java.net.SocketAddress;
 import java.time.InstantSource;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.audit.SecurityEvent;
@@ -17,12 +16,10 @@ import dev.aimesh.proxy.filter.common.SecurityEventSink;
  */
 final class PeerStreamRefusals {
     private static final Logger log = LoggerFactory.getLogger(PeerStreamRefusals.class);
-    private static final long LOG_INTERVAL_MILLIS = 1000;
 
     private final SecurityEventSink events;
     private final InstantSource clock;
-    private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong unlogged = new AtomicLong();
+    private final OncePerInterval logged = new OncePerInterval(1000);
 
     PeerStreamRefusals(SecurityEventSink events, InstantSource clock) {
         this.events = events;
@@ -32,13 +29,10 @@ final class PeerStreamRefusals {
     void refused(SpiffeId peer, SocketAddress remote, String protocol, String why) {
         events.report(SecurityEvent.Type.OVERLOAD_REFUSED, Map.of(SecurityEvent.Field.CALLER, peer.toString(),
                 SecurityEvent.Field.REASON, "peer-stream-limit: " + why));
-        long now = clock.millis();
-        long last = lastLogged.get();
-        if ((last != Long.MIN_VALUE && now - last < LOG_INTERVAL_MILLIS) || !lastLogged.compareAndSet(last, now)) {
-            unlogged.incrementAndGet();
+        long others = logged.occurred(clock.millis());
+        if (others == OncePerInterval.HELD_BACK) {
             return;
         }
-        long others = unlogged.getAndSet(0);
         log.warn("refused an {} stream from {} ({}): {}{}", protocol, remote, peer, why,
                 others == 0 ? "" : "; " + others + " more refused since the last line");
     }
