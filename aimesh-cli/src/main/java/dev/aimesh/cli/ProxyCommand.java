@@ -105,6 +105,12 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", hidden = true)
     Integer threads;
 
+    @Option(names = "--max-streams-per-peer", paramLabel = "N", defaultValue = "1024",
+            description = {"Concurrent HTTP/2 streams and HTTP/1.1 exchanges one caller identity (SPIFFE ID) may hold on the"
+                    + " inbound listener across all its connections; beyond, a stream is reset REFUSED_STREAM and an HTTP/1.1"
+                    + " request gets 503 peer-stream-limit (default: ${DEFAULT-VALUE})."})
+    int maxStreamsPerPeer;
+
     /** Without listener flags, the Workload resource says what to listen on (inbound on all interfaces). */
     private void listenersFromResource() {
         if (workload == null) {
@@ -135,8 +141,9 @@ final class ProxyCommand implements Callable<Integer> {
     }
 
     private ProxyLimits limits() {
-        return ProxyLimits.DEFAULTS.withRequestHeadersTimeout(requestHeadersTimeout).withUnderscoreHeaders(
-                headersWithUnderscores.equals("refuse") ? ProxyLimits.UnderscoreHeaders.REFUSE : ProxyLimits.UnderscoreHeaders.DROP);
+        return ProxyLimits.builder().requestHeadersTimeout(requestHeadersTimeout).underscoreHeaders(
+                headersWithUnderscores.equals("refuse") ? ProxyLimits.UnderscoreHeaders.REFUSE : ProxyLimits.UnderscoreHeaders.DROP)
+                .maxStreamsPerPeer(maxStreamsPerPeer).build();
     }
 
     @Override
@@ -152,6 +159,9 @@ final class ProxyCommand implements Callable<Integer> {
         if (!headersWithUnderscores.equals("drop") && !headersWithUnderscores.equals("refuse")) {
             throw new CliException(ExitCodes.USAGE, "--headers-with-underscores: '" + headersWithUnderscores
                     + "' (expected: drop or refuse)");
+        }
+        if (maxStreamsPerPeer < 1) {
+            throw new CliException(ExitCodes.USAGE, "--max-streams-per-peer: " + maxStreamsPerPeer + " (expected: >= 1)");
         }
         Concurrency loops;
         try {

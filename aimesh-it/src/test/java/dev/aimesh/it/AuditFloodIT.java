@@ -102,7 +102,7 @@ class AuditFloodIT {
         return entry.path("type").asText().equals(type);
     }
 
-    private static List<JsonNode> entries(TestMesh mesh) {
+    static List<JsonNode> entries(TestMesh mesh) {
         try {
             List<JsonNode> entries = new ArrayList<>();
             for (String line : Files.readAllLines(mesh.cp.auditLog())) {

@@ -39,8 +39,9 @@ import dev.aimesh.proxy.upstream.Http2Upstream;
  */
 class InboundRefusalsIT {
     private static final SpiffeId MODEL = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
-    private static final ProxyLimits LIMITS = new ProxyLimits(1024, 4096, 64 * 1024, Duration.ofMinutes(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(1), 16);
+    private static final ProxyLimits LIMITS = ProxyLimits.builder().maxRequestLineBytes(1024).maxHeaderBytes(4096).maxRequestBodyBytes(64 * 1024)
+            .idleTimeout(Duration.ofMinutes(1)).connectTimeout(Duration.ofSeconds(1)).responseTimeout(Duration.ofSeconds(1))
+            .maxConcurrentStreams(16).build();
 
     @TempDir
     static Path tmp;

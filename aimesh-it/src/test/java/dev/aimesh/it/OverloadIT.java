@@ -12,6 +12,7 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,8 @@ import dev.aimesh.proxy.http.ProxyLimits;
 /**
  * One caller with a valid SVID floods the model's inbound proxy with raw HTTP/2 (what took it down before):
  * rapid reset on one connection and spread over 12, thousands of streams without pseudo-headers, a
- * CONTINUATION flood. Each time the proxy's upstream connections to the model stay within their pool bound,
+ * CONTINUATION flood, streams held open over 12 connections (capped by the per-identity stream limit, the
+ * rest refused and audited). The attacker is another identity than the legitimate caller. Each time the proxy's upstream connections to the model stay within their pool bound,
  * its heap grows by less than 256 MiB, a legitimate caller meanwhile gets every answer with a p99 under 3 s,
  * and a policy change pushed afterwards is enforced.
  */
@@ -53,12 +55,18 @@ class OverloadIT {
               targetRefs: [{kind: Service, name: model}]
               action: %s
               rules:
-              - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
+              - from: [{source: {principals: ["cluster.local/ns/apps/sa/app", "cluster.local/ns/web/sa/site"]}}]
             """;
     /** Model connections a proxy may open: the HTTP/1.1 pool's 256 per event loop, 2 loops. */
     private static final int MODEL_CONNECTION_BOUND = 2 * 256;
     private static final long P99_BOUND_MILLIS = 3000;
     private static final long HEAP_GROWTH_BOUND = 256L * 1024 * 1024;
+    /**
+     * Streams one identity may hold on the inbound: under the model pool of one event loop (256), so that one
+     * caller holding every stream it may leaves the others model connections (the default, 1,024, does not).
+     */
+    private static final int PEER_STREAM_LIMIT = 200;
+    private static final SpiffeId ATTACKER = SpiffeId.parse("spiffe://it.example/ns/web/sa/site");
 
     @TempDir
     static Path tmp;
@@ -75,10 +83,12 @@ class OverloadIT {
         mesh.write("policies.yaml", POLICY.formatted("ALLOW"));
         mesh.restart();
         model = new EchoUpstream().start();
-        server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
+        server = mesh.serverProxy("models/model", model.address(), false,
+                ProxyLimits.builder().maxStreamsPerPeer(PEER_STREAM_LIMIT).build());
         app = mesh.clientProxy("apps/app");
         TestMesh.awaitModelEndpoint(app);
-        attacker = mesh.join("apps/app"); // allowed: its streams are routed, which is what costs upstream
+        // allowed, so its streams are routed (what costs upstream), and another identity than the legitimate caller's
+        attacker = mesh.join("web/site");
     }
 
     @AfterAll
@@ -114,6 +124,118 @@ class OverloadIT {
         underAttack(() -> flood(4, 1, Attack.CONTINUATION_FLOOD));
     }
 
+    @Order(5)
+    @Test
+    void oneIdentityHoldingStreamsOverManyConnections() throws Exception {
+        HeldStreams held = new HeldStreams(12, 100, false);
+        java.time.Instant start = java.time.Instant.now(); // the rapid resets before were refused too, for the same reason
+        underAttack(held::run);
+
+        assertThat(held.refused.get()).as("streams refused REFUSED_STREAM").isEqualTo(12 * 100 - PEER_STREAM_LIMIT);
+        assertThat(held.answered.get()).as("held streams answered (none should end while held)").isZero();
+        System.out.println("overload: one identity, 12 x 100 held streams: " + (12 * 100 - held.refused.get()) + " taken, "
+                + held.refused.get() + " refused");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(AuditFloodIT.entries(mesh).stream()
+                .filter(e -> e.path("type").asText().equals("overload.refused")
+                        && !java.time.Instant.parse(e.path("event_time").asText()).isBefore(start)
+                        && e.path("caller").asText().equals(ATTACKER.toString())
+                        && e.path("reason").asText().startsWith("peer-stream-limit: "))
+                .mapToLong(e -> e.path("count").asLong(1)).sum()).as("refused streams the audit entries count")
+                .isEqualTo(held.refused.get()));
+        // its connections closed, every slot came back: its whole limit of requests at once is answered
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            HeldStreams again = new HeldStreams(1, PEER_STREAM_LIMIT, true);
+            again.open();
+            try {
+                await().atMost(Duration.ofSeconds(5)).until(() -> again.answered.get() + again.refused.get() >= PEER_STREAM_LIMIT);
+                assertThat(again.refused.get()).as("streams refused after the attack ended").isZero();
+            } finally {
+                again.close();
+            }
+        });
+    }
+
+    /**
+     * {@code connections} connections of the attacker, each opening {@code streams} POSTs whose body never comes (so
+     * each one the proxy takes holds a model connection), kept open until every refusal is in and a few seconds more;
+     * or, {@code complete}, GETs that end at once.
+     */
+    private static final class HeldStreams {
+        private static final Duration HOLD = Duration.ofSeconds(3);
+        final AtomicInteger refused = new AtomicInteger();
+        final AtomicInteger answered = new AtomicInteger();
+        private final int connections;
+        private final int streams;
+        private final boolean complete;
+        private final List<SSLSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        HeldStreams(int connections, int streams, boolean complete) {
+            this.connections = connections;
+            this.streams = streams;
+            this.complete = complete;
+        }
+
+        void run() throws Exception {
+            try {
+                open();
+                await().atMost(Duration.ofSeconds(60)).until(() -> refused.get() >= connections * streams - PEER_STREAM_LIMIT);
+                Thread.sleep(HOLD.toMillis()); // held: the legitimate caller's calls go on meanwhile
+            } finally {
+                close();
+            }
+        }
+
+        void open() throws Exception {
+            for (int c = 0; c < connections; c++) {
+                SSLSocket socket = TlsClients.connect(server.inboundAddress().orElseThrow(), attacker.svid(), attacker.bundle(),
+                        MODEL, "h2");
+                sockets.add(socket);
+                socket.setSoTimeout(60_000);
+                Thread.ofPlatform().daemon().start(() -> countAnswers(socket));
+                OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+                out.write(ByteBufUtilBytes.of(Http2CodecUtil.connectionPrefaceBuf()));
+                frame(out, 0x4, 0, 0, new byte[0]);
+                DefaultHttp2HeadersEncoder hpack = new DefaultHttp2HeadersEncoder();
+                for (int s = 0; s < streams; s++) {
+                    // END_HEADERS; without END_STREAM the body is still to come
+                    frame(out, 0x1, complete ? 0x5 : 0x4, 2 * s + 1, block(hpack, ":method", complete ? "GET" : "POST",
+                            ":scheme", "https", ":path", "/echo", ":authority", "model.models"));
+                }
+                out.flush();
+            }
+        }
+
+        void close() {
+            for (SSLSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (java.io.IOException e) {
+                    // closing anyway
+                }
+            }
+        }
+
+        private void countAnswers(SSLSocket socket) {
+            try {
+                java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+                while (true) {
+                    int length = (in.readUnsignedByte() << 16) | in.readUnsignedShort();
+                    int type = in.readUnsignedByte();
+                    in.readUnsignedByte();
+                    in.readInt();
+                    byte[] payload = in.readNBytes(length);
+                    if (type == 0x3 && payload.length == 4 && payload[3] == 0x7) {
+                        refused.incrementAndGet(); // RST_STREAM REFUSED_STREAM
+                    } else if (type == 0x1) {
+                        answered.incrementAndGet(); // a response's HEADERS
+                    }
+                }
+            } catch (Exception e) {
+                // closed
+            }
+        }
+    }
+
     private enum Attack { RAPID_RESET, NO_PSEUDO_HEADERS, CONTINUATION_FLOOD }
 
     @FunctionalInterface
@@ -145,6 +267,8 @@ class OverloadIT {
 
         long[] sorted = millis.stream().mapToLong(Long::longValue).sorted().toArray();
         long p99 = sorted[(int) Math.ceil(sorted.length * 0.99) - 1];
+        System.out.println("overload: " + sorted.length + " legitimate calls during the attack, p99 " + p99 + " ms, max "
+                + sorted[sorted.length - 1] + " ms");
         assertThat(p99).as("p99 of %s legitimate calls (ms): %s", sorted.length, Arrays.toString(sorted))
                 .isLessThan(P99_BOUND_MILLIS);
         assertThat(server.stats().modelConnections() - modelConnectionsBefore).as("connections opened to the model")

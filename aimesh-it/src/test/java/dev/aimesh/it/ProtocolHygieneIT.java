@@ -43,7 +43,7 @@ class ProtocolHygieneIT {
     private static final SpiffeId MODEL = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
     /** A short request-headers timeout (the default is 10 s), so that the slowloris cases take seconds. */
     private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(2);
-    private static final ProxyLimits LIMITS = ProxyLimits.DEFAULTS.withRequestHeadersTimeout(HEAD_TIMEOUT);
+    private static final ProxyLimits LIMITS = ProxyLimits.builder().requestHeadersTimeout(HEAD_TIMEOUT).build();
 
     @TempDir
     static Path tmp;

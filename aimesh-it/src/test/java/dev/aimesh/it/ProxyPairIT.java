@@ -154,8 +154,8 @@ class ProxyPairIT {
                 kind: Workload
                 metadata: {name: narrow, namespace: models}
                 """);
-        ProxyLimits threeStreams = new ProxyLimits(8 * 1024, 32 * 1024, 1024 * 1024, Duration.ofMinutes(1), Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 3);
+        ProxyLimits threeStreams = ProxyLimits.builder().maxRequestBodyBytes(1024 * 1024).idleTimeout(Duration.ofMinutes(1))
+                .responseTimeout(Duration.ofSeconds(30)).maxConcurrentStreams(3).build();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.registry().workload("models", "narrow").isPresent());
         try (Proxy narrow = mesh.serverProxy("models/narrow", model.address(), false, threeStreams);
                 Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(),

@@ -14,6 +14,8 @@ public enum EventBudget {
     NETWORK_POLICY,
     /** Callers without a verified identity: failed TLS handshakes, plain text where mTLS is required. */
     UNAUTHENTICATED,
+    /** A verified caller refused over a bound on what one identity may hold (its streams per peer). */
+    OVERLOAD,
     /** The reporter's own accounting: how many events it had to drop. */
     REPORTING;
 
@@ -23,6 +25,7 @@ public enum EventBudget {
             case JWT_REFUSED -> AUTHENTICATION;
             case NETPOL_INGRESS_DENIED, NETPOL_EGRESS_DENIED -> NETWORK_POLICY;
             case PEER_AUTHN_REFUSED -> UNAUTHENTICATED;
+            case OVERLOAD_REFUSED -> OVERLOAD;
             case AUDIT_DROPPED -> REPORTING;
         };
     }

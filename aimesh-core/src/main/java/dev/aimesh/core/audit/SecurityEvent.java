@@ -30,6 +30,8 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         NETPOL_EGRESS_DENIED("netpol.egress.denied", true),
         /** A plain-text caller where mTLS is required, or a TLS handshake (certificate) that failed. */
         PEER_AUTHN_REFUSED("peer-authn.refused", true),
+        /** A verified caller over a bound on what one identity may hold at once (its streams across its connections). */
+        OVERLOAD_REFUSED("overload.refused", true),
         /** How many events the proxy had to drop since its last report (its queue was full). */
         AUDIT_DROPPED("audit.dropped", false);
 

@@ -19,13 +19,14 @@ import dev.aimesh.core.audit.SecurityEvent;
 /**
  * The security events waiting to be reported, one bounded queue per {@link EventBudget}, taken in turn, so
  * a flood of one kind never crowds out another. Connection-level noise (failed handshakes, plain-text
- * callers, NetworkPolicy refusals at accept: what anyone who can reach the port can cause) is aggregated
- * first: one event per type, source and reason per window, carrying the count. {@link #offer} never
+ * callers, NetworkPolicy refusals at accept: what anyone who can reach the port can cause) and overload
+ * refusals (a caller's streams past its limit, thousands a second in a flood) are aggregated first: one event
+ * per type, source and reason per window, carrying the count. {@link #offer} never
  * blocks for longer than a lock held for a map update, so event loops may call it.
  */
 final class ReportQueue {
     private static final Set<SecurityEvent.Type> AGGREGATED = EnumSet.of(SecurityEvent.Type.PEER_AUTHN_REFUSED,
-            SecurityEvent.Type.NETPOL_INGRESS_DENIED);
+            SecurityEvent.Type.NETPOL_INGRESS_DENIED, SecurityEvent.Type.OVERLOAD_REFUSED);
     /** The source an aggregate stands for once {@code maxSources} distinct ones are being counted. */
     static final String OTHER_SOURCES = "(other sources)";
 

@@ -1,5 +1,6 @@
 package dev.aimesh.proxy.http;
 
+import java.util.Optional;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import dev.aimesh.proxy.net.Flushes;
@@ -22,6 +23,12 @@ public final class ServerPipelines {
     private ServerPipelines() {}
 
     public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+        http1(pipeline, router, limits, Optional.empty());
+    }
+
+    /** With {@code admission}, each exchange holds one of its slots from its request's head to its final response. */
+    public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits,
+            Optional<StreamAdmission> admission) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -30,10 +37,17 @@ public final class ServerPipelines {
         pipeline.addLast("strict", new StrictHttp1Guard(limits));
         pipeline.addLast("http1", new HttpServerCodec(decoder));
         pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits, false));
+        admission.ifPresent(a -> pipeline.addLast("admission", new Http1ExchangeAdmissionHandler(a)));
         pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
     }
 
     public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+        http2(pipeline, router, limits, Optional.empty());
+    }
+
+    /** With {@code admission}, each stream holds one of its slots while it is open; one refused is reset. */
+    public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits,
+            Optional<StreamAdmission> admission) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .maxHeaderListSize(limits.maxHeaderBytes());
@@ -47,6 +61,7 @@ public final class ServerPipelines {
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {
+                admission.ifPresent(a -> stream.pipeline().addLast(new Http2StreamAdmissionHandler(a)));
                 stream.pipeline().addLast(new Http2StreamGuard());
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));

@@ -3,6 +3,7 @@ package dev.aimesh.proxy.inbound;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.InstantSource;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
+import dev.aimesh.proxy.http.StreamAdmission;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
@@ -46,18 +48,33 @@ import dev.aimesh.proxy.tls.TlsSessionEnd;
  * NetworkPolicies, then HTTP/2 or HTTP/1.1 as ALPN chose; plain text only where the workload's
  * PeerAuthentication mode allows it. A refused connection is logged with its reason, reported to the
  * {@link SecurityEventSink} (a failed handshake, plain text where mTLS is required, a NetworkPolicy refusal),
- * and affects no other.
+ * and affects no other. The streams one verified peer holds, over all its connections, are bounded by
+ * {@link ProxyLimits#maxStreamsPerPeer()}; plain-text connections have no peer to count them by.
  */
 public final class InboundListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(InboundListener.class);
 
     private final Channel server;
     private final TrafficCounters counters = new TrafficCounters();
+    private final StreamsPerPeer streams;
 
     public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
             ProxyLimits limits, ConnectionAdmission admission, Refusals refusals) {
+        this.streams = new StreamsPerPeer(limits.maxStreamsPerPeer());
+        PeerStreams peerStreams = new PeerStreams(streams, new PeerStreamRefusals(refusals.events(), InstantSource.system()));
         this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
-                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission, refusals)));
+                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission, refusals,
+                        peerStreams)));
+    }
+
+    /** The per-peer stream count and what reports its refusals, shared by every connection of the listener. */
+    private record PeerStreams(StreamsPerPeer streams, PeerStreamRefusals refusals) {
+        /** The admission of a verified connection's streams; none for a connection without a verified peer. */
+        Optional<StreamAdmission> of(Channel connection) {
+            PeerIdentity peer = PeerIdentity.of(connection);
+            return peer == null ? Optional.empty()
+                    : Optional.of(new PeerStreamAdmission(streams, refusals, peer.id(), connection.remoteAddress()));
+        }
     }
 
     /** Reports the connections refused before any request is read. */
@@ -70,6 +87,16 @@ public final class InboundListener implements AutoCloseable {
 
     public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
+    }
+
+    /** The HTTP/2 streams and HTTP/1.1 exchanges {@code peer} holds now, over all its connections. */
+    public int streamsHeld(SpiffeId peer) {
+        return streams.held(peer);
+    }
+
+    /** Peers holding at least one stream now. */
+    public int peersHoldingStreams() {
+        return streams.peers();
     }
 
     /** Connections accepted (requests are counted by the upstreams they go to). */
@@ -165,15 +192,17 @@ public final class InboundListener implements AutoCloseable {
         private final ProxyLimits limits;
         private final ConnectionAdmission admission;
         private final Refusals refusals;
+        private final PeerStreams peerStreams;
 
         TransportSniffer(MeshTls tls, SpiffeId self, RequestRouter router, ProxyLimits limits, ConnectionAdmission admission,
-                Refusals refusals) {
+                Refusals refusals, PeerStreams peerStreams) {
             this.tls = tls;
             this.self = self;
             this.router = router;
             this.limits = limits;
             this.admission = admission;
             this.refusals = refusals;
+            this.peerStreams = peerStreams;
         }
 
         @Override
@@ -209,10 +238,12 @@ public final class InboundListener implements AutoCloseable {
                 pipeline.addAfter("tls-end", "alpn", new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                     @Override
                     protected void configurePipeline(ChannelHandlerContext alpn, String protocol) {
+                        // the peer was read when the handshake completed, before this runs
+                        Optional<StreamAdmission> streams = peerStreams.of(alpn.channel());
                         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                            ServerPipelines.http2(alpn.pipeline(), router, limits);
+                            ServerPipelines.http2(alpn.pipeline(), router, limits, streams);
                         } else {
-                            ServerPipelines.http1(alpn.pipeline(), router, limits);
+                            ServerPipelines.http1(alpn.pipeline(), router, limits, streams);
                         }
                     }
 

@@ -61,6 +61,22 @@ class ReportQueueTest {
     }
 
     @Test
+    void overloadRefusalsAreCountedPerCallerAndLeaveTheDenialsTheirBudget() throws Exception {
+        for (int i = 0; i < 5000; i++) {
+            queue.offer(SecurityEvent.of(Type.OVERLOAD_REFUSED, Instant.EPOCH, Map.of(Field.CALLER,
+                    "spiffe://example.org/ns/apps/sa/greedy", Field.REASON, "peer-stream-limit: over 1024")));
+        }
+        assertThat(queue.offer(denied(1))).isTrue();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+
+        List<SecurityEvent> out = drain();
+        assertThat(out).extracting(SecurityEvent::type).containsExactlyInAnyOrder(Type.AUTHZ_DENIED, Type.OVERLOAD_REFUSED);
+        assertThat(out).filteredOn(e -> e.type() == Type.OVERLOAD_REFUSED).singleElement()
+                .satisfies(e -> assertThat(e.fields()).containsEntry(Field.COUNT, "5000"));
+        assertThat(dropped.get()).isZero();
+    }
+
+    @Test
     void aFullBudgetDropsItsNewestAndLeavesTheOthersRoom() throws Exception {
         for (int i = 0; i < 5; i++) {
             assertThat(queue.offer(denied(i))).isEqualTo(i < 3);

@@ -72,7 +72,7 @@ class RequestHeadChecksHandlerTest {
         assertThat(dropped.decoderResult().isSuccess()).isTrue();
         assertThat(dropped.headers().names()).containsExactlyInAnyOrder("Host", "x-kept");
         ReferenceCountUtil.release(dropped);
-        assertThat(refusal(http1(head, ProxyLimits.DEFAULTS.withUnderscoreHeaders(ProxyLimits.UnderscoreHeaders.REFUSE))))
+        assertThat(refusal(http1(head, ProxyLimits.builder().underscoreHeaders(ProxyLimits.UnderscoreHeaders.REFUSE).build())))
                 .contains("'x_forwarded_client_cert' has an underscore");
     }
 

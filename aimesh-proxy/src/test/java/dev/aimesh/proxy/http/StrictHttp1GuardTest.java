@@ -107,7 +107,7 @@ class StrictHttp1GuardTest {
     private static EmbeddedChannel guarded(Sink sink) {
         EmbeddedChannel channel = new EmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast(new StrictHttp1Guard(ProxyLimits.DEFAULTS.withRequestHeadersTimeout(java.time.Duration.ofSeconds(10))),
+        channel.pipeline().addLast(new StrictHttp1Guard(ProxyLimits.builder().requestHeadersTimeout(java.time.Duration.ofSeconds(10)).build()),
                 sink);
         return channel;
     }

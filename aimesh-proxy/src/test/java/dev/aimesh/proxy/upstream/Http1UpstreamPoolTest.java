@@ -19,8 +19,8 @@ import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 
 class Http1UpstreamPoolTest {
-    private static final ProxyLimits LIMITS = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1),
-            Duration.ofSeconds(2), Duration.ofMinutes(1), 100);
+    private static final ProxyLimits LIMITS = ProxyLimits.builder().maxRequestBodyBytes(1024).idleTimeout(Duration.ofMinutes(1))
+            .connectTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofMinutes(1)).maxConcurrentStreams(100).build();
 
     @Test
     void beyondItsConnectionsAndWaitingRequestsTheModelPoolRefusesAtOnceInsteadOfOpeningMore() throws Exception {

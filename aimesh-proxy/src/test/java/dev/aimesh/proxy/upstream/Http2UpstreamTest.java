@@ -21,8 +21,8 @@ import dev.aimesh.proxy.net.EventLoops;
 import io.netty.util.concurrent.Future;
 
 class Http2UpstreamTest {
-    private static final ProxyLimits FAST = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1),
-            Duration.ofMillis(300), Duration.ofMinutes(1), 100);
+    private static final ProxyLimits FAST = ProxyLimits.builder().maxRequestBodyBytes(1024).idleTimeout(Duration.ofMinutes(1))
+            .connectTimeout(Duration.ofMillis(300)).responseTimeout(Duration.ofMinutes(1)).maxConcurrentStreams(100).build();
     /** An empty SETTINGS frame: what a peer that has set up HTTP/2 sends first. */
     private static final byte[] SETTINGS = {0, 0, 0, 4, 0, 0, 0, 0, 0};
 
@@ -90,8 +90,8 @@ class Http2UpstreamTest {
 
     @Test
     void aPeerThatAcceptsButNeverSpeaksHttp2FailsTheCallWithinTheConnectTimeout() throws Exception {
-        ProxyLimits limits = new ProxyLimits(8 * 1024, 32 * 1024, 1024, Duration.ofMinutes(1), Duration.ofMillis(300),
-                Duration.ofMinutes(1), 100);
+        ProxyLimits limits = ProxyLimits.builder().maxRequestBodyBytes(1024).idleTimeout(Duration.ofMinutes(1))
+                .connectTimeout(Duration.ofMillis(300)).responseTimeout(Duration.ofMinutes(1)).maxConcurrentStreams(100).build();
         try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
                 EventLoops loops = new EventLoops(1, "test")) {
             Thread.ofPlatform().daemon().start(() -> {
