@@ -1,0 +1,72 @@
+package dev.aimesh.core.registry;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import dev.aimesh.core.authz.PolicySelection;
+import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.resource.NetworkPolicy;
+import dev.aimesh.core.resource.PeerAuthentication;
+import dev.aimesh.core.resource.Resource;
+import dev.aimesh.core.resource.Workload;
+
+/**
+ * What of the mesh's config concerns the proxy of one workload: the registry (every workload entry, which it
+ * routes over), the Mesh settings, its own Workload, and the policies that can apply to it, chosen by the very
+ * rules the proxy then applies ({@link PolicySelection}, the scopes of
+ * {@link dev.aimesh.core.peerauthn.PeerAuthentications}, a NetworkPolicy's namespace and pod selector). The
+ * proxy compiles exactly what it would have compiled from the whole config, and a change to a policy of
+ * another workload leaves its selection, and so what it is sent, unchanged.
+ *
+ * <p>Egress rules name the model port of the workload called, so a workload that an egress NetworkPolicy
+ * selects is sent every Workload resource too; the others only their own.
+ */
+public final class ProxyConfigSelection {
+    private ProxyConfigSelection() {}
+
+    /**
+     * The snapshot for the proxy of {@code namespace/name}: {@code mesh}'s registry and version, the resources
+     * that concern it. A workload the config does not declare (or an empty name: a proxy that only calls out)
+     * gets the registry and the Mesh settings only.
+     */
+    public static ConfigSnapshot forWorkload(ConfigSnapshot mesh, MeshConfig config, String namespace, String name) {
+        Optional<Workload> self = config.workloads().stream()
+                .filter(w -> w.namespace().equals(namespace) && w.name().equals(name)).findFirst();
+        List<Resource> selected = new ArrayList<>();
+        selected.add(config.mesh());
+        if (self.isEmpty()) {
+            return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
+        }
+        Map<String, String> labels = self.get().metadata().labels();
+        String root = config.mesh().authorization().rootNamespace();
+        selected.addAll(PolicySelection.forWorkload(config.authorizationPolicies(), root, namespace, name, labels));
+        selected.addAll(PolicySelection.authenticationsFor(config.requestAuthentications(), root, namespace, name, labels));
+        selected.addAll(peerAuthentications(config.peerAuthentications(), root, namespace, labels));
+        List<NetworkPolicy> networkPolicies = networkPolicies(config.networkPolicies(), namespace, labels);
+        selected.addAll(networkPolicies);
+        boolean egress = networkPolicies.stream().anyMatch(p -> p.policyTypes().contains(NetworkPolicy.Direction.EGRESS));
+        selected.addAll(egress ? config.workloads() : List.of(self.get()));
+        return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
+    }
+
+    /** Mesh-wide (root namespace, no selector), namespace-wide, and those of its namespace whose selector it matches. */
+    static List<PeerAuthentication> peerAuthentications(List<PeerAuthentication> policies, String root, String namespace,
+            Map<String, String> labels) {
+        return policies.stream().filter(p -> {
+            String ns = p.metadata().namespace();
+            if (p.selector().isEmpty()) {
+                return ns.equals(root) || ns.equals(namespace);
+            }
+            return ns.equals(namespace) && !namespace.equals(root)
+                    && p.selector().get().entrySet().stream().allMatch(e -> e.getValue().equals(labels.get(e.getKey())));
+        }).toList();
+    }
+
+    /** Those of its namespace whose pod selector matches it, in either direction. */
+    static List<NetworkPolicy> networkPolicies(List<NetworkPolicy> policies, String namespace, Map<String, String> labels) {
+        return policies.stream()
+                .filter(p -> p.metadata().namespace().equals(namespace) && p.podSelector().matches(labels))
+                .toList();
+    }
+}
