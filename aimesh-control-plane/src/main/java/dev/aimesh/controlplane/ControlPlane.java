@@ -233,7 +233,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             }
             served = endpoints;
         }
-        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), sources.get(), endpoints));
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), endpoints));
     }
 
     private void tick() {
@@ -314,6 +314,11 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     public MeshConfig config() {
         return config.get();
+    }
+
+    /** The accepted config files as read (what {@link #config} was decoded from), for operators. */
+    public List<ConfigLoader.SourceFile> sources() {
+        return sources.get();
     }
 
     private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,100}\\.ya?ml");
