@@ -114,10 +114,9 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             Endpoints.write(options.dataDir(), grpc.address(), admin.address());
             this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
                     options.pollInterval());
-            if (restartGrace.active(options.clock().instant())) {
-                ticker.schedule(this::graceEnded, Duration.between(options.clock().instant(), restartGrace.ends()).toMillis() + 1,
-                        TimeUnit.MILLISECONDS);
-            }
+            // Scheduled even when the grace ended during a slow start: graceEnded drops what is no longer served.
+            ticker.schedule(this::graceEnded, Math.max(0, Duration.between(options.clock().instant(), restartGrace.ends())
+                    .toMillis()) + 1, TimeUnit.MILLISECONDS);
             ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
             audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
