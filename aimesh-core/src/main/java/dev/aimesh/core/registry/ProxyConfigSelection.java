@@ -27,18 +27,19 @@ public final class ProxyConfigSelection {
 
     /**
      * The snapshot for the proxy of {@code namespace/name}: {@code mesh}'s registry and version, the resources
-     * that concern it. A workload the config does not declare (or an empty name: a proxy that only calls out)
-     * gets the registry and the Mesh settings only.
+     * that concern it. A workload no longer declared is selected as one without labels (the policies of its
+     * namespace and the root namespace that select no labels still hold for it, as they did when each proxy read
+     * the whole config); a stream that names no workload gets the registry and the Mesh settings only.
      */
     public static ConfigSnapshot forWorkload(ConfigSnapshot mesh, MeshConfig config, String namespace, String name) {
         Optional<Workload> self = config.workloads().stream()
                 .filter(w -> w.namespace().equals(namespace) && w.name().equals(name)).findFirst();
         List<Resource> selected = new ArrayList<>();
         selected.add(config.mesh());
-        if (self.isEmpty()) {
+        if (namespace.isEmpty()) {
             return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
         }
-        Map<String, String> labels = self.get().metadata().labels();
+        Map<String, String> labels = self.map(w -> w.metadata().labels()).orElse(Map.of());
         String root = config.mesh().authorization().rootNamespace();
         selected.addAll(PolicySelection.forWorkload(config.authorizationPolicies(), root, namespace, name, labels));
         selected.addAll(PolicySelection.authenticationsFor(config.requestAuthentications(), root, namespace, name, labels));
@@ -46,7 +47,7 @@ public final class ProxyConfigSelection {
         List<NetworkPolicy> networkPolicies = networkPolicies(config.networkPolicies(), namespace, labels);
         selected.addAll(networkPolicies);
         boolean egress = networkPolicies.stream().anyMatch(p -> p.policyTypes().contains(NetworkPolicy.Direction.EGRESS));
-        selected.addAll(egress ? config.workloads() : List.of(self.get()));
+        selected.addAll(egress ? config.workloads() : self.stream().toList());
         return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
     }
 

@@ -171,9 +171,18 @@ class ProxyConfigSelectionTest {
     }
 
     @Test
-    void aProxyWithoutAWorkloadGetsTheRegistryAndTheMeshOnly() {
-        assertThat(keys(select(config(MESH), "", ""))).containsExactly("Mesh default/default");
-        assertThat(keys(select(config(MESH), "models", "unknown"))).containsExactly("Mesh default/default");
+    void aStreamWithoutAWorkloadGetsTheRegistryAndTheMeshOnly() {
+        ConfigSnapshot none = select(config(MESH), "", "");
+        assertThat(keys(none)).containsExactly("Mesh default/default");
+        assertThat(none.workloads()).hasSize(3);
+    }
+
+    /** Its SVID lives on a while: what selects no labels still holds for it, as it held when proxies read all. */
+    @Test
+    void aWorkloadRemovedFromTheConfigKeepsThePoliciesThatSelectNoLabels() {
+        assertThat(keys(select(config(MESH), "models", "removed"))).containsExactlyInAnyOrder("Mesh default/default",
+                "AuthorizationPolicy istio-system/mesh-wide", "AuthorizationPolicy models/whole-namespace",
+                "PeerAuthentication istio-system/default", "PeerAuthentication models/models");
     }
 
     /** What the proxy compiles from its selection is what it would have compiled from the whole config. */
