@@ -186,8 +186,9 @@ class ConfigPushIT {
         RawStream old = new RawStream(closeLater(mesh.join("apps/app")), 0);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> old.error.get() != null);
-        assertThat(old.error.get()).hasMessage("FAILED_PRECONDITION: the proxy reads config format 0, this control plane"
-                + " sends format 2 (typed resources): run the same version of aimesh on both");
+        assertThat(old.error.get()).hasMessage("FAILED_PRECONDITION: the proxy announces no config format (an aimesh before"
+                + " format 2, which decoded YAML files), this control plane sends format 2 (typed resources): run the same"
+                + " version of aimesh on both");
         assertThat(old.received).isEmpty();
         assertThat(mesh.cp.connections().all()).isEmpty();
     }

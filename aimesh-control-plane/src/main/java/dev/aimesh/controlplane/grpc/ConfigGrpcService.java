@@ -115,9 +115,14 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
 
         /** A proxy of another version would misread what it is sent: it is told so, and sent nothing. */
         private Optional<String> checkFormat(ConfigRequest request) {
-            return request.getConfigFormat() == ApiMessages.CONFIG_FORMAT ? Optional.empty()
-                    : Optional.of("the proxy reads config format " + request.getConfigFormat() + ", this control plane sends"
-                            + " format " + ApiMessages.CONFIG_FORMAT + " (typed resources): run the same version of aimesh on both");
+            int format = request.getConfigFormat();
+            if (format == ApiMessages.CONFIG_FORMAT) {
+                return Optional.empty();
+            }
+            String reads = format == 0 ? "announces no config format (an aimesh before format 2, which decoded YAML files)"
+                    : "reads config format " + format;
+            return Optional.of("the proxy " + reads + ", this control plane sends format " + ApiMessages.CONFIG_FORMAT
+                    + " (typed resources): run the same version of aimesh on both");
         }
 
         /** A proxy may serve only a workload whose identity it holds. */
