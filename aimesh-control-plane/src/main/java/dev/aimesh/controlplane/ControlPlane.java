@@ -115,8 +115,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
                     options.pollInterval());
             // Scheduled even when the grace ended during a slow start: graceEnded drops what is no longer served.
-            ticker.schedule(this::graceEnded, Math.max(0, Duration.between(options.clock().instant(), restartGrace.ends())
-                    .toMillis()) + 1, TimeUnit.MILLISECONDS);
+            scheduleGraceEnd();
             ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
             audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
@@ -205,8 +204,21 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         return new RestartGrace(before, options.clock().instant(), options.restartGrace());
     }
 
+    private void scheduleGraceEnd() {
+        long wait = Math.max(0, Duration.between(options.clock().instant(), restartGrace.ends()).toMillis()) + 1;
+        try {
+            ticker.schedule(this::graceEnded, wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: no grace to end
+        }
+    }
+
     /** The endpoints of proxies that have not rejoined since the restart are dropped now. */
     private void graceEnded() {
+        if (options.clock().instant().isBefore(restartGrace.ends())) {
+            scheduleGraceEnd(); // woken before the grace's end by the clock (one that runs slower than the scheduler's)
+            return;
+        }
         boolean changed;
         synchronized (this) {
             changed = !restartGrace.serve(connections.endpoints(), options.clock().instant()).equals(served);
