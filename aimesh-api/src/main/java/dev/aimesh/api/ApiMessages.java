@@ -35,14 +35,32 @@ public final class ApiMessages {
     }
 
     public static dev.aimesh.api.v1.ConfigSnapshot toProto(SnapshotDelta delta, String nonce, TrustBundle bundle) {
+        return toProto(delta, entries(delta.workloads()), nonce, bundle);
+    }
+
+    /**
+     * As {@link #toProto(SnapshotDelta, String, TrustBundle)}, with the delta's workload entries already made
+     * messages ({@link #entries}): the registry is the same for every proxy, so it is converted once for all.
+     */
+    public static dev.aimesh.api.v1.ConfigSnapshot toProto(SnapshotDelta delta, List<WorkloadEntry> entries, String nonce,
+            TrustBundle bundle) {
+        if (entries.size() != delta.workloads().size()) {
+            throw new IllegalArgumentException("entries: " + entries.size() + " (expected: the delta's " + delta.workloads().size()
+                    + ")");
+        }
         var builder = dev.aimesh.api.v1.ConfigSnapshot.newBuilder().setConfigFormat(CONFIG_FORMAT)
                 .setVersion(delta.version()).setNonce(nonce).setBundle(bundle)
                 .setBaseVersion(delta.baseVersion().orElse(""))
                 .addAllRemovedWorkloads(delta.removedWorkloads().stream().sorted().toList())
                 .addAllRemovedResources(delta.removedResources().stream().sorted().toList());
-        delta.workloads().forEach(w -> builder.addWorkloads(entry(w)));
+        builder.addAllWorkloads(entries);
         delta.resources().forEach(r -> builder.addResources(ResourceMessages.toProto(r)));
         return builder.build();
+    }
+
+    /** Workload entries as messages, in their order. */
+    public static List<WorkloadEntry> entries(List<dev.aimesh.core.registry.WorkloadEntry> workloads) {
+        return workloads.stream().map(ApiMessages::entry).toList();
     }
 
     /**

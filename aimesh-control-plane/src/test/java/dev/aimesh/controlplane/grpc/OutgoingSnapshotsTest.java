@@ -96,8 +96,10 @@ class OutgoingSnapshotsTest {
         assertThat(delta.message().getBaseVersion()).isEqualTo("1.1");
         assertThat(keys(delta.message())).containsExactly("AuthorizationPolicy models/llm-callers");
         assertThat(delta.message().getWorkloadsCount()).isZero();
-        assertThat(ApiMessages.fromProto(delta.message()).applyTo(Optional.of(
-                ApiMessages.fromProto(first.message()).applyTo(Optional.empty())))).isEqualTo(delta.view());
+        var applied = ApiMessages.fromProto(delta.message()).applyTo(Optional.of(
+                ApiMessages.fromProto(first.message()).applyTo(Optional.empty())));
+        assertThat(applied.resources()).isEqualTo(delta.view().resources());
+        assertThat(applied.workloads()).isEqualTo(mesh.snapshot.workloads());
     }
 
     @Test
@@ -140,6 +142,21 @@ class OutgoingSnapshotsTest {
         assertThat(next.bundleVersion()).isEqualTo(2);
         assertThat(next.message().getBundle().getVersion()).isEqualTo(2);
         assertThat(next.message().getResourcesCount()).isZero();
+    }
+
+    /** The registry is the same for every workload: its change is worked out and made messages once for all. */
+    @Test
+    void theRegistrysChangeIsBuiltOnceForEveryWorkload() {
+        var llm = outgoing.next("models/llm", Optional.empty()).orElseThrow();
+        var embed = outgoing.next("models/embed", Optional.empty()).orElseThrow();
+        assertThat(llm.message().getWorkloads(0)).isSameAs(embed.message().getWorkloads(0));
+        MeshConfig config = MeshConfig.assemble(mesh.snapshot.resources()).config();
+        mesh.snapshot = ConfigSnapshot.of("2", config, Map.of("models/llm", List.of("127.0.0.1:2")));
+
+        var llmNext = outgoing.next("models/llm", Optional.of(llm)).orElseThrow();
+        var embedNext = outgoing.next("models/embed", Optional.of(embed)).orElseThrow();
+        assertThat(llmNext.message().getWorkloadsCount()).isOne();
+        assertThat(llmNext.message().getWorkloads(0)).isSameAs(embedNext.message().getWorkloads(0));
     }
 
     @Test

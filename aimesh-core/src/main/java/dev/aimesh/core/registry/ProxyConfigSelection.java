@@ -32,23 +32,37 @@ public final class ProxyConfigSelection {
      * the whole config); a stream that names no workload gets the registry and the Mesh settings only.
      */
     public static ConfigSnapshot forWorkload(ConfigSnapshot mesh, MeshConfig config, String namespace, String name) {
-        Optional<Workload> self = config.workloads().stream()
-                .filter(w -> w.namespace().equals(namespace) && w.name().equals(name)).findFirst();
-        List<Resource> selected = new ArrayList<>();
-        selected.add(config.mesh());
-        if (namespace.isEmpty()) {
-            return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
+        return new ConfigSnapshot(mesh.version(), mesh.workloads(), of(config).resourcesFor(namespace, name));
+    }
+
+    /** The config indexed for many selections: once per version, then one selection per workload. */
+    public static Index of(MeshConfig config) {
+        Map<String, Workload> byRef = new java.util.HashMap<>();
+        config.workloads().forEach(w -> byRef.put(w.namespace() + "/" + w.name(), w));
+        return new Index(config, Map.copyOf(byRef));
+    }
+
+    /** A config with its workloads by {@code namespace/name}. */
+    public record Index(MeshConfig config, Map<String, Workload> workloads) {
+        /** The resources that concern {@code namespace/name} (see {@link ProxyConfigSelection#forWorkload}). */
+        public List<Resource> resourcesFor(String namespace, String name) {
+            Optional<Workload> self = Optional.ofNullable(workloads.get(namespace + "/" + name));
+            List<Resource> selected = new ArrayList<>();
+            selected.add(config.mesh());
+            if (namespace.isEmpty()) {
+                return selected;
+            }
+            Map<String, String> labels = self.map(w -> w.metadata().labels()).orElse(Map.of());
+            String root = config.mesh().authorization().rootNamespace();
+            selected.addAll(PolicySelection.forWorkload(config.authorizationPolicies(), root, namespace, name, labels));
+            selected.addAll(PolicySelection.authenticationsFor(config.requestAuthentications(), root, namespace, name, labels));
+            selected.addAll(peerAuthentications(config.peerAuthentications(), root, namespace, labels));
+            List<NetworkPolicy> networkPolicies = networkPolicies(config.networkPolicies(), namespace, labels);
+            selected.addAll(networkPolicies);
+            boolean egress = networkPolicies.stream().anyMatch(p -> p.policyTypes().contains(NetworkPolicy.Direction.EGRESS));
+            selected.addAll(egress ? config.workloads() : self.stream().toList());
+            return selected;
         }
-        Map<String, String> labels = self.map(w -> w.metadata().labels()).orElse(Map.of());
-        String root = config.mesh().authorization().rootNamespace();
-        selected.addAll(PolicySelection.forWorkload(config.authorizationPolicies(), root, namespace, name, labels));
-        selected.addAll(PolicySelection.authenticationsFor(config.requestAuthentications(), root, namespace, name, labels));
-        selected.addAll(peerAuthentications(config.peerAuthentications(), root, namespace, labels));
-        List<NetworkPolicy> networkPolicies = networkPolicies(config.networkPolicies(), namespace, labels);
-        selected.addAll(networkPolicies);
-        boolean egress = networkPolicies.stream().anyMatch(p -> p.policyTypes().contains(NetworkPolicy.Direction.EGRESS));
-        selected.addAll(egress ? config.workloads() : self.stream().toList());
-        return new ConfigSnapshot(mesh.version(), mesh.workloads(), selected);
     }
 
     /** Mesh-wide (root namespace, no selector), namespace-wide, and those of its namespace whose selector it matches. */

@@ -51,6 +51,17 @@ public record SnapshotDelta(Optional<String> baseVersion, String version, List<W
                 changed(resourcesBefore, resourcesAfter), removed(resourcesBefore, resourcesAfter));
     }
 
+    /**
+     * What turns {@code from} into {@code to} when the registry's change is known already: it is the same for
+     * every proxy that holds the version of {@code from}, so it is worked out once for all of them.
+     */
+    public static SnapshotDelta between(ConfigSnapshot from, ConfigSnapshot to, SnapshotDelta registry) {
+        Map<String, Resource> before = byKey(from.resources(), Resource::key);
+        Map<String, Resource> after = byKey(to.resources(), Resource::key);
+        return new SnapshotDelta(Optional.of(from.version()), to.version(), registry.workloads(), registry.removedWorkloads(),
+                changed(before, after), removed(before, after));
+    }
+
     /** Whether applying it changes nothing but the version. */
     public boolean isEmpty() {
         return !isWhole() && workloads.isEmpty() && removedWorkloads.isEmpty() && resources.isEmpty()
