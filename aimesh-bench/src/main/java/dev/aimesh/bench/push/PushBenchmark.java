@@ -214,8 +214,8 @@ public final class PushBenchmark {
                 per snapshot as it arrives; all of them and the control plane share the machine's 2 cores, after %d
                 unmeasured changes that warmed the control plane up. What a proxy
                 is sent: the whole snapshot on joining (%,d bytes: %d workloads and the policy), then a delta per change
-                (%,d bytes: the changed policy file and the trust bundle). Its own CPU: %.2f ms to decode and compile
-                the whole snapshot, %.2f ms to apply a policy change (delta, decode of the changed file, compile).
+                (%,d bytes: the changed policy, typed, and the trust bundle). Its own CPU: %.2f ms to compile the typed
+                resources of the whole snapshot, %.2f ms to apply a policy change (delta, compile).
                 """.formatted(proxies, rounds, ConfigWatcher.EVENT_QUIET.toMillis(),
                 percentile(fromWrite, 50), percentile(fromWrite, 99), max(fromWrite),
                 percentile(fromPublish, 50), percentile(fromPublish, 99), max(fromPublish),
