@@ -102,15 +102,17 @@ final class LocalMesh implements AutoCloseable {
     }
 
     /**
-     * Waits until every proxy enforces the control plane's current snapshot. A proxy that resumed from its
+     * Waits until every proxy routes over the control plane's current registry. A proxy that resumed from its
      * state directory serves its stored snapshot at once, whose endpoints are those of the last run: calls
-     * made before the current one arrives would go to ports nobody listens on any more.
+     * made before the current one arrives would go to ports nobody listens on any more. (Versions are not
+     * compared: a proxy is sent only the changes that concern it, so it may hold an older one.)
      */
     private void awaitCurrentConfig() {
         long deadline = System.nanoTime() + CURRENT_CONFIG_TIMEOUT.toNanos();
         while (true) {
-            String current = controlPlane.snapshot().version() + ".";
-            List<String> behind = members.stream().filter(m -> !m.proxy().appliedConfigVersion().startsWith(current))
+            var current = controlPlane.snapshot().workloads();
+            List<String> behind = members.stream().filter(m -> m.proxy().appliedConfigVersion().isEmpty()
+                            || m.proxy().registry() == null || !m.proxy().registry().workloads().equals(current))
                     .map(Member::ref).toList();
             if (behind.isEmpty()) {
                 return;

@@ -114,10 +114,8 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             Endpoints.write(options.dataDir(), grpc.address(), admin.address());
             this.watcher = new ConfigWatcher(directory, initial.fingerprint(), this::reload,
                     options.pollInterval());
-            if (restartGrace.active(options.clock().instant())) {
-                ticker.schedule(this::graceEnded, Duration.between(options.clock().instant(), restartGrace.ends()).toMillis() + 1,
-                        TimeUnit.MILLISECONDS);
-            }
+            // Scheduled even when the grace ended during a slow start: graceEnded drops what is no longer served.
+            scheduleGraceEnd();
             ticker.scheduleWithFixedDelay(this::tick, options.pollInterval().toMillis(), options.pollInterval().toMillis(),
                     TimeUnit.MILLISECONDS);
             audit.record(new AuditEvent(options.clock().instant(), "control-plane.started", AuditEvent.Outcome.INFO, Map.of(
@@ -206,8 +204,21 @@ public final class ControlPlane implements MeshView, AutoCloseable {
         return new RestartGrace(before, options.clock().instant(), options.restartGrace());
     }
 
+    private void scheduleGraceEnd() {
+        long wait = Math.max(0, Duration.between(options.clock().instant(), restartGrace.ends()).toMillis()) + 1;
+        try {
+            ticker.schedule(this::graceEnded, wait, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: no grace to end
+        }
+    }
+
     /** The endpoints of proxies that have not rejoined since the restart are dropped now. */
     private void graceEnded() {
+        if (options.clock().instant().isBefore(restartGrace.ends())) {
+            scheduleGraceEnd(); // woken before the grace's end by the clock (one that runs slower than the scheduler's)
+            return;
+        }
         boolean changed;
         synchronized (this) {
             changed = !restartGrace.serve(connections.endpoints(), options.clock().instant()).equals(served);
@@ -233,7 +244,7 @@ public final class ControlPlane implements MeshView, AutoCloseable {
             }
             served = endpoints;
         }
-        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), sources.get(), endpoints));
+        snapshot.set(ConfigSnapshot.of(Long.toString(configVersion.incrementAndGet()), config.get(), endpoints));
     }
 
     private void tick() {
@@ -314,6 +325,11 @@ public final class ControlPlane implements MeshView, AutoCloseable {
 
     public MeshConfig config() {
         return config.get();
+    }
+
+    /** The accepted config files as read (what {@link #config} was decoded from), for operators. */
+    public List<ConfigLoader.SourceFile> sources() {
+        return sources.get();
     }
 
     private static final java.util.regex.Pattern FILE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,100}\\.ya?ml");

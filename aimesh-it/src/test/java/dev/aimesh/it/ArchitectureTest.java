@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZonedDateTime;
+import java.util.List;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -53,6 +54,19 @@ class ArchitectureTest {
                 .check(classes);
         noClasses().that().resideInAnyPackage("dev.aimesh.core..", "dev.aimesh.identity..").should().dependOnClassesThat()
                 .resideInAnyPackage("com.google.protobuf..", "io.grpc..", "io.netty..").check(classes);
+    }
+
+    /** The proxy is sent typed resources (ProxyClassLoadingIT watches the running process; this, its code). */
+    @Test
+    void theProxyDecodesNoConfigFiles() {
+        var rule = noClasses().that().resideInAPackage("dev.aimesh.proxy..").should().dependOnClassesThat()
+                .resideInAnyPackage("com.fasterxml.jackson..", "org.snakeyaml..");
+        for (String decoder : List.of("dev.aimesh.core.config.YamlDocuments", "dev.aimesh.core.config.YamlNode",
+                "dev.aimesh.core.config.MappingReader", "dev.aimesh.core.resource.ConfigLoader",
+                "dev.aimesh.core.resource.IncrementalConfigLoader", "dev.aimesh.core.resource.ResourceDecoders")) {
+            rule = rule.orShould().dependOnClassesThat().haveFullyQualifiedName(decoder);
+        }
+        rule.check(classes);
     }
 
     @Test

@@ -277,7 +277,8 @@ class IdentityFlowIT {
         mesh("1h");
         WorkloadIdentity app = closeLater(mesh.join("apps/app"));
         var forged = new dev.aimesh.api.v1.ConfigRequest[] {dev.aimesh.api.v1.ConfigRequest.newBuilder()
-                .setNodeId("evil").setWorkload("models/model").setInboundAddress("127.0.0.1:6666").build()};
+                .setNodeId("evil").setWorkload("models/model").setInboundAddress("127.0.0.1:6666")
+                .setConfigFormat(dev.aimesh.api.ApiMessages.CONFIG_FORMAT).build()};
         var call = dev.aimesh.api.v1.ConfigServiceGrpc.newBlockingV2Stub(app.channel()).streamConfig();
         call.write(forged[0]);
         assertThatThrownBy(call::read).hasMessageContaining("PERMISSION_DENIED")

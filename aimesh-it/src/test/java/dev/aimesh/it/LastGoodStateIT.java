@@ -90,6 +90,11 @@ class LastGoodStateIT {
                 ProxyLimits.DEFAULTS, 2, clock));
     }
 
+    /** The stored snapshot's bytes as text: protobuf keeps strings as they are. */
+    private static String snapshotText() throws java.io.IOException {
+        return new String(Files.readAllBytes(state.resolve(StateDirectory.SNAPSHOT)), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     private static Result call(Proxy caller, String protocol) {
         return Curl.run(protocol, "http://127.0.0.1:" + caller.outboundAddress().orElseThrow().getPort() + "/echo",
                 "-H", "Host: model.models");
@@ -101,7 +106,7 @@ class LastGoodStateIT {
     void withTheControlPlaneUpTheAllowedCallerGetsThroughAndTheOtherIsDenied(String protocol) throws Exception {
         Curl.assertStatus(call(app, protocol), 200);
         Curl.assertStatus(call(site, protocol), 403);
-        assertThat(Files.readString(state.resolve(StateDirectory.SNAPSHOT))).contains("cluster.local/ns/apps/sa/app");
+        assertThat(snapshotText()).contains("cluster.local/ns/apps/sa/app");
     }
 
     @Order(2)
@@ -148,7 +153,7 @@ class LastGoodStateIT {
 
         await().atMost(WAIT).untilAsserted(() -> Curl.assertStatus(call(site, "h2"), 200));
         Curl.assertStatus(call(site, "http1.1"), 200);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(Files.readString(state.resolve(StateDirectory.SNAPSHOT)))
+        await().atMost(WAIT).untilAsserted(() -> assertThat(snapshotText())
                 .contains("cluster.local/ns/web/sa/site"));
     }
 }

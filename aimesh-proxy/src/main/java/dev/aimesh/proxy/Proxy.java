@@ -159,10 +159,14 @@ public final class Proxy implements AutoCloseable {
                 identity = WorkloadIdentity.bootstrap(options.controlPlane(), join.token(), options.clock());
             }
             case Enrollment.Resume resume -> {
-                log.info("{}", resume.why());
+                if (resume.state().note().isPresent()) {
+                    log.warn("{}", resume.why());
+                } else {
+                    log.info("{}", resume.why());
+                }
                 identity = WorkloadIdentity.resume(options.controlPlane(), resume.state().workload(), resume.state().svid(),
                         resume.state().bundle(), options.clock());
-                lastGood = Optional.of(resume.state().snapshot());
+                lastGood = resume.state().snapshot();
             }
         }
         Proxy proxy;

@@ -149,13 +149,15 @@ public final class PushBenchmark {
     private record ProxyWork(double wholeMs, double changeMs, int wholeBytes, int changeBytes) {}
 
     private static ProxyWork proxyWork(ConfigDirectory.Reading config, dev.aimesh.api.v1.TrustBundle bundle) {
-        ConfigSnapshot current = ConfigSnapshot.of("1", config.config(), config.sources(), java.util.Map.of());
+        // What the proxy of sim/w-0 is sent, before and after a change to its policy (decoded here, not measured).
         List<ConfigSnapshot> versions = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            List<ConfigLoader.SourceFile> sources = new ArrayList<>(current.sources().stream()
+            List<ConfigLoader.SourceFile> sources = new ArrayList<>(config.sources().stream()
                     .filter(f -> !f.name().equals("policy.yaml")).toList());
             sources.add(new ConfigLoader.SourceFile("policy.yaml", policy(100 + i)));
-            versions.add(new ConfigSnapshot("v" + i, current.workloads(), sources));
+            dev.aimesh.core.resource.MeshConfig mesh = ConfigLoader.assemble(sources).config();
+            versions.add(dev.aimesh.core.registry.ProxyConfigSelection.forWorkload(
+                    ConfigSnapshot.of("v" + i, mesh, java.util.Map.of()), mesh, "sim", "w-0"));
         }
         int wholeBytes = dev.aimesh.api.ApiMessages.toProto(versions.get(0), "n", bundle).getSerializedSize();
         int changeBytes = dev.aimesh.api.ApiMessages.toProto(SnapshotDelta.between(versions.get(0), versions.get(1)), "n",
@@ -212,8 +214,8 @@ public final class PushBenchmark {
                 per snapshot as it arrives; all of them and the control plane share the machine's 2 cores, after %d
                 unmeasured changes that warmed the control plane up. What a proxy
                 is sent: the whole snapshot on joining (%,d bytes: %d workloads and the policy), then a delta per change
-                (%,d bytes: the changed policy file and the trust bundle). Its own CPU: %.2f ms to decode and compile
-                the whole snapshot, %.2f ms to apply a policy change (delta, decode of the changed file, compile).
+                (%,d bytes: the changed policy, typed, and the trust bundle). Its own CPU: %.2f ms to compile the typed
+                resources of the whole snapshot, %.2f ms to apply a policy change (delta, compile).
                 """.formatted(proxies, rounds, ConfigWatcher.EVENT_QUIET.toMillis(),
                 percentile(fromWrite, 50), percentile(fromWrite, 99), max(fromWrite),
                 percentile(fromPublish, 50), percentile(fromPublish, 99), max(fromPublish),

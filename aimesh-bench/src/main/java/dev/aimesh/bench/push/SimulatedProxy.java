@@ -34,7 +34,8 @@ final class SimulatedProxy implements AutoCloseable {
         });
         synchronized (holder) {
             holder.requests = requests;
-            requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).setWorkload(identity.workload()).build());
+            requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).setWorkload(identity.workload())
+                    .setConfigFormat(dev.aimesh.api.ApiMessages.CONFIG_FORMAT).build());
         }
     }
 

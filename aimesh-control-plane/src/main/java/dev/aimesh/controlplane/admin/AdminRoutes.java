@@ -34,7 +34,7 @@ public final class AdminRoutes {
                             problems.stream().map(Object::toString).toList()), "problems",
                             problems.stream().map(Object::toString).toList()));
         });
-        routes.put("GET /v1/config/files", body -> Reply.ok(cp.snapshot().sources().stream()
+        routes.put("GET /v1/config/files", body -> Reply.ok(cp.sources().stream()
                 .map(f -> Map.of("name", f.name(), "text", f.text())).toList()));
         routes.put("POST /v1/tokens", body -> createToken(cp, body));
         routes.put("GET /v1/bundle", body -> Reply.text("application/x-pem-file", cp.bundle().pem()));

@@ -20,7 +20,8 @@ import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.identity.x509.TrustBundle;
 
 /**
- * Streams the current snapshot to each connected proxy and again on every change. Each proxy answers
+ * Streams to each connected proxy what of the current snapshot concerns its workload, and again on every
+ * change that concerns it (see {@link OutgoingSnapshots}). Each proxy answers
  * with an ACK or a NACK (with the reason) for the nonce it got; what it acknowledged is kept in
  * {@link ProxyConnections}, which is how a root rotation knows every proxy has the new bundle.
  */
@@ -63,12 +64,13 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
         private final SpiffeId peer;
         private final ServerCallStreamObserver<ConfigSnapshot> out;
         private long id = -1;
+        private String workload = "";
         private String sentNonce;
         private String sentVersion;
         private long sentBundleVersion;
         private boolean sentWhole;
-        /** The version the proxy holds, as far as we know: the last one sent, until it refuses one. */
-        private Optional<String> held = Optional.empty();
+        /** What the proxy holds, as far as we know: the last message sent, until it refuses one. */
+        private Optional<OutgoingSnapshots.Outgoing> held = Optional.empty();
 
         Stream(SpiffeId peer, ServerCallStreamObserver<ConfigSnapshot> out) {
             this.peer = peer;
@@ -85,6 +87,12 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
                 answer(request);
                 return;
             }
+            Optional<String> otherFormat = checkFormat(request);
+            if (otherFormat.isPresent()) {
+                log.warn("refused a config stream from {}: {}", peer, otherFormat.get());
+                out.onError(Status.FAILED_PRECONDITION.withDescription(otherFormat.get()).asRuntimeException());
+                return;
+            }
             Optional<String> refusal = checkClaim(request);
             if (refusal.isPresent()) {
                 log.warn("refused a config stream from {}: {}", peer, refusal.get());
@@ -97,11 +105,24 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
                     request.getWorkload(), request.getInboundAddress(), clock.instant());
             synchronized (this) {
                 id = opened;
+                workload = request.getWorkload();
                 streams.put(id, this);
             }
             log.info("proxy {} ({}) joined the config stream{}", request.getNodeId(), peer,
                     request.getInboundAddress().isEmpty() ? "" : ", inbound at " + request.getInboundAddress());
             push();
+        }
+
+        /** A proxy of another version would misread what it is sent: it is told so, and sent nothing. */
+        private Optional<String> checkFormat(ConfigRequest request) {
+            int format = request.getConfigFormat();
+            if (format == ApiMessages.CONFIG_FORMAT) {
+                return Optional.empty();
+            }
+            String reads = format == 0 ? "announces no config format (an aimesh before format 2, which decoded YAML files)"
+                    : "reads config format " + format;
+            return Optional.of("the proxy " + reads + ", this control plane sends format " + ApiMessages.CONFIG_FORMAT
+                    + " (typed resources): run the same version of aimesh on both");
         }
 
         /** A proxy may serve only a workload whose identity it holds. */
@@ -150,15 +171,16 @@ public final class ConfigGrpcService extends ConfigServiceGrpc.ConfigServiceImpl
             if (id < 0 || out.isCancelled()) {
                 return;
             }
-            OutgoingSnapshots.Outgoing next = outgoing.next(held);
-            if (next.version().equals(sentVersion)) {
-                return;
+            Optional<OutgoingSnapshots.Outgoing> changed = outgoing.next(workload, held);
+            if (changed.isEmpty() || changed.get().version().equals(sentVersion)) {
+                return; // nothing that concerns this proxy changed, or it refused this very version whole
             }
+            OutgoingSnapshots.Outgoing next = changed.get();
             sentNonce = next.message().getNonce();
             sentVersion = next.version();
             sentBundleVersion = next.bundleVersion();
             sentWhole = next.whole();
-            held = Optional.of(next.version());
+            held = changed;
             try {
                 out.onNext(next.message());
             } catch (RuntimeException e) {

@@ -158,6 +158,16 @@ public final class ConditionKey {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof ConditionKey k && text.equals(k.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
+    @Override
     public String toString() {
         return text;
     }

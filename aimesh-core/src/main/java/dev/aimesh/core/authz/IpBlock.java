@@ -145,6 +145,17 @@ public record IpBlock(String text, byte[] network, int prefixLength) {
         return bytes;
     }
 
+    /** Equal when written alike: the network and prefix follow from the text. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof IpBlock b && text.equals(b.text);
+    }
+
+    @Override
+    public int hashCode() {
+        return text.hashCode();
+    }
+
     @Override
     public String toString() {
         return text;

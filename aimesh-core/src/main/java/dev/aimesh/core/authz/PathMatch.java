@@ -87,6 +87,16 @@ public final class PathMatch {
     }
 
     @Override
+    public boolean equals(Object o) {
+        return o instanceof PathMatch p && pattern.equals(p.pattern);
+    }
+
+    @Override
+    public int hashCode() {
+        return pattern.hashCode();
+    }
+
+    @Override
     public String toString() {
         return pattern;
     }

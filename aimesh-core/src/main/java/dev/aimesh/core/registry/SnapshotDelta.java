@@ -9,28 +9,28 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import dev.aimesh.core.resource.ConfigLoader;
+import dev.aimesh.core.resource.Resource;
 
 /**
- * How one snapshot differs from another: the workload entries and config files that are new or changed,
- * and the names of those removed. A policy change then travels as one small file instead of the whole
- * config, which is what lets a change reach thousands of proxies quickly. A delta with no base is a whole
+ * How one snapshot differs from another: the workload entries and resources that are new or changed, and
+ * the keys of those removed. A policy change then travels as that one policy instead of the whole config,
+ * which is what lets a change reach thousands of proxies quickly. A delta with no base is a whole
  * snapshot: applying it replaces whatever the receiver had.
  *
  * @param baseVersion the version this delta applies to; empty for a whole snapshot
  * @param removedWorkloads {@code namespace/name} of each workload entry to drop
- * @param removedSources names of the config files to drop
+ * @param removedResources {@link Resource#key()} of each resource to drop
  */
 public record SnapshotDelta(Optional<String> baseVersion, String version, List<WorkloadEntry> workloads,
-        Set<String> removedWorkloads, List<ConfigLoader.SourceFile> sources, Set<String> removedSources) {
+        Set<String> removedWorkloads, List<Resource> resources, Set<String> removedResources) {
     public SnapshotDelta {
         requireNonNull(baseVersion, "baseVersion");
         requireNonNull(version, "version");
         workloads = List.copyOf(workloads);
         removedWorkloads = Set.copyOf(removedWorkloads);
-        sources = List.copyOf(sources);
-        removedSources = Set.copyOf(removedSources);
-        if (baseVersion.isEmpty() && !(removedWorkloads.isEmpty() && removedSources.isEmpty())) {
+        resources = List.copyOf(resources);
+        removedResources = Set.copyOf(removedResources);
+        if (baseVersion.isEmpty() && !(removedWorkloads.isEmpty() && removedResources.isEmpty())) {
             throw new IllegalArgumentException("a whole snapshot removes nothing");
         }
     }
@@ -38,17 +38,34 @@ public record SnapshotDelta(Optional<String> baseVersion, String version, List<W
     /** The whole of {@code snapshot}, for a receiver that has nothing (or nothing the sender knows of). */
     public static SnapshotDelta whole(ConfigSnapshot snapshot) {
         return new SnapshotDelta(Optional.empty(), snapshot.version(), snapshot.workloads(), Set.of(),
-                snapshot.sources(), Set.of());
+                snapshot.resources(), Set.of());
     }
 
     /** What turns {@code from} into {@code to}. */
     public static SnapshotDelta between(ConfigSnapshot from, ConfigSnapshot to) {
         Map<String, WorkloadEntry> before = byKey(from.workloads(), WorkloadEntry::ref);
         Map<String, WorkloadEntry> after = byKey(to.workloads(), WorkloadEntry::ref);
-        Map<String, ConfigLoader.SourceFile> filesBefore = byKey(from.sources(), ConfigLoader.SourceFile::name);
-        Map<String, ConfigLoader.SourceFile> filesAfter = byKey(to.sources(), ConfigLoader.SourceFile::name);
+        Map<String, Resource> resourcesBefore = byKey(from.resources(), Resource::key);
+        Map<String, Resource> resourcesAfter = byKey(to.resources(), Resource::key);
         return new SnapshotDelta(Optional.of(from.version()), to.version(), changed(before, after), removed(before, after),
-                changed(filesBefore, filesAfter), removed(filesBefore, filesAfter));
+                changed(resourcesBefore, resourcesAfter), removed(resourcesBefore, resourcesAfter));
+    }
+
+    /**
+     * What turns {@code from} into {@code to} when the registry's change is known already: it is the same for
+     * every proxy that holds the version of {@code from}, so it is worked out once for all of them.
+     */
+    public static SnapshotDelta between(ConfigSnapshot from, ConfigSnapshot to, SnapshotDelta registry) {
+        Map<String, Resource> before = byKey(from.resources(), Resource::key);
+        Map<String, Resource> after = byKey(to.resources(), Resource::key);
+        return new SnapshotDelta(Optional.of(from.version()), to.version(), registry.workloads(), registry.removedWorkloads(),
+                changed(before, after), removed(before, after));
+    }
+
+    /** Whether applying it changes nothing but the version. */
+    public boolean isEmpty() {
+        return !isWhole() && workloads.isEmpty() && removedWorkloads.isEmpty() && resources.isEmpty()
+                && removedResources.isEmpty();
     }
 
     public boolean isWhole() {
@@ -62,7 +79,7 @@ public record SnapshotDelta(Optional<String> baseVersion, String version, List<W
      */
     public ConfigSnapshot applyTo(Optional<ConfigSnapshot> base) {
         if (isWhole()) {
-            return new ConfigSnapshot(version, workloads, sources);
+            return new ConfigSnapshot(version, workloads, resources);
         }
         String has = base.map(ConfigSnapshot::version).orElse("none");
         if (!has.equals(baseVersion.get())) {
@@ -71,10 +88,10 @@ public record SnapshotDelta(Optional<String> baseVersion, String version, List<W
         Map<String, WorkloadEntry> entries = byKey(base.get().workloads(), WorkloadEntry::ref);
         removedWorkloads.forEach(entries::remove);
         workloads.forEach(w -> entries.put(w.ref(), w));
-        Map<String, ConfigLoader.SourceFile> files = byKey(base.get().sources(), ConfigLoader.SourceFile::name);
-        removedSources.forEach(files::remove);
-        sources.forEach(f -> files.put(f.name(), f));
-        return new ConfigSnapshot(version, List.copyOf(entries.values()), List.copyOf(files.values()));
+        Map<String, Resource> kept = byKey(base.get().resources(), Resource::key);
+        removedResources.forEach(kept::remove);
+        resources.forEach(r -> kept.put(r.key(), r));
+        return new ConfigSnapshot(version, List.copyOf(entries.values()), List.copyOf(kept.values()));
     }
 
     private static <T> Map<String, T> byKey(List<T> values, Function<T, String> key) {

@@ -8,8 +8,8 @@ import dev.aimesh.core.config.Diagnostic;
 
 /**
  * Assembles configs as {@link ConfigLoader#assemble(List)} does, decoding again only the files whose text
- * changed since the previous call: when one policy changes in a mesh of thousands of workloads, a proxy
- * decodes that one file, not the file listing every workload. Holds the decoded files of the last call only.
+ * changed since the previous call: when one policy changes in a mesh of thousands of workloads, the control
+ * plane decodes that one file, not the file listing every workload. Holds the decoded files of the last call only.
  */
 public final class IncrementalConfigLoader {
     private Map<ConfigLoader.SourceFile, ConfigLoader.LoadResult> decoded = Map.of();

@@ -16,4 +16,9 @@ public sealed interface Resource permits AuthorizationPolicy, Mesh, NetworkPolic
     default String displayName() {
         return type().kind() + " " + metadata().namespace() + "/" + metadata().name();
     }
+
+    /** What names the resource in a snapshot and its deltas: one of each kind and {@code namespace/name}. */
+    default String key() {
+        return displayName();
+    }
 }

@@ -8,7 +8,11 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import dev.aimesh.core.identity.SpiffeId;
-import dev.aimesh.core.resource.ConfigLoader.SourceFile;
+import dev.aimesh.core.resource.AuthorizationPolicy;
+import dev.aimesh.core.resource.Mesh;
+import dev.aimesh.core.resource.ObjectMeta;
+import dev.aimesh.core.resource.Resource;
+import dev.aimesh.core.resource.Workload;
 
 class SnapshotDeltaTest {
     private static WorkloadEntry entry(String name, String... endpoints) {
@@ -16,13 +20,22 @@ class SnapshotDeltaTest {
                 Map.of("app", name), List.of(endpoints));
     }
 
+    private static AuthorizationPolicy policy(String name, AuthorizationPolicy.Action action) {
+        return new AuthorizationPolicy(ObjectMeta.of(name, "models"), dev.aimesh.core.config.Position.unknown("p.yaml"),
+                Optional.empty(), List.of(), action, List.of(), false);
+    }
+
+    private static final Workload LLM = Workload.of(ObjectMeta.of("llm", "models"), "llm");
+
     private static final ConfigSnapshot V1 = new ConfigSnapshot("1.1",
             List.of(entry("llm", "127.0.0.1:1"), entry("embed"), entry("old")),
-            List.of(new SourceFile("workloads.yaml", "w"), new SourceFile("policy.yaml", "p1"), new SourceFile("gone.yaml", "g")));
+            List.of(Mesh.defaults(), LLM, policy("callers", AuthorizationPolicy.Action.ALLOW),
+                    policy("gone", AuthorizationPolicy.Action.DENY)));
 
     private static final ConfigSnapshot V2 = new ConfigSnapshot("2.1",
             List.of(entry("llm", "127.0.0.1:1", "127.0.0.1:2"), entry("embed"), entry("asr")),
-            List.of(new SourceFile("workloads.yaml", "w"), new SourceFile("policy.yaml", "p2"), new SourceFile("a-new.yaml", "n")));
+            List.of(Mesh.defaults(), LLM, policy("callers", AuthorizationPolicy.Action.DENY),
+                    policy("a-new", AuthorizationPolicy.Action.AUDIT)));
 
     @Test
     void aDeltaCarriesOnlyWhatChangedAndRebuildsTheNewSnapshotExactly() {
@@ -31,17 +44,21 @@ class SnapshotDeltaTest {
         assertThat(delta.baseVersion()).contains("1.1");
         assertThat(delta.workloads()).extracting(WorkloadEntry::name).containsExactlyInAnyOrder("llm", "asr");
         assertThat(delta.removedWorkloads()).containsExactly("models/old");
-        assertThat(delta.sources()).extracting(SourceFile::name).containsExactlyInAnyOrder("policy.yaml", "a-new.yaml");
-        assertThat(delta.removedSources()).containsExactly("gone.yaml");
+        assertThat(delta.resources()).extracting(Resource::key)
+                .containsExactlyInAnyOrder("AuthorizationPolicy models/callers", "AuthorizationPolicy models/a-new");
+        assertThat(delta.removedResources()).containsExactly("AuthorizationPolicy models/gone");
+        assertThat(delta.isEmpty()).isFalse();
         assertThat(delta.applyTo(Optional.of(V1))).isEqualTo(V2);
     }
 
     @Test
     void snapshotsWithTheSameContentAreEqualWhateverTheOrderTheyWereBuiltIn() {
-        ConfigSnapshot reordered = new ConfigSnapshot("2.1", V2.workloads().reversed(), V2.sources().reversed());
+        ConfigSnapshot reordered = new ConfigSnapshot("2.1", V2.workloads().reversed(), V2.resources().reversed());
         assertThat(reordered).isEqualTo(V2);
         assertThat(SnapshotDelta.between(V2, reordered).workloads()).isEmpty();
-        assertThat(SnapshotDelta.between(V2, reordered).sources()).isEmpty();
+        assertThat(SnapshotDelta.between(V2, reordered).resources()).isEmpty();
+        assertThat(SnapshotDelta.between(V2, reordered.withVersion("3.1")).isEmpty()).isTrue();
+        assertThat(V2.sameContent(reordered.withVersion("3.1"))).isTrue();
     }
 
     @Test

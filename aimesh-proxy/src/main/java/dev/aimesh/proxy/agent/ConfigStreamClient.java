@@ -18,8 +18,8 @@ import dev.aimesh.api.v1.ConfigSnapshot;
 import dev.aimesh.identity.x509.TrustBundle;
 
 /**
- * Follows the control plane's config stream: hands each snapshot (whole, or a delta applied to the one in force)
- * to the {@link SnapshotListener}, answers
+ * Follows the control plane's config stream: hands each snapshot (whole, or a delta applied to the one in force;
+ * typed resources, never YAML) to the {@link SnapshotListener}, answers
  * ACK when it applied or NACK with its reason when it did not (the proxy then keeps its last good
  * snapshot), and reconnects with jittered backoff when the stream breaks.
  *
@@ -103,7 +103,7 @@ public final class ConfigStreamClient implements AutoCloseable {
 
             @Override
             public void onError(Throwable t) {
-                reconnect("the config stream broke: " + t.getMessage());
+                reconnect("the config stream broke: " + t.getMessage()); // says so when the control plane runs another version
             }
 
             @Override
@@ -112,7 +112,7 @@ public final class ConfigStreamClient implements AutoCloseable {
             }
         });
         requests.onNext(ConfigRequest.newBuilder().setNodeId(nodeId).setWorkload(identity.workload())
-                .setInboundAddress(inboundAddress).build());
+                .setInboundAddress(inboundAddress).setConfigFormat(ApiMessages.CONFIG_FORMAT).build());
     }
 
     /** Applies a whole snapshot, or a delta on the one in force; ACKs what applied, NACKs the rest and keeps the last good. */
@@ -128,6 +128,7 @@ public final class ConfigStreamClient implements AutoCloseable {
                 appliedVersion.set(message.getVersion());
             }
         } catch (Exception e) {
+            // a message of another config format, or a resource kind this build does not know, lands here by name
             problem = Optional.of("cannot read the snapshot: " + e.getMessage());
         }
         problem.ifPresent(p -> log.warn("refusing config {} and keeping {}: {}", message.getVersion(), appliedVersion.get(), p));

@@ -10,7 +10,7 @@ import dev.aimesh.core.identity.JoinToken;
  * until an operator has looked and removed it.
  */
 public sealed interface Enrollment {
-    /** Take up the stored identity and enforce the stored snapshot at once. */
+    /** Take up the stored identity and enforce the stored snapshot at once (if there is one this version reads). */
     record Resume(StateDirectory.Stored.Usable state, String why) implements Enrollment {}
 
     /** Present the join token to the control plane. */
@@ -22,7 +22,8 @@ public sealed interface Enrollment {
     static Enrollment decide(StateDirectory.Stored stored, Optional<JoinToken> token) {
         return switch (stored) {
             case StateDirectory.Stored.Usable usable -> new Resume(usable, "resuming from " + usable.dir() + " (SVID valid until "
-                    + usable.svid().expiresAt() + ", snapshot " + usable.snapshot().version() + ")"
+                    + usable.svid().expiresAt() + ", " + usable.snapshot().map(s -> "snapshot " + s.version())
+                            .orElse("no snapshot") + ")" + usable.note().map(n -> "; " + n).orElse("")
                     + (token.isPresent() ? "; the join token given is not used (remove the directory to join afresh)" : ""));
             case StateDirectory.Stored.Empty empty -> token.<Enrollment>map(t -> new Join(t, empty.why()))
                     .orElseGet(() -> new Refused("a join token is required: " + empty.why()));

@@ -1,29 +1,28 @@
 package dev.aimesh.proxy.agent;
 
-import java.util.List;
 import java.time.InstantSource;
+import java.util.List;
+import java.util.Map;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.PolicySelection;
 import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
-import dev.aimesh.core.resource.IncrementalConfigLoader;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
 /**
- * Decodes a snapshot's config files and compiles the policies of one workload for the filters that enforce
- * them (authorization and end-user authentication), or says why it cannot. Files unchanged since the last snapshot are not decoded
- * again.
+ * Compiles the typed resources of a snapshot (those that concern this workload, validated by the control
+ * plane) into what the filters that enforce them use (authorization and end-user authentication), or says why
+ * it cannot. Nothing here decodes YAML or JSON.
  */
 public final class PolicyCompiler {
     private final String namespace;
     private final String name;
     private final JwksSources jwks;
     private final InstantSource clock;
-    private final IncrementalConfigLoader loader = new IncrementalConfigLoader();
 
     public PolicyCompiler(String namespace, String name, JwksSources jwks, InstantSource clock) {
         this.namespace = namespace;
@@ -42,12 +41,13 @@ public final class PolicyCompiler {
     }
 
     public Result compile(ConfigSnapshot snapshot) {
-        MeshConfig.Assembled assembled = loader.assemble(snapshot.sources());
+        // Resources are keyed by kind and name, so the only conflict left is a second Mesh.
+        MeshConfig.Assembled assembled = MeshConfig.assemble(snapshot.resources());
         List<Diagnostic> problems = assembled.problems();
         if (!problems.isEmpty()) {
             return new Result.Rejected(problems.size() + " problem(s) in the config, first: " + problems.get(0));
         }
-        var labels = snapshot.workload(namespace, name).map(WorkloadEntry::labels).orElse(java.util.Map.of());
+        Map<String, String> labels = snapshot.workload(namespace, name).map(WorkloadEntry::labels).orElse(Map.of());
         MeshConfig config = assembled.config();
         try {
             RequestAuthenticator authenticator = RequestAuthenticator.compile(PolicySelection.authenticationsFor(

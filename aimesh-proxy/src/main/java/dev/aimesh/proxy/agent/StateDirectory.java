@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
@@ -35,7 +36,9 @@ import dev.aimesh.identity.x509.X509Svid;
  * a directory that group or others can write is refused.
  */
 public final class StateDirectory {
-    public static final String SNAPSHOT = "snapshot.json";
+    public static final String SNAPSHOT = "snapshot.pb";
+    /** Where aimesh before config format 2 kept its snapshot (YAML files in JSON): ignored, removed by the next save. */
+    static final String LEGACY_SNAPSHOT = "snapshot.json";
     private static final Set<PosixFilePermission> WRITABLE_BY_OTHERS = EnumSet.of(GROUP_WRITE, OTHERS_WRITE);
 
     private final Path dir;
@@ -45,8 +48,17 @@ public final class StateDirectory {
 
     /** What the directory holds, as the proxy will use it. */
     public sealed interface Stored {
-        /** A valid identity and the snapshot to enforce until the control plane sends a newer one. */
-        record Usable(Path dir, String workload, X509Svid svid, TrustBundle bundle, ConfigSnapshot snapshot) implements Stored {}
+        /**
+         * A valid identity and the snapshot to enforce until the control plane sends a newer one; no snapshot
+         * when the one stored was written by another version of aimesh ({@code note} says so): the proxy then
+         * takes the control plane's, as a joining proxy does.
+         */
+        record Usable(Path dir, String workload, X509Svid svid, TrustBundle bundle, Optional<ConfigSnapshot> snapshot,
+                Optional<String> note) implements Stored {
+            public Usable(Path dir, String workload, X509Svid svid, TrustBundle bundle, ConfigSnapshot snapshot) {
+                this(dir, workload, svid, bundle, Optional.of(snapshot), Optional.empty());
+            }
+        }
 
         /** Nothing to resume from: a new directory, or a proxy that stopped before its first snapshot. */
         record Empty(String why) implements Stored {}
@@ -86,7 +98,8 @@ public final class StateDirectory {
     /** Reads and checks what is stored: parsed, key matching the certificate, unexpired, verified against the bundle. */
     public synchronized Stored load(InstantSource clock) {
         Path snapshotFile = dir.resolve(SNAPSHOT);
-        if (Files.notExists(snapshotFile)) {
+        Path legacyFile = dir.resolve(LEGACY_SNAPSHOT);
+        if (Files.notExists(snapshotFile) && Files.notExists(legacyFile)) {
             return new Stored.Empty(dir + " holds no snapshot yet");
         }
         Path certificateFile = dir.resolve(SvidFiles.CERTIFICATE);
@@ -95,7 +108,8 @@ public final class StateDirectory {
         List<X509Certificate> chain;
         PrivateKey key;
         TrustBundle bundle;
-        SnapshotFile.Contents contents;
+        Optional<SnapshotFile.Contents> contents;
+        Optional<String> note = Optional.empty();
         SpiffeId id;
         try {
             Set<PosixFilePermission> keyPermissions = Files.getPosixFilePermissions(keyFile);
@@ -126,10 +140,25 @@ public final class StateDirectory {
         } catch (IOException | CertificateException e) {
             return new Stored.Unusable(bundleFile, e.getMessage());
         }
-        try {
-            contents = SnapshotFile.decode(read(snapshotFile));
-        } catch (IOException | IllegalArgumentException e) {
-            return new Stored.Unusable(snapshotFile, "the snapshot cannot be read: " + e.getMessage());
+        String legacyWorkload = null;
+        if (Files.notExists(snapshotFile)) {
+            try {
+                legacyWorkload = legacyWorkload(read(legacyFile)).orElse(null);
+            } catch (IOException e) {
+                return new Stored.Unusable(legacyFile, "cannot read it (" + e.getMessage() + ")");
+            }
+            if (legacyWorkload == null) {
+                return new Stored.Unusable(legacyFile, "written by an older aimesh, and it names no workload");
+            }
+            contents = Optional.empty();
+            note = Optional.of("ignoring " + legacyFile + ", written by an aimesh before config format "
+                    + dev.aimesh.api.ApiMessages.CONFIG_FORMAT + "; enforcing the control plane's snapshot once it arrives");
+        } else {
+            try {
+                contents = Optional.of(SnapshotFile.decode(readBytes(snapshotFile)));
+            } catch (IOException | IllegalArgumentException e) {
+                return new Stored.Unusable(snapshotFile, "the snapshot cannot be read: " + e.getMessage());
+            }
         }
         if (!keyMatches(key, chain.get(0))) {
             return new Stored.Unusable(keyFile, "the private key does not match the certificate in " + certificateFile);
@@ -146,8 +175,11 @@ public final class StateDirectory {
         }
         savedSvid = svid;
         savedBundle = bundle;
-        savedSnapshot = contents.snapshot();
-        return new Stored.Usable(dir, contents.workload(), svid, bundle, contents.snapshot());
+        if (contents.isEmpty()) {
+            return new Stored.Usable(dir, legacyWorkload, svid, bundle, Optional.empty(), note);
+        }
+        savedSnapshot = contents.get().snapshot();
+        return new Stored.Usable(dir, contents.get().workload(), svid, bundle, Optional.of(contents.get().snapshot()), note);
     }
 
     /** Writes the SVID, key and bundle unless they are what was last written or loaded; says whether it wrote. */
@@ -167,6 +199,7 @@ public final class StateDirectory {
             return false;
         }
         SvidFiles.replace(dir.resolve(SNAPSHOT), SnapshotFile.encode(new SnapshotFile.Contents(workload, snapshot)), true);
+        Files.deleteIfExists(dir.resolve(LEGACY_SNAPSHOT));
         savedSnapshot = snapshot;
         return true;
     }
@@ -174,6 +207,26 @@ public final class StateDirectory {
     private static String read(Path file) throws IOException {
         try {
             return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new IOException("missing", e);
+        }
+    }
+
+    private static final java.util.regex.Pattern LEGACY_WORKLOAD = java.util.regex.Pattern.compile(
+            "\"workload\"\\s*:\\s*\"([a-z0-9][a-z0-9.-]*/[a-z0-9][a-z0-9.-]*)\"");
+
+    /**
+     * The workload an older aimesh's JSON snapshot names; the rest of it (YAML files) is not read. A pattern,
+     * not a JSON parser, which the proxy does not load: names are DNS labels, never escaped.
+     */
+    static Optional<String> legacyWorkload(String json) {
+        java.util.regex.Matcher m = LEGACY_WORKLOAD.matcher(json);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private static byte[] readBytes(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
             throw new IOException("missing", e);
         }

@@ -27,12 +27,16 @@ public final class SvidFiles {
 
     /** Replaces {@code target} atomically (temp file + rename), owner-only when {@code secret}. */
     static void replace(Path target, String content, boolean secret) throws IOException {
+        replace(target, content.getBytes(java.nio.charset.StandardCharsets.UTF_8), secret);
+    }
+
+    static void replace(Path target, byte[] content, boolean secret) throws IOException {
         Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
         if (secret) {
             Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
-        Files.writeString(tmp, content);
+        Files.write(tmp, content);
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

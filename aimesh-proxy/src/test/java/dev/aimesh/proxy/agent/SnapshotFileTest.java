@@ -3,20 +3,25 @@ package dev.aimesh.proxy.agent;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import dev.aimesh.core.config.Position;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
-import dev.aimesh.core.resource.ConfigLoader;
+import dev.aimesh.core.resource.Mesh;
+import dev.aimesh.core.resource.ObjectMeta;
+import dev.aimesh.core.resource.PeerAuthentication;
 
 class SnapshotFileTest {
     private static final SnapshotFile.Contents CONTENTS = new SnapshotFile.Contents("models/model", new ConfigSnapshot("v3",
             List.of(new WorkloadEntry("models", "model", SpiffeId.parse("spiffe://cluster.local/ns/models/sa/llm"),
                     Map.of("version", "v2"), List.of("10.0.0.1:15006", "10.0.0.2:15006"))),
-            List.of(new ConfigLoader.SourceFile("a.yaml", "kind: Mesh\n\ttabs and \\backslashes\\ and \u2603\n"),
-                    new ConfigLoader.SourceFile("b.yaml", ""))));
+            List.of(Mesh.defaults(), new PeerAuthentication(ObjectMeta.of("strict \u2603", "models"),
+                    new Position("a.yaml", 3, 1), Optional.empty(), PeerAuthentication.MtlsMode.STRICT, Map.of()))));
 
     @Test
     void roundTripsExactly() {
@@ -31,17 +36,16 @@ class SnapshotFileTest {
 
     @Test
     void anotherFormatIsRefused() {
-        String future = SnapshotFile.encode(CONTENTS).replace("\"format\" : 1", "\"format\" : 2");
-
-        assertThatThrownBy(() -> SnapshotFile.decode(future)).hasMessageContaining("format 2 (expected: 1)");
+        byte[] future = dev.aimesh.api.v1.StoredSnapshot.newBuilder().setConfigFormat(3).build().toByteArray();
+        assertThatThrownBy(() -> SnapshotFile.decode(future)).hasMessageContaining("format 3 (expected: 2)");
     }
 
     @Test
-    void aFileWithAMissingOrMistypedFieldIsRefused() {
-        assertThatThrownBy(() -> SnapshotFile.decode(SnapshotFile.encode(CONTENTS).replace("\"version\"", "\"versio\"")))
-                .hasMessageContaining("version");
-        assertThatThrownBy(() -> SnapshotFile.decode("{\"format\": 1, \"workload\": \"a/b\", \"snapshot\": {\"version\": \"1\","
-                + " \"workloads\": {}, \"configFiles\": []}}")).hasMessageContaining("workloads: OBJECT (expected: an array)");
-        assertThatThrownBy(() -> SnapshotFile.decode("[]")).hasMessageContaining("not a snapshot file");
+    void aFileThatIsNotAStoredSnapshotIsRefused() {
+        byte[] encoded = SnapshotFile.encode(CONTENTS);
+        assertThatThrownBy(() -> SnapshotFile.decode(java.util.Arrays.copyOf(encoded, encoded.length - 3)))
+                .hasMessageStartingWith("not a stored snapshot");
+        assertThatThrownBy(() -> SnapshotFile.decode("{\"format\": 1}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageStartingWith("not a stored snapshot");
     }
 }

@@ -41,7 +41,12 @@ class StateDirectoryTest {
     private static final ConfigSnapshot SNAPSHOT = new ConfigSnapshot("v7", List.of(
             new WorkloadEntry("models", "model", ID, Map.of("app", "model", "tier", "gold"), List.of("127.0.0.1:15006")),
             new WorkloadEntry("apps", "app", SpiffeId.forWorkload(TD, "apps", "app"), Map.of(), List.of())),
-            List.of(new ConfigLoader.SourceFile("policies/authz.yaml", "kind: AuthorizationPolicy\n# ünïcode, \"quotes\"\n")));
+            ConfigSnapshot.resourcesOf(ConfigLoader.assemble(List.of(new ConfigLoader.SourceFile("policies/authz.yaml", """
+                    apiVersion: security.istio.io/v1
+                    kind: AuthorizationPolicy
+                    metadata: {name: ünïcode-free, namespace: models, annotations: {note: "ünïcode, \\"quotes\\""}}
+                    spec: {action: DENY, rules: [{to: [{operation: {paths: ["/admin/{**}"]}}]}]}
+                    """))).config()));
 
     @TempDir
     Path tmp;
@@ -75,7 +80,8 @@ class StateDirectoryTest {
 
         assertThat(stored).isInstanceOfSatisfying(StateDirectory.Stored.Usable.class, usable -> {
             assertThat(usable.workload()).isEqualTo("models/model");
-            assertThat(usable.snapshot()).isEqualTo(SNAPSHOT);
+            assertThat(usable.snapshot()).contains(SNAPSHOT);
+            assertThat(usable.note()).isEmpty();
             assertThat(usable.svid()).isEqualTo(svid);
             assertThat(usable.bundle().roots()).isEqualTo(BUNDLE.roots());
         });
@@ -94,7 +100,7 @@ class StateDirectoryTest {
         Files.setLastModifiedTime(snapshotFile, FileTime.from(NOW.minusSeconds(600)));
         FileTime before = Files.getLastModifiedTime(snapshotFile);
 
-        assertThat(state.saveSnapshot("models/model", new ConfigSnapshot("v7", SNAPSHOT.workloads(), SNAPSHOT.sources()))).isFalse();
+        assertThat(state.saveSnapshot("models/model", new ConfigSnapshot("v7", SNAPSHOT.workloads(), SNAPSHOT.resources()))).isFalse();
         assertThat(state.saveIdentity(svid, new TrustBundle(4, BUNDLE.roots()))).isFalse();
         assertThat(Files.getLastModifiedTime(snapshotFile)).isEqualTo(before);
 
@@ -102,7 +108,7 @@ class StateDirectoryTest {
         assertThat(state.saveSnapshot("models/model", next)).isTrue();
         assertThat(state.saveIdentity(svid(CA, Duration.ofHours(1)), BUNDLE)).isTrue();
         assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK))
-                .isInstanceOfSatisfying(StateDirectory.Stored.Usable.class, u -> assertThat(u.snapshot()).isEqualTo(next));
+                .isInstanceOfSatisfying(StateDirectory.Stored.Usable.class, u -> assertThat(u.snapshot()).contains(next));
     }
 
     @Test
@@ -148,12 +154,13 @@ class StateDirectoryTest {
     void aSnapshotThatDoesNotParseIsRefusedNamingTheFile() throws Exception {
         saved(svid(CA, Duration.ofHours(1)));
         Path file = tmp.resolve("state").resolve(StateDirectory.SNAPSHOT);
-        Files.writeString(file, Files.readString(file).substring(0, 100));
+        byte[] bytes = Files.readAllBytes(file);
+        Files.write(file, java.util.Arrays.copyOf(bytes, 100));
 
         assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK)).isInstanceOfSatisfying(
                 StateDirectory.Stored.Unusable.class, u -> {
                     assertThat(u.file()).isEqualTo(file);
-                    assertThat(u.reason()).contains("not valid JSON");
+                    assertThat(u.reason()).startsWith("the snapshot cannot be read: not a stored snapshot");
                 });
     }
 
@@ -190,5 +197,59 @@ class StateDirectoryTest {
 
         assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK))
                 .isEqualTo(new StateDirectory.Stored.Unusable(bundle, "missing"));
+    }
+
+    /** As an older aimesh left it: JSON holding the mesh's YAML files. */
+    private static final String LEGACY = """
+            {
+              "format" : 1,
+              "workload" : "models/model",
+              "snapshot" : {"version" : "41.1", "workloads" : [ ], "configFiles" : [ {"name" : "a.yaml", "text" : "kind: Mesh"} ]}
+            }
+            """;
+
+    @Test
+    void aSnapshotAnOlderAimeshWroteIsIgnoredWithANoteTheIdentityKeptAndTheNextSaveReplacesIt() throws Exception {
+        X509Svid svid = svid(CA, Duration.ofHours(1));
+        StateDirectory state = StateDirectory.open(tmp.resolve("state"));
+        state.saveIdentity(svid, BUNDLE);
+        Path legacy = tmp.resolve("state").resolve(StateDirectory.LEGACY_SNAPSHOT);
+        Files.writeString(legacy, LEGACY);
+
+        var stored = StateDirectory.open(tmp.resolve("state")).load(CLOCK);
+
+        assertThat(stored).isInstanceOfSatisfying(StateDirectory.Stored.Usable.class, usable -> {
+            assertThat(usable.workload()).isEqualTo("models/model");
+            assertThat(usable.svid()).isEqualTo(svid);
+            assertThat(usable.snapshot()).isEmpty();
+            assertThat(usable.note()).contains("ignoring " + legacy + ", written by an aimesh before config format 2;"
+                    + " enforcing the control plane's snapshot once it arrives");
+        });
+        assertThat(state.saveSnapshot("models/model", SNAPSHOT)).isTrue();
+        assertThat(legacy).doesNotExist();
+        assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK))
+                .isInstanceOfSatisfying(StateDirectory.Stored.Usable.class, u -> assertThat(u.snapshot()).contains(SNAPSHOT));
+    }
+
+    @Test
+    void anOlderSnapshotThatNamesNoWorkloadIsRefused() throws Exception {
+        StateDirectory state = StateDirectory.open(tmp.resolve("state"));
+        state.saveIdentity(svid(CA, Duration.ofHours(1)), BUNDLE);
+        Path legacy = tmp.resolve("state").resolve(StateDirectory.LEGACY_SNAPSHOT);
+        Files.writeString(legacy, "{}");
+
+        assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK))
+                .isEqualTo(new StateDirectory.Stored.Unusable(legacy, "written by an older aimesh, and it names no workload"));
+    }
+
+    @Test
+    void aStoredSnapshotOfAnotherFormatIsRefusedSayingSo() throws Exception {
+        saved(svid(CA, Duration.ofHours(1)));
+        Path file = tmp.resolve("state").resolve(StateDirectory.SNAPSHOT);
+        Files.write(file, dev.aimesh.api.v1.StoredSnapshot.newBuilder().setConfigFormat(3).setWorkload("models/model").build()
+                .toByteArray());
+
+        assertThat(StateDirectory.open(tmp.resolve("state")).load(CLOCK)).isEqualTo(new StateDirectory.Stored.Unusable(file,
+                "the snapshot cannot be read: format 3 (expected: 2); written by another version of aimesh"));
     }
 }
