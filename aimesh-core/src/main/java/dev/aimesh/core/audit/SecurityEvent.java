@@ -30,6 +30,8 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         NETPOL_EGRESS_DENIED("netpol.egress.denied", true),
         /** A plain-text caller where mTLS is required, or a TLS handshake (certificate) that failed. */
         PEER_AUTHN_REFUSED("peer-authn.refused", true),
+        /** A filter of the proxy failed on a request, which was answered 500 (fails closed for that exchange only). */
+        FILTER_FAILED("filter.failed", true),
         /** How many events the proxy had to drop since its last report (its queue was full). */
         AUDIT_DROPPED("audit.dropped", false);
 
@@ -65,7 +67,9 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         /** The workload an outbound call was for. */
         DESTINATION("destination"),
         /** {@code audit.dropped}: how many. */
-        COUNT("count");
+        COUNT("count"),
+        /** The version of the proxy's policy snapshot the decision was made with. */
+        CONFIG_VERSION("config_version");
 
         public final String key;
 

@@ -1,5 +1,7 @@
 package dev.aimesh.proxy.http;
 
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
+
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import dev.aimesh.proxy.net.Flushes;
@@ -21,7 +23,7 @@ public final class ServerPipelines {
 
     private ServerPipelines() {}
 
-    public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+    public static void http1(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLineBytes())
                 .setMaxHeaderSize(limits.maxHeaderBytes())
@@ -30,10 +32,10 @@ public final class ServerPipelines {
         pipeline.addLast("strict", new StrictHttp1Guard(limits));
         pipeline.addLast("http1", new HttpServerCodec(decoder));
         pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits, false));
-        pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
+        pipeline.addLast("exchange", new ExchangeHandler(chains, limits, false));
     }
 
-    public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
+    public static void http2(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .maxHeaderListSize(limits.maxHeaderBytes());
@@ -50,7 +52,7 @@ public final class ServerPipelines {
                 stream.pipeline().addLast(new Http2StreamGuard());
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));
-                stream.pipeline().addLast(new ExchangeHandler(router, limits, true));
+                stream.pipeline().addLast(new ExchangeHandler(chains, limits, true));
             }
         }));
         pipeline.addLast("http2-errors", new Http2ConnectionErrors());
