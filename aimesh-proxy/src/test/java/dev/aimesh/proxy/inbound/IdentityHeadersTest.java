@@ -20,11 +20,9 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -32,7 +30,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,9 +51,6 @@ import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.http.ExchangeHandler;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.UpstreamConnector;
-import dev.aimesh.proxy.http.UpstreamLease;
-import dev.aimesh.proxy.net.TrafficCounters;
 
 /**
  * The headers only the inbound proxy may write (the claim and payload headers of RequestAuthentication,
