@@ -170,6 +170,36 @@ class ExchangeSnapshotTest {
     }
 
     @Test
+    void aBodyOverAHoldsCapGetsTheHoldsAnswerAndNothingReachesTheUpstream() {
+        HttpFilter capped = new HttpFilter() {
+            @Override
+            public String name() {
+                return "capped";
+            }
+
+            @Override
+            public FilterDecision onRequestHeaders(ExchangeContext exchange, RequestHead head) {
+                return new FilterDecision.Hold(4, new FilterDecision.OverCap.Refuse(
+                        new FilterDecision.Respond(413, "capped-body-too-large", "over the 4 bytes this filter reads")));
+            }
+        };
+        FilterChain chain = TestExchanges.chain(TestExchanges.upstream(upstream), capped);
+        downstream = new EmbeddedChannel(new HttpServerCodec(), new ExchangeHandler(TestExchanges.source(
+                TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain)), ProxyLimits.DEFAULTS, false));
+        send(downstream, "POST /a HTTP/1.1\r\nHost: model\r\nContent-Length: 10\r\n\r\n0123456789");
+        assertThat(sentUpstream()).isEmpty();
+        ByteBuf out = Unpooled.buffer();
+        Object msg;
+        while ((msg = downstream.readOutbound()) != null) {
+            out.writeBytes((ByteBuf) msg);
+            ReferenceCountUtil.release(msg);
+        }
+        String answer = out.toString(StandardCharsets.ISO_8859_1);
+        out.release();
+        assertThat(answer).startsWith("HTTP/1.1 413").contains("x-aimesh-reason: capped-body-too-large");
+    }
+
+    @Test
     void aResponseHeadersHookCanAnswerInsteadOfTheUpstream() {
         HttpFilter refuser = new HttpFilter() {
             @Override
