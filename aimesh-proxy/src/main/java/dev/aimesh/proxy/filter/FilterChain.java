@@ -118,6 +118,9 @@ public final class FilterChain {
             } catch (RuntimeException e) {
                 return failed(exchange, i, e);
             }
+            if (decision == FilterDecision.CONTINUE) {
+                continue; // the common case, without a type switch
+            }
             switch (decision) {
                 case FilterDecision.Continue c -> { }
                 case FilterDecision.Respond respond -> {
@@ -143,6 +146,9 @@ public final class FilterChain {
             step = route.pick(exchange, head);
         } catch (RuntimeException e) {
             return failed(exchange, -1, e);
+        }
+        if (step instanceof ChainStep.Forward forward) {
+            return forward;
         }
         return switch (step) {
             case FilterDecision.Respond respond -> answered(exchange, respond);
@@ -219,6 +225,9 @@ public final class FilterChain {
                 release(current, chunk);
                 return failed(exchange, i, e);
             }
+            if (decision == FilterDecision.CONTINUE) {
+                continue;
+            }
             switch (decision) {
                 case FilterDecision.Continue c -> { }
                 case FilterDecision.ReplaceChunk replace -> {
@@ -269,6 +278,9 @@ public final class FilterChain {
                 };
             } catch (RuntimeException e) {
                 return failed(exchange, i, e);
+            }
+            if (decision == FilterDecision.CONTINUE) {
+                continue;
             }
             switch (decision) {
                 case FilterDecision.Continue c -> { }

@@ -176,6 +176,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(HttpRequest request, ChainStep step) {
+        if (step instanceof ChainStep.Forward forward) { // the common case first, without a type switch
+            proceed(request, forward);
+            return;
+        }
         switch (step) {
             case FilterDecision.Respond refuse -> {
                 ReferenceCountUtil.release(request);
@@ -197,17 +201,19 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                     finishHold();
                 }
             }
-            case ChainStep.Forward forward -> {
-                ExpectContinue.proceed(ctx, request, !requestDone);
-                if (downstreamHttp2) {
-                    // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
-                    // upstream connection, not even a place in a pool's queue.
-                    ctx.channel().config().setAutoRead(false);
-                    ctx.executor().execute(() -> forward(forward.upstream(), request));
-                } else {
-                    forward(forward.upstream(), request);
-                }
-            }
+            case ChainStep.Forward forward -> proceed(request, forward);
+        }
+    }
+
+    private void proceed(HttpRequest request, ChainStep.Forward forward) {
+        ExpectContinue.proceed(ctx, request, !requestDone);
+        if (downstreamHttp2) {
+            // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
+            // upstream connection, not even a place in a pool's queue.
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().execute(() -> forward(forward.upstream(), request));
+        } else {
+            forward(forward.upstream(), request);
         }
     }
 
