@@ -71,7 +71,7 @@ public final class FilterChain {
         return filters.length;
     }
 
-    /** The filters' names in order, then the route's class: what {@code docs/proxy.md} and logs show. */
+    /** The filters' names in order, as {@code docs/proxy.md} lists them. */
     public List<String> names() {
         return java.util.Arrays.stream(filters).map(HttpFilter::name).toList();
     }

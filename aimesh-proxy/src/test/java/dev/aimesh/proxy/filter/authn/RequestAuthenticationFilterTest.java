@@ -24,7 +24,7 @@ import dev.aimesh.proxy.filter.TestPipeline;
 import dev.aimesh.proxy.snapshot.ProxySnapshot;
 
 /** End-user tokens: none is anonymous, a bad one is 401, and only the proxy writes the claim headers. */
-class RequestAuthenticationFilterTest {
+public class RequestAuthenticationFilterTest {
     private static final RequestAuthenticator AUTHENTICATOR;
 
     static {
@@ -61,7 +61,8 @@ class RequestAuthenticationFilterTest {
         downstream.finishAndReleaseAll();
     }
 
-    static ProxySnapshot.Policy policy() {
+    /** A snapshot policy with one RequestAuthentication (an issuer with an inline key). */
+    public static ProxySnapshot.Policy policy() {
         ProxySnapshot.Policy base = TestExchanges.policy("j1", Authorizer.allowAll());
         return new ProxySnapshot.Policy("j1", base.authorizer(), AUTHENTICATOR, base.mtls(), base.network(), base.registry(),
                 base.forwardedPath());
