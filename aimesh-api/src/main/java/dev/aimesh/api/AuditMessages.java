@@ -37,6 +37,7 @@ public final class AuditMessages {
                 case MODEL -> b.setModel(value);
                 case DESTINATION -> b.setDestination(value);
                 case COUNT -> b.setCount(Long.parseUnsignedLong(value));
+                case CONFIG_VERSION -> b.setConfigVersion(value);
             }
         });
         return b.build();
@@ -54,6 +55,7 @@ public final class AuditMessages {
             fields.put(Field.REASON, message.getReason());
             fields.put(Field.MODEL, message.getModel());
             fields.put(Field.DESTINATION, message.getDestination());
+            fields.put(Field.CONFIG_VERSION, message.getConfigVersion());
             if (message.getCount() != 0) {
                 fields.put(Field.COUNT, Long.toUnsignedString(message.getCount()));
             }

@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.registry.ConfigSnapshot;
@@ -15,17 +14,19 @@ import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.agent.Enrollment;
 import dev.aimesh.proxy.agent.StateDirectory;
-import dev.aimesh.proxy.filter.authn.InboundAuthentication;
 import dev.aimesh.proxy.filter.authn.JwksSources;
-import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.agent.PolicyCompiler;
+import dev.aimesh.proxy.agent.SnapshotAssembler;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.proxy.inbound.InboundChain;
 import dev.aimesh.proxy.inbound.InboundListener;
-import dev.aimesh.proxy.inbound.InboundRouter;
 import dev.aimesh.proxy.net.EventLoops;
+import dev.aimesh.proxy.outbound.OutboundChain;
 import dev.aimesh.proxy.outbound.OutboundListener;
-import dev.aimesh.proxy.outbound.OutboundRouter;
+import dev.aimesh.proxy.outbound.PeerRoute;
+import dev.aimesh.proxy.snapshot.ProxySnapshot;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 import dev.aimesh.proxy.tls.MeshTls;
 import dev.aimesh.proxy.upstream.Http1UpstreamPool;
 import dev.aimesh.proxy.http.UpstreamConnector;
@@ -34,7 +35,8 @@ import dev.aimesh.proxy.upstream.Http2Upstream;
 /**
  * A running proxy beside one workload: its identity (joined with the token or resumed from its state
  * directory, renewed at half-life), the config stream, and its listeners. A renewed SVID is used by new connections at once; open ones keep
- * going. The registry snapshot is swapped atomically, so a change applies to the next request.
+ * going. Each received config becomes one {@link ProxySnapshot} published through one {@link SnapshotHolder}: a change applies to
+ * the next exchange, and an exchange under way keeps the version it started with.
  */
 public final class Proxy implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Proxy.class);
@@ -43,16 +45,14 @@ public final class Proxy implements AutoCloseable {
     private final WorkloadIdentity identity;
     private final EventLoops loops;
     private final MeshTls tls;
-    private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
+    private final SnapshotHolder snapshots;
+    private final SnapshotAssembler assembler;
     /** Connections to other proxies, one per peer: the outbound router makes each once and keeps it. */
     private final List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
     private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
     private final ConfigStreamClient config;
-    private final InboundAuthorization authorization;
-    private final InboundAuthentication authentication;
-    private final ConnectionAdmission admission;
     private final JwksSources jwks = new JwksSources();
     private final PolicyCompiler policies;
     private final Optional<StateDirectory> state;
@@ -69,19 +69,22 @@ public final class Proxy implements AutoCloseable {
         this.state = state;
         this.clock = options.clock();
         this.audit = AuditReporter.toControlPlane(identity, clock, this::configStreaming);
-        this.authentication = new InboundAuthentication(audit);
         String[] self = identity.workload().split("/", 2);
         this.policies = new PolicyCompiler(self[0], self[1], jwks, clock);
-        this.admission = new ConnectionAdmission(self[0], self[1], options.upstream().map(InetSocketAddress::getPort).orElse(0));
-        this.authorization = new InboundAuthorization(options.upstream().map(InetSocketAddress::getPort).orElse(0), clock, audit);
-        // The stored snapshot is enforced before any listener opens: never serve without policy.
+        int modelPort = options.upstream().map(InetSocketAddress::getPort).orElse(0);
+        // The stored snapshot is compiled before anything starts, and enforced before any listener opens: never serve
+        // without policy.
+        Optional<PolicyCompiler.Result.Compiled> stored = Optional.empty();
         if (lastGood.isPresent()) {
-            Optional<String> problem = apply(lastGood.get(), identity.bundle());
-            if (problem.isPresent()) {
-                jwks.close();
-                audit.close();
-                throw new BootstrapException(state.orElseThrow().path().resolve(StateDirectory.SNAPSHOT)
-                        + ": the stored snapshot cannot be enforced (" + problem.get() + "); refusing to serve without policy", null);
+            switch (policies.compile(lastGood.get())) {
+                case PolicyCompiler.Result.Rejected rejected -> {
+                    jwks.close();
+                    audit.close();
+                    throw new BootstrapException(state.orElseThrow().path().resolve(StateDirectory.SNAPSHOT)
+                            + ": the stored snapshot cannot be enforced (" + rejected.reason() + "); refusing to serve without policy",
+                            null);
+                }
+                case PolicyCompiler.Result.Compiled compiled -> stored = Optional.of(compiled);
             }
         }
         save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
@@ -93,15 +96,24 @@ public final class Proxy implements AutoCloseable {
         this.model = options.upstream().map(address -> options.upstreamHttp2()
                 ? Http2Upstream.cleartext(address, loops, options.limits())
                 : new Http1UpstreamPool(address, loops, options.limits()));
-        this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
-                new InboundRouter(model.orElseThrow(), admission, authentication, authorization, audit), options.limits(),
-                admission, new InboundListener.Refusals(audit)));
-        OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
+        Optional<InboundChain> inboundChain = options.inboundListen().map(listen -> new InboundChain(model.orElseThrow(),
+                modelPort, clock, audit));
+        Optional<OutboundChain> outboundChain = options.outboundListen().map(listen -> new OutboundChain(new PeerRoute((address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
-        }, admission::refuseEgress, audit);
-        this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops, router, options.limits()));
+        }), audit));
+        this.assembler = new SnapshotAssembler(self[0], self[1], modelPort, new ProxyChains(inboundChain, outboundChain));
+        this.snapshots = new SnapshotHolder(assembler.initial());
+        if (stored.isPresent()) {
+            publish(lastGood.get(), stored.get(), identity.bundle());
+        }
+        ConnectionAdmission admission = new ConnectionAdmission(snapshots);
+        this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
+                new SnapshotHolder.Source(snapshots, ProxySnapshot.Side.INBOUND), options.limits(), admission,
+                new InboundListener.Refusals(audit)));
+        this.outbound = options.outboundListen().map(listen -> new OutboundListener(listen, loops,
+                new SnapshotHolder.Source(snapshots, ProxySnapshot.Side.OUTBOUND), options.limits()));
         String advertised = inbound.map(l -> options.advertiseHost() + ":" + l.address().getPort()).orElse("");
         this.config = new ConfigStreamClient(identity, identity.workload() + "@" + ProcessHandle.current().pid(), advertised,
                 this::apply);
@@ -127,18 +139,20 @@ public final class Proxy implements AutoCloseable {
                 return Optional.of(rejected.reason());
             }
             case PolicyCompiler.Result.Compiled compiled -> {
-                admission.use(compiled.config(), snapshot);
-                authorization.use(compiled.authorizer(), compiled.forwardedPath());
-                authentication.use(compiled.authenticator());
-                registry.set(snapshot);
-                // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken
-                // here already so that the bundle file matches the snapshot.
-                identity.updateBundle(bundle);
-                save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
-                save(s -> s.saveSnapshot(identity.workload(), snapshot));
+                publish(snapshot, compiled, bundle);
                 return Optional.empty();
             }
         }
+    }
+
+    /** One snapshot, policy and chains, published at once; kept on disk before the ACK (on a gRPC thread, not an event loop). */
+    private void publish(ConfigSnapshot snapshot, PolicyCompiler.Result.Compiled compiled,
+            dev.aimesh.identity.x509.TrustBundle bundle) {
+        snapshots.publish(assembler.assemble(snapshot, compiled));
+        // The bundle is taken here already so that the bundle file matches the snapshot.
+        identity.updateBundle(bundle);
+        save(s -> s.saveIdentity(identity.svid(), identity.bundle()));
+        save(s -> s.saveSnapshot(identity.workload(), snapshot));
     }
 
     /**
@@ -177,7 +191,7 @@ public final class Proxy implements AutoCloseable {
             throw e;
         }
         Instant deadline = Instant.now().plus(FIRST_CONFIG_TIMEOUT);
-        while (proxy.registry.get() == null) {
+        while (proxy.registry() == null) {
             if (Instant.now().isAfter(deadline)) {
                 proxy.close();
                 throw new BootstrapException("no configuration arrived from the control plane within "
@@ -267,9 +281,14 @@ public final class Proxy implements AutoCloseable {
         }
     }
 
-    /** The snapshot in force. */
+    /** The registry of the snapshot in force, or null before the first. */
     public ConfigSnapshot registry() {
-        return registry.get();
+        return snapshots.current().registry().registry();
+    }
+
+    /** The snapshot in force: its version, policy and chains. */
+    public ProxySnapshot snapshot() {
+        return snapshots.current();
     }
 
     public String appliedConfigVersion() {

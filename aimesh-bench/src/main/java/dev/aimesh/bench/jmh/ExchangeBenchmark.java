@@ -40,12 +40,13 @@ import dev.aimesh.proxy.http.StrictHttp1Guard;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.http.UpstreamLease;
-import dev.aimesh.proxy.inbound.InboundRouter;
-import dev.aimesh.proxy.inbound.PeerIdentity;
+import dev.aimesh.proxy.inbound.InboundChain;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
+import dev.aimesh.proxy.filter.PeerIdentity;
 
 /**
  * One whole inbound exchange in memory, the per-request cost a proxy pays besides sockets and TLS: the
- * server pipeline (guard, HTTP/1.1 codec or HTTP/2 stream codec), ExchangeHandler with InboundRouter
+ * server pipeline (guard, HTTP/1.1 codec or HTTP/2 stream codec), ExchangeHandler with the inbound filter chain
  * (hop-by-hop strip, XFCC rewrite, framing), the relay to a leased upstream and the response back.
  */
 @State(Scope.Thread)
@@ -73,7 +74,7 @@ public class ExchangeBenchmark {
         var leaf = identities.svid(MeshIdentities.APP).leaf();
         PeerIdentity peer = new PeerIdentity(MeshIdentities.APP, ForwardedClientCert.value(MeshIdentities.MODEL, leaf,
                 MeshIdentities.APP));
-        InboundRouter router = InboundRouter.withoutPolicies(upstream, 8000);
+        SnapshotHolder.Source router = InboundChain.withoutPolicies(upstream, 8000);
 
         http1 = new EmbeddedChannel();
         ServerPipelines.http1(http1.pipeline(), router, LIMITS);

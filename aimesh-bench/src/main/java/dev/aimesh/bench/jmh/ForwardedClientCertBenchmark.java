@@ -25,16 +25,19 @@ import org.openjdk.jmh.annotations.Warmup;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.x509.SubjectAltNames;
 import dev.aimesh.proxy.http.ForwardedClientCert;
-import dev.aimesh.proxy.http.Routing;
+import dev.aimesh.proxy.filter.ChainStep;
+import dev.aimesh.proxy.headers.Http1RequestHead;
+import dev.aimesh.proxy.snapshot.ProxySnapshot;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.http.UpstreamLease;
-import dev.aimesh.proxy.inbound.InboundRouter;
-import dev.aimesh.proxy.inbound.PeerIdentity;
+import dev.aimesh.proxy.inbound.InboundChain;
+import dev.aimesh.proxy.filter.PeerIdentity;
 
 /**
  * x-forwarded-client-cert: the value (a SHA-256 of the peer's DER certificate) is built once per inbound
- * connection after the handshake, then InboundRouter drops the client's copy and sets it on every request.
+ * connection after the handshake, then the inbound chain drops the client's copy and sets it on every request.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,7 +48,7 @@ import dev.aimesh.proxy.inbound.PeerIdentity;
 public class ForwardedClientCertBenchmark {
     private X509Certificate peerLeaf;
     private EmbeddedChannel connection;
-    private InboundRouter router;
+    private SnapshotHolder.Source router;
     private HttpHeaders headers;
 
     @Setup
@@ -54,7 +57,7 @@ public class ForwardedClientCertBenchmark {
         connection = new EmbeddedChannel();
         InboundPeers.attach(connection, new PeerIdentity(MeshIdentities.APP,
                 ForwardedClientCert.value(MeshIdentities.MODEL, peerLeaf, MeshIdentities.APP)));
-        router = InboundRouter.withoutPolicies(new UpstreamConnector() {
+        router = InboundChain.withoutPolicies(new UpstreamConnector() {
             @Override
             public Future<UpstreamLease> acquire(EventLoop loop) {
                 throw new UnsupportedOperationException("routing only");
@@ -91,14 +94,18 @@ public class ForwardedClientCertBenchmark {
         return new PeerIdentity(peer, ForwardedClientCert.value(MeshIdentities.MODEL, peerLeaf, peer));
     }
 
-    /** InboundRouter.route on a request as decoded: hop-by-hop strip, the spoofed XFCC removed, the real one set. */
+    /** The inbound chain on a request as decoded: path normalized, hop-by-hop strip, the spoofed XFCC removed, the real one set. */
     @Benchmark
-    public Routing perRequest() {
-        Routing routing = router.route(connection, newRequest());
-        if (!(routing instanceof Routing.Forward)) {
-            throw new IllegalStateException("the router refused the benchmark request: " + routing);
+    public ChainStep perRequest() {
+        ProxySnapshot snapshot = router.holder().current();
+        HttpRequest request = newRequest();
+        var chain = snapshot.chain(router.side());
+        ChainStep step = chain.requestHeaders(chain.start(snapshot, connection, request.method().name(), request.uri(), true),
+                new Http1RequestHead(request, "https"));
+        if (!(step instanceof ChainStep.Forward)) {
+            throw new IllegalStateException("the chain refused the benchmark request: " + step);
         }
-        return routing;
+        return step;
     }
 
     /** The request copy alone: subtract it from {@link #perRequest}. */

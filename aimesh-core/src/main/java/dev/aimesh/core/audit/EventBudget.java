@@ -6,7 +6,7 @@ package dev.aimesh.core.audit;
  * failed handshakes from a scanner) cannot crowd out another (the authorization denials of a real caller).
  */
 public enum EventBudget {
-    /** Authorization decisions: denials, AUDIT matches, dry-run denials, requests refused as ambiguous. */
+    /** Authorization decisions: denials, AUDIT matches, dry-run denials, requests refused as ambiguous or by a failed filter. */
     AUTHORIZATION,
     /** Request authentication: refused JWTs. */
     AUTHENTICATION,
@@ -21,7 +21,7 @@ public enum EventBudget {
 
     public static EventBudget of(SecurityEvent.Type type) {
         return switch (type) {
-            case AUTHZ_DENIED, AUTHZ_AUDIT, AUTHZ_DRY_RUN, REQUEST_REFUSED -> AUTHORIZATION;
+            case AUTHZ_DENIED, AUTHZ_AUDIT, AUTHZ_DRY_RUN, REQUEST_REFUSED, FILTER_FAILED -> AUTHORIZATION;
             case JWT_REFUSED -> AUTHENTICATION;
             case NETPOL_INGRESS_DENIED, NETPOL_EGRESS_DENIED -> NETWORK_POLICY;
             case PEER_AUTHN_REFUSED -> UNAUTHENTICATED;

@@ -32,6 +32,8 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         PEER_AUTHN_REFUSED("peer-authn.refused", true),
         /** A verified caller over a bound on what one identity may hold at once (its streams across its connections). */
         OVERLOAD_REFUSED("overload.refused", true),
+        /** A filter of the proxy failed on a request, which was answered 500 (fails closed for that exchange only). */
+        FILTER_FAILED("filter.failed", true),
         /** How many events the proxy had to drop since its last report (its queue was full). */
         AUDIT_DROPPED("audit.dropped", false);
 
@@ -67,7 +69,9 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         /** The workload an outbound call was for. */
         DESTINATION("destination"),
         /** {@code audit.dropped}: how many. */
-        COUNT("count");
+        COUNT("count"),
+        /** The version of the proxy's policy snapshot the decision was made with. */
+        CONFIG_VERSION("config_version");
 
         public final String key;
 

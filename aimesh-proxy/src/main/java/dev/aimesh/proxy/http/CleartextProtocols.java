@@ -1,5 +1,7 @@
 package dev.aimesh.proxy.http;
 
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
+
 import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -13,11 +15,11 @@ import io.netty.handler.codec.http2.Http2CodecUtil;
  */
 public final class CleartextProtocols extends ByteToMessageDecoder {
     private static final ByteBuf PREFACE = Http2CodecUtil.connectionPrefaceBuf();
-    private final RequestRouter router;
+    private final SnapshotHolder.Source chains;
     private final ProxyLimits limits;
 
-    public CleartextProtocols(RequestRouter router, ProxyLimits limits) {
-        this.router = router;
+    public CleartextProtocols(SnapshotHolder.Source chains, ProxyLimits limits) {
+        this.chains = chains;
         this.limits = limits;
     }
 
@@ -29,9 +31,9 @@ public final class CleartextProtocols extends ByteToMessageDecoder {
             return; // could still be HTTP/2: wait for more
         }
         if (prefixOfPreface) {
-            ServerPipelines.http2(ctx.pipeline(), router, limits);
+            ServerPipelines.http2(ctx.pipeline(), chains, limits);
         } else {
-            ServerPipelines.http1(ctx.pipeline(), router, limits);
+            ServerPipelines.http1(ctx.pipeline(), chains, limits);
         }
         ctx.pipeline().remove(this); // hands the bytes read so far to the new pipeline
     }

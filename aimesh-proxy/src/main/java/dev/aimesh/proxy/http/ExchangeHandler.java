@@ -3,7 +3,9 @@ package dev.aimesh.proxy.http;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -12,7 +14,6 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -25,15 +26,30 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import dev.aimesh.proxy.filter.ChainStep;
+import dev.aimesh.proxy.filter.ExchangeContext;
+import dev.aimesh.proxy.filter.FilterChain;
+import dev.aimesh.proxy.filter.FilterDecision;
+import dev.aimesh.proxy.filter.PeerIdentity;
+import dev.aimesh.proxy.filter.RequestHead;
+import dev.aimesh.proxy.headers.Http1Headers;
+import dev.aimesh.proxy.headers.Http1RequestHead;
+import dev.aimesh.proxy.headers.Http1ResponseHead;
+import dev.aimesh.proxy.snapshot.ProxySnapshot;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
 /**
- * Last handler of a downstream pipeline (an HTTP/1.1 connection, or one HTTP/2 stream): asks the
- * {@link RequestRouter} where each request goes, leases a channel there, and relays the request and the
- * response as they stream, without buffering bodies. Backpressure runs both ways through autoRead.
+ * Last handler of a downstream pipeline (an HTTP/1.1 connection, or one HTTP/2 stream): runs each exchange
+ * through the {@link FilterChain} of the policy snapshot current when its head arrived (that snapshot decides
+ * the whole exchange), leases a channel to the upstream the chain's route picked, and relays the request and
+ * the response as they stream, without buffering bodies (but for a body a filter holds, up to its cap).
+ * Only the phases some filter asked for are shown to the chain. Backpressure runs both ways through autoRead.
  * Writes only proxy-made error responses itself. HTTP/1.1 requests are handled one at a time: reading
  * pauses after a request until its response is done, which also serialises pipelined requests.
  */
@@ -42,11 +58,19 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final String RELAY = "aimesh-response-relay";
     private static final int MAX_PIPELINED = 256;
 
-    private final RequestRouter router;
+    private final SnapshotHolder.Source chains;
     private final ProxyLimits limits;
     private final boolean downstreamHttp2;
 
     private ChannelHandlerContext ctx;
+    private String scheme;
+    // The exchange under way: its chain (from its snapshot), context and request head as filters see it.
+    private FilterChain chain;
+    private ExchangeContext exchange;
+    private RequestHead head;
+    private int status;
+    private long responseBytes;
+    private long firstResponseNanos;
     // State of the exchange in progress; all on the downstream channel's event loop.
     private boolean active;
     private boolean discarding;
@@ -56,20 +80,19 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean responseStarted;
     private long requestBytes;
     private UpstreamLease lease;
-    private Consumer<HttpHeaders> trailers;
     private Future<UpstreamLease> pendingLease;
     private ScheduledFuture<?> responseTimer;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private boolean queueing;
     private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-    // A request whose body is read before it is routed (model-aware policy), and how much of it is in.
-    private HttpRequest inspected;
-    private Routing.Inspect inspection;
-    private int inspectedBytes;
+    // A request whose body a filter holds before the chain goes on, the hold, and how much of the body is in.
+    private HttpRequest held;
+    private FilterDecision.Hold hold;
+    private int heldBytes;
 
-    public ExchangeHandler(RequestRouter router, ProxyLimits limits, boolean downstreamHttp2) {
-        this.router = router;
+    public ExchangeHandler(SnapshotHolder.Source chains, ProxyLimits limits, boolean downstreamHttp2) {
+        this.chains = chains;
         this.limits = limits;
         this.downstreamHttp2 = downstreamHttp2;
     }
@@ -77,6 +100,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.scheme = PeerIdentity.connection(ctx.channel()).pipeline().get(SslHandler.class) != null ? "https" : "http";
     }
 
     @Override
@@ -110,6 +134,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         requestDone = false;
         responseStarted = false;
         requestBytes = 0;
+        responseBytes = 0;
+        status = 0;
+        firstResponseNanos = -1;
         keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
         http10 = !downstreamHttp2 && request.protocolVersion().equals(HttpVersion.HTTP_1_0);
         if (request instanceof LastHttpContent full) {
@@ -119,134 +146,172 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(false);
             }
         }
-        Routing routing = checkFraming(request);
-        if (routing == null) {
-            routing = ExpectContinue.check(request);
+        ProxySnapshot snapshot = chains.holder().current(); // read once: this exchange is decided with it to its end
+        chain = snapshot.chain(chains.side());
+        exchange = chain.start(snapshot, ctx.channel(), request.method().name(), request.uri(), hasBody(request));
+        head = new Http1RequestHead(request, scheme);
+        ChainStep step = checkFraming(request);
+        if (step == null) {
+            step = ExpectContinue.check(request);
         }
-        if (routing == null) {
-            routing = router.route(ctx.channel(), request);
+        if (step == null) {
+            step = chain.requestHeaders(exchange, head);
         }
-        dispatch(request, routing);
+        dispatch(request, step);
     }
 
-    private void dispatch(HttpRequest request, Routing routing) {
-        switch (routing) {
-            case Routing.Refuse refuse -> {
-                ReferenceCountUtil.release(request);
-                drainPending();
-                refuse(refuse.status(), refuse.code(), refuse.message());
-            }
-            case Routing.Inspect inspect -> {
-                ExpectContinue.proceed(ctx, request, !requestDone);
-                inspected = request;
-                inspection = inspect;
-                inspectedBytes = 0;
-                if (request instanceof LastHttpContent full) {
-                    inspectedBytes = full.content().readableBytes();
-                    finishInspection();
-                }
-            }
-            case Routing.Forward forward -> {
-                ExpectContinue.proceed(ctx, forward.request(), !requestDone);
-                if (downstreamHttp2) {
-                    // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
-                    // upstream connection, not even a place in a pool's queue.
-                    ctx.channel().config().setAutoRead(false);
-                    ctx.executor().execute(() -> forward(forward));
-                } else {
-                    forward(forward);
-                }
-            }
+    /**
+     * Whether the request has a body: HTTP/1.1 says so with Content-Length or Transfer-Encoding; an HTTP/2
+     * stream has one unless it ended with its headers.
+     */
+    private boolean hasBody(HttpRequest request) {
+        if (request instanceof LastHttpContent full) {
+            return full.content().isReadable();
         }
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            return true;
+        }
+        long length = HttpUtil.getContentLength(request, -1L);
+        return length > 0 || length < 0 && ctx.channel() instanceof Http2StreamChannel;
     }
 
-    private void forward(Routing.Forward forward) {
-        if (!ctx.channel().isActive()) {
-            ReferenceCountUtil.release(forward.request());
+    private void dispatch(HttpRequest request, ChainStep step) {
+        if (step instanceof ChainStep.Forward forward) { // the common case first, without a type switch
+            proceed(request, forward);
             return;
         }
-        Future<UpstreamLease> leased = forward.upstream().acquire(ctx.channel().eventLoop());
+        switch (step) {
+            case FilterDecision.Respond refuse -> {
+                ReferenceCountUtil.release(request);
+                drainPending();
+                refuse(HttpResponseStatus.valueOf(refuse.status()), refuse.code(), refuse.message());
+            }
+            case FilterDecision.Hold holding -> {
+                ExpectContinue.proceed(ctx, request, !requestDone);
+                held = request;
+                hold = holding;
+                heldBytes = 0;
+                for (HttpContent c : pending) {
+                    heldBytes += c.content().readableBytes();
+                }
+                if (request instanceof LastHttpContent full) {
+                    heldBytes += full.content().readableBytes();
+                }
+                if (requestDone || heldBytes > holding.maxBytes()) {
+                    finishHold();
+                }
+            }
+            case ChainStep.Forward forward -> proceed(request, forward);
+        }
+    }
+
+    private void proceed(HttpRequest request, ChainStep.Forward forward) {
+        ExpectContinue.proceed(ctx, request, !requestDone);
+        if (downstreamHttp2) {
+            // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
+            // upstream connection, not even a place in a pool's queue.
+            ctx.channel().config().setAutoRead(false);
+            ctx.executor().execute(() -> forward(forward.upstream(), request));
+        } else {
+            forward(forward.upstream(), request);
+        }
+    }
+
+    private void forward(UpstreamConnector upstream, HttpRequest request) {
+        if (!ctx.channel().isActive()) {
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        Future<UpstreamLease> leased = upstream.acquire(ctx.channel().eventLoop());
         if (leased.isDone()) {
-            upstreamReady(leased, forward);
+            upstreamReady(leased, upstream, request);
         } else {
             pendingLease = leased; // cancelled if the downstream goes first (a reset stream costs no upstream)
             ctx.channel().config().setAutoRead(false); // hold the body until there is somewhere to send it
-            leased.addListener(f -> upstreamReady(leased, forward));
+            leased.addListener(f -> upstreamReady(leased, upstream, request));
         }
     }
 
     /** Refuses what no upstream should see: malformed or oversized heads, ambiguous body framing. */
-    private Routing checkFraming(HttpRequest request) {
+    private FilterDecision.Respond checkFraming(HttpRequest request) {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             Throwable cause = result.cause();
             if (cause instanceof TooLongHttpLineException) {
-                return new Routing.Refuse(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request-line-too-long",
+                return new FilterDecision.Respond(414, "request-line-too-long",
                         "the request line is longer than " + limits.maxRequestLineBytes() + " bytes");
             }
             if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                return new Routing.Refuse(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers-too-large",
+                return new FilterDecision.Respond(431, "headers-too-large",
                         "the request headers are larger than " + limits.maxHeaderBytes() + " bytes");
             }
-            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "malformed-request",
+            return new FilterDecision.Respond(400, "malformed-request",
                     "malformed request: " + cause.getMessage());
         }
         var headers = request.headers();
         if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-framing",
+            return new FilterDecision.Respond(400, "ambiguous-framing",
                     "the request has both Content-Length and Transfer-Encoding");
         }
         if (headers.getAll(HttpHeaderNames.CONTENT_LENGTH).size() > 1) {
-            return new Routing.Refuse(HttpResponseStatus.BAD_REQUEST, "ambiguous-framing", "the request has several Content-Length headers");
+            return new FilterDecision.Respond(400, "ambiguous-framing", "the request has several Content-Length headers");
         }
         if (HttpUtil.getContentLength(request, 0L) > limits.maxRequestBodyBytes() || requestBytes > limits.maxRequestBodyBytes()) {
-            return new Routing.Refuse(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body-too-large",
+            return new FilterDecision.Respond(413, "body-too-large",
                     "the request body is larger than " + limits.maxRequestBodyBytes() + " bytes");
         }
         return null;
     }
 
-    private void upstreamReady(Future<UpstreamLease> leased, Routing.Forward forward) {
+    private void upstreamReady(Future<UpstreamLease> leased, UpstreamConnector connector, HttpRequest request) {
         if (pendingLease == leased) {
             pendingLease = null;
         }
         if (leased.isCancelled()) {
-            ReferenceCountUtil.release(forward.request());
+            ReferenceCountUtil.release(request);
             return;
         }
         if (!leased.isSuccess()) {
-            ReferenceCountUtil.release(forward.request());
+            ReferenceCountUtil.release(request);
             boolean full = leased.cause() instanceof UpstreamPoolFull;
-            log.warn("cannot reach {}: {}", forward.upstream().describe(), leased.cause().toString());
+            log.warn("cannot reach {}: {}", connector.describe(), leased.cause().toString());
             refuse(HttpResponseStatus.SERVICE_UNAVAILABLE, full ? "upstream-pool-full" : "upstream-unavailable",
-                    (full ? "" : "cannot reach " + forward.upstream().describe() + ": ") + leased.cause().getMessage());
+                    (full ? "" : "cannot reach " + connector.describe() + ": ") + leased.cause().getMessage());
             drainPending();
             return;
         }
         UpstreamLease upstream = leased.getNow();
         if (!active || !ctx.channel().isActive()) {
-            ReferenceCountUtil.release(forward.request());
+            ReferenceCountUtil.release(request);
             upstream.release(true); // nothing was sent on it: it stays usable
             return;
+        }
+        if (request instanceof LastHttpContent full) {
+            request = (HttpRequest) throughChain(full);
+            if (request == null) {
+                upstream.release(true); // nothing was sent on it
+                drainPending();
+                return;
+            }
         }
         lease = upstream;
         responseTimer = ctx.executor().schedule(() -> responseTimedOut(upstream), limits.responseTimeout().toMillis(),
                 TimeUnit.MILLISECONDS);
         Channel channel = upstream.channel();
         channel.pipeline().addLast(RELAY, new ResponseRelay());
-        HttpRequest request = forward.request();
-        trailers = forward.trailers();
-        if (request instanceof LastHttpContent full) {
-            withoutForbiddenTrailers(full);
-        }
         if (upstream.http2()) {
             Framing.forHttp2(request);
         } else {
             Framing.forHttp1(request);
         }
         channel.write(request);
-        while (!pending.isEmpty()) {
-            channel.write(withoutForbiddenTrailers(pending.poll()));
+        HttpContent next;
+        while ((next = pending.poll()) != null) {
+            next = throughChain(next);
+            if (next == null) {
+                return; // a filter answered: the lease is gone, the rest dropped
+            }
+            channel.write(next);
         }
         channel.flush();
         if (!requestDone) {
@@ -276,54 +341,110 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 ctx.channel().config().setAutoRead(false); // one exchange at a time on HTTP/1.1
             }
         }
-        if (inspection != null) {
+        if (hold != null) {
             pending.add(content);
-            inspectedBytes += content.content().readableBytes();
-            if (last || inspectedBytes > inspection.maxBytes()) {
-                finishInspection();
+            heldBytes += content.content().readableBytes();
+            if (last || heldBytes > hold.maxBytes()) {
+                finishHold();
             }
         } else if (lease == null) {
             pending.add(content);
-        } else if (last) {
-            lease.channel().writeAndFlush(withoutForbiddenTrailers(content));
         } else {
-            lease.channel().write(content);
-            if (!lease.channel().isWritable()) {
-                ctx.channel().config().setAutoRead(false);
+            HttpContent out = throughChain(content);
+            if (out == null) {
+                return;
+            }
+            if (last) {
+                lease.channel().writeAndFlush(out);
+            } else {
+                lease.channel().write(out);
+                if (!lease.channel().isWritable()) {
+                    ctx.channel().config().setAutoRead(false);
+                }
             }
         }
     }
 
-    /** The router's trailer filter applied to the request's last part, the only one with trailers. */
-    private HttpContent withoutForbiddenTrailers(HttpContent content) {
-        if (content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()) {
-            trailers.accept(last.trailingHeaders());
+    /**
+     * A request part on its way upstream through the filters that asked for bodies or trailers: the part to send
+     * (this one or its replacement), or null when a filter answered instead (the part is released, the exchange
+     * refused).
+     */
+    private HttpContent throughChain(HttpContent content) {
+        if (chain.hasRequestBodyHooks() && (content.content().isReadable() || content instanceof LastHttpContent)) {
+            switch (chain.requestBody(exchange, content.content(), content instanceof LastHttpContent)) {
+                case FilterDecision.ReplaceChunk replace -> {
+                    HttpContent replaced = content.replace(replace.chunk());
+                    content.release();
+                    content = replaced;
+                }
+                case FilterDecision.Respond respond -> {
+                    content.release();
+                    answerInstead(respond);
+                    return null;
+                }
+                default -> { }
+            }
+        }
+        if (chain.hasRequestTrailerHooks() && content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()
+                && chain.requestTrailers(exchange, new Http1Headers(last.trailingHeaders())) instanceof FilterDecision.Respond r) {
+            content.release();
+            answerInstead(r);
+            return null;
         }
         return content;
     }
 
-    /** The body is in (or past the cap): the router decides with what was read. */
-    private void finishInspection() {
-        Routing.Inspect inspect = inspection;
-        HttpRequest request = inspected;
-        inspection = null;
-        inspected = null;
-        int length = Math.min(inspectedBytes, inspect.maxBytes());
-        byte[] body = new byte[length];
-        int at = 0;
-        if (request instanceof LastHttpContent full) {
-            at = copy(full.content(), body, at);
+    /** A filter answered once the request was under way: the upstream exchange is given up. */
+    private void answerInstead(FilterDecision.Respond respond) {
+        drainPending();
+        if (lease != null && !responseStarted) {
+            lease.channel().pipeline().remove(RELAY);
+            lease.release(false);
+            lease = null;
         }
-        for (HttpContent c : pending) {
-            at = copy(c.content(), body, at);
-        }
-        dispatch(request, inspect.decision().decide(body, length, requestDone && inspectedBytes <= inspect.maxBytes()));
+        refuse(HttpResponseStatus.valueOf(respond.status()), respond.code(), respond.message());
     }
 
-    private static int copy(io.netty.buffer.ByteBuf from, byte[] to, int at) {
-        int n = Math.min(from.readableBytes(), to.length - at);
-        from.getBytes(from.readerIndex(), to, at, n);
-        return at + n;
+    /** The held body is in (or past the cap): the holding filter decides with what was read, then the chain goes on. */
+    private void finishHold() {
+        FilterDecision.Hold holding = hold;
+        HttpRequest request = held;
+        hold = null;
+        held = null;
+        ByteBuf body = heldView(request, Math.min(heldBytes, holding.maxBytes()));
+        ChainStep next;
+        try {
+            next = requestDone && heldBytes <= holding.maxBytes() ? chain.heldBody(exchange, head, body, true)
+                    : chain.overCap(exchange, head, holding, body);
+        } finally {
+            body.release();
+        }
+        dispatch(request, next);
+    }
+
+    /** The first {@code length} bytes of the body read so far, as one view over its parts: nothing is copied. */
+    private ByteBuf heldView(HttpRequest request, int length) {
+        if (length == 0) {
+            return Unpooled.EMPTY_BUFFER;
+        }
+        CompositeByteBuf view = ctx.alloc().compositeBuffer(pending.size() + 1);
+        int left = length;
+        if (request instanceof LastHttpContent full) {
+            left = addTo(view, full.content(), left);
+        }
+        for (HttpContent c : pending) {
+            left = addTo(view, c.content(), left);
+        }
+        return view;
+    }
+
+    private static int addTo(CompositeByteBuf view, ByteBuf part, int left) {
+        int n = Math.min(part.readableBytes(), left);
+        if (n > 0) {
+            view.addComponent(true, part.retainedSlice(part.readerIndex(), n));
+        }
+        return left - n;
     }
 
     @Override
@@ -381,10 +502,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         discarding = true;
         keepAlive = false;
         if (responseStarted) {
+            endExchange(code);
             ctx.close();
             return;
         }
         responseStarted = true;
+        this.status = status.code();
+        endExchange(code);
         HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
         if (!downstreamHttp2) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
@@ -400,10 +524,10 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void drainPending() {
-        if (inspected != null) { // a request still being read for its routing: it goes nowhere now
-            ReferenceCountUtil.release(inspected);
-            inspected = null;
-            inspection = null;
+        if (held != null) { // a request whose body a filter still holds: it goes nowhere now
+            ReferenceCountUtil.release(held);
+            held = null;
+            hold = null;
         }
         HttpContent c;
         while ((c = pending.poll()) != null) {
@@ -425,7 +549,15 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void response(HttpObject msg) {
         if (msg instanceof HttpResponse response) {
+            if (chain.hasResponseHeaderHooks()
+                    && chain.responseHeaders(exchange, new Http1ResponseHead(response)) instanceof FilterDecision.Respond r) {
+                ReferenceCountUtil.release(msg);
+                answerInstead(r); // nothing of the upstream's answer is out yet: the proxy's goes instead
+                return;
+            }
             responseStarted = true;
+            status = response.status().code();
+            firstResponseNanos = chain.nanoTime();
             if (responseTimer != null) {
                 responseTimer.cancel(false);
             }
@@ -444,6 +576,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         boolean last = msg instanceof LastHttpContent;
+        if (msg instanceof HttpContent content) {
+            msg = responseThroughChain(content, last);
+            if (msg == null) {
+                return;
+            }
+            responseBytes += ((HttpContent) msg).content().readableBytes();
+        }
         ctx.write(msg);
         if (!ctx.channel().isWritable() && lease != null) {
             lease.channel().config().setAutoRead(false);
@@ -451,6 +590,40 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (last) {
             ctx.flush();
             responseDone();
+        }
+    }
+
+    /** A response part through the filters that asked for them: the part to send, or null when a filter ended the exchange. */
+    private HttpContent responseThroughChain(HttpContent content, boolean last) {
+        if (chain.hasResponseBodyHooks() && (content.content().isReadable() || last)) {
+            switch (chain.responseBody(exchange, content.content(), last)) {
+                case FilterDecision.ReplaceChunk replace -> {
+                    HttpContent replaced = content.replace(replace.chunk());
+                    content.release();
+                    content = replaced;
+                }
+                case FilterDecision.Respond respond -> {
+                    content.release();
+                    answerInstead(respond);
+                    return null;
+                }
+                default -> { }
+            }
+        }
+        if (chain.hasResponseTrailerHooks() && last && !((LastHttpContent) content).trailingHeaders().isEmpty()
+                && chain.responseTrailers(exchange, new Http1Headers(((LastHttpContent) content).trailingHeaders()))
+                        instanceof FilterDecision.Respond r) {
+            content.release();
+            answerInstead(r);
+            return null;
+        }
+        return content;
+    }
+
+    /** The exchange's end, once: the filters that asked hear its outcome. */
+    private void endExchange(String reason) {
+        if (exchange != null) {
+            chain.end(exchange, status, reason, requestBytes, responseBytes, firstResponseNanos);
         }
     }
 
@@ -469,6 +642,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         active = false;
+        endExchange("");
         if (!keepAlive) {
             ctx.close();
         } else if (!downstreamHttp2) {
@@ -505,6 +679,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (active) {
+            endExchange("downstream-closed");
+        }
         if (responseTimer != null) {
             responseTimer.cancel(false);
         }

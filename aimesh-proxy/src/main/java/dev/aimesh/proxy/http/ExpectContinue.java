@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.aimesh.proxy.filter.FilterDecision;
 
 /**
  * {@code Expect: 100-continue} is answered by the proxy, never passed on: 100 Continue once the request may
@@ -18,7 +19,7 @@ final class ExpectContinue {
     private ExpectContinue() {}
 
     /** A refusal for an expectation the proxy cannot meet, or null. */
-    static Routing.Refuse check(HttpRequest request) {
+    static FilterDecision.Respond check(HttpRequest request) {
         String expect = request.headers().get(HttpHeaderNames.EXPECT);
         if (expect == null || request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             request.headers().remove(HttpHeaderNames.EXPECT); // an HTTP/1.0 expectation is ignored (RFC 9110 10.1.1)
@@ -28,7 +29,7 @@ final class ExpectContinue {
                 && HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect.strip())) {
             return null;
         }
-        return new Routing.Refuse(HttpResponseStatus.EXPECTATION_FAILED, "expectation-failed",
+        return new FilterDecision.Respond(HttpResponseStatus.EXPECTATION_FAILED.code(), "expectation-failed",
                 "the expectation '" + expect + "' is not supported (only 100-continue is)");
     }
 

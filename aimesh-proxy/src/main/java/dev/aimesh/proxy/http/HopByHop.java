@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
 import io.netty.util.AsciiString;
+import dev.aimesh.proxy.filter.HeaderMap;
 
 /** Headers that belong to one connection and must not be forwarded (RFC 9110 7.6.1). */
 public final class HopByHop {
@@ -37,6 +38,32 @@ public final class HopByHop {
             headers.remove(name);
         }
         stripInternal(headers);
+        if (trailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+    }
+
+    /** {@link #strip(HttpHeaders)} on a header block as filters see it, of either HTTP version. */
+    public static void strip(HeaderMap headers) {
+        for (String listed : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            for (String name : listed.split(",")) {
+                headers.remove(name.strip());
+            }
+        }
+        boolean trailers = false;
+        for (String te : headers.getAll(HttpHeaderNames.TE)) {
+            for (String value : te.split(",")) {
+                trailers |= value.strip().equalsIgnoreCase("trailers");
+            }
+        }
+        for (AsciiString name : NAMES) {
+            headers.remove(name);
+        }
+        if (!headers.isEmpty()) {
+            for (AsciiString name : INTERNAL) {
+                headers.remove(name);
+            }
+        }
         if (trailers) {
             headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
         }

@@ -1,6 +1,7 @@
 package dev.aimesh.proxy.http;
 
 import java.util.Optional;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import dev.aimesh.proxy.net.Flushes;
@@ -22,12 +23,12 @@ public final class ServerPipelines {
 
     private ServerPipelines() {}
 
-    public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
-        http1(pipeline, router, limits, Optional.empty());
+    public static void http1(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits) {
+        http1(pipeline, chains, limits, Optional.empty());
     }
 
     /** With {@code admission}, each exchange holds one of its slots from its request's head to its final response. */
-    public static void http1(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits,
+    public static void http1(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits,
             Optional<StreamAdmission> admission) {
         HttpDecoderConfig decoder = new HttpDecoderConfig()
                 .setMaxInitialLineLength(limits.maxRequestLineBytes())
@@ -38,15 +39,15 @@ public final class ServerPipelines {
         pipeline.addLast("http1", new HttpServerCodec(decoder));
         pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits, false));
         admission.ifPresent(a -> pipeline.addLast("admission", new Http1ExchangeAdmissionHandler(a)));
-        pipeline.addLast("exchange", new ExchangeHandler(router, limits, false));
+        pipeline.addLast("exchange", new ExchangeHandler(chains, limits, false));
     }
 
-    public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits) {
-        http2(pipeline, router, limits, Optional.empty());
+    public static void http2(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits) {
+        http2(pipeline, chains, limits, Optional.empty());
     }
 
     /** With {@code admission}, each stream holds one of its slots while it is open; one refused is reset. */
-    public static void http2(ChannelPipeline pipeline, RequestRouter router, ProxyLimits limits,
+    public static void http2(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits,
             Optional<StreamAdmission> admission) {
         Http2Settings settings = Http2Settings.defaultSettings()
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
@@ -65,7 +66,7 @@ public final class ServerPipelines {
                 stream.pipeline().addLast(new Http2StreamGuard());
                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
                 stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));
-                stream.pipeline().addLast(new ExchangeHandler(router, limits, true));
+                stream.pipeline().addLast(new ExchangeHandler(chains, limits, true));
             }
         }));
         pipeline.addLast("http2-errors", new Http2ConnectionErrors());

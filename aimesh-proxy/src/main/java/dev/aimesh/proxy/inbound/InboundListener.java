@@ -30,14 +30,15 @@ import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.identity.tls.TlsFailures;
 import dev.aimesh.identity.x509.SubjectAltNames;
+import dev.aimesh.proxy.filter.PeerIdentity;
 import dev.aimesh.proxy.http.ForwardedClientCert;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.http.ServerPipelines;
 import dev.aimesh.proxy.http.StreamAdmission;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 import dev.aimesh.proxy.tls.AlpnOfferCheck;
 import dev.aimesh.proxy.tls.MeshTls;
 import dev.aimesh.proxy.tls.TlsSessionEnd;
@@ -58,12 +59,12 @@ public final class InboundListener implements AutoCloseable {
     private final TrafficCounters counters = new TrafficCounters();
     private final StreamsPerPeer streams;
 
-    public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, RequestRouter router,
+    public InboundListener(InetSocketAddress listen, EventLoops loops, MeshTls tls, SpiffeId self, SnapshotHolder.Source chains,
             ProxyLimits limits, ConnectionAdmission admission, Refusals refusals) {
         this.streams = new StreamsPerPeer(limits.maxStreamsPerPeer());
         PeerStreams peerStreams = new PeerStreams(streams, new PeerStreamRefusals(refusals.events(), InstantSource.system()));
         this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
-                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, router, limits, admission, refusals,
+                ch -> ch.pipeline().addLast("transport", new TransportSniffer(tls, self, chains, limits, admission, refusals,
                         peerStreams)));
     }
 
@@ -161,7 +162,7 @@ public final class InboundListener implements AutoCloseable {
                     }
                 }
             }
-            Optional<String> refused = admission.refuseIngress(Optional.of(peer), (InetSocketAddress) ctx.channel().remoteAddress());
+            Optional<String> refused = admission.refuseIngress(peer, (InetSocketAddress) ctx.channel().remoteAddress(), ctx.channel());
             if (refused.isPresent()) {
                 log.warn("refused a connection from {} ({}): {}", ctx.channel().remoteAddress(), peer, refused.get());
                 refusals.report(SecurityEvent.Type.NETPOL_INGRESS_DENIED, Optional.of(peer), ctx.channel().remoteAddress(),
@@ -188,17 +189,17 @@ public final class InboundListener implements AutoCloseable {
         private static final int TLS_HANDSHAKE = 0x16;
         private final MeshTls tls;
         private final SpiffeId self;
-        private final RequestRouter router;
+        private final SnapshotHolder.Source chains;
         private final ProxyLimits limits;
         private final ConnectionAdmission admission;
         private final Refusals refusals;
         private final PeerStreams peerStreams;
 
-        TransportSniffer(MeshTls tls, SpiffeId self, RequestRouter router, ProxyLimits limits, ConnectionAdmission admission,
+        TransportSniffer(MeshTls tls, SpiffeId self, SnapshotHolder.Source chains, ProxyLimits limits, ConnectionAdmission admission,
                 Refusals refusals, PeerStreams peerStreams) {
             this.tls = tls;
             this.self = self;
-            this.router = router;
+            this.chains = chains;
             this.limits = limits;
             this.admission = admission;
             this.refusals = refusals;
@@ -241,9 +242,9 @@ public final class InboundListener implements AutoCloseable {
                         // the peer was read when the handshake completed, before this runs
                         Optional<StreamAdmission> streams = peerStreams.of(alpn.channel());
                         if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
-                            ServerPipelines.http2(alpn.pipeline(), router, limits, streams);
+                            ServerPipelines.http2(alpn.pipeline(), chains, limits, streams);
                         } else {
-                            ServerPipelines.http1(alpn.pipeline(), router, limits, streams);
+                            ServerPipelines.http1(alpn.pipeline(), chains, limits, streams);
                         }
                     }
 
@@ -253,19 +254,16 @@ public final class InboundListener implements AutoCloseable {
                     }
                 });
             } else {
-                boolean plaintextAllowed = admission.plaintextAllowed();
-                Optional<String> refused = plaintextAllowed ? admission.refuseIngress(Optional.empty(),
-                        (InetSocketAddress) ctx.channel().remoteAddress())
-                        : Optional.of("mTLS is required (" + admission.mtls().reason() + ")");
+                Optional<ConnectionAdmission.Refusal> refused = admission.refusePlaintext(
+                        (InetSocketAddress) ctx.channel().remoteAddress(), ctx.channel());
                 if (refused.isPresent()) {
-                    log.warn("refused a plain-text connection from {}: {}", ctx.channel().remoteAddress(), refused.get());
-                    refusals.report(plaintextAllowed ? SecurityEvent.Type.NETPOL_INGRESS_DENIED
-                            : SecurityEvent.Type.PEER_AUTHN_REFUSED, Optional.empty(), ctx.channel().remoteAddress(), refused.get());
+                    log.warn("refused a plain-text connection from {}: {}", ctx.channel().remoteAddress(), refused.get().reason());
+                    refusals.report(refused.get().type(), Optional.empty(), ctx.channel().remoteAddress(), refused.get().reason());
                     in.skipBytes(in.readableBytes());
                     ctx.close();
                     return;
                 }
-                pipeline.addAfter(ctx.name(), "cleartext", new CleartextProtocols(router, limits));
+                pipeline.addAfter(ctx.name(), "cleartext", new CleartextProtocols(chains, limits));
             }
             pipeline.remove(this); // hands the bytes read so far to what comes next
         }

@@ -4,10 +4,10 @@ import java.net.InetSocketAddress;
 import io.netty.channel.Channel;
 import dev.aimesh.proxy.http.CleartextProtocols;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.RequestRouter;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Listeners;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
 /**
  * Where the local app sends its calls: plain HTTP on loopback, HTTP/1.1 or HTTP/2 with prior knowledge
@@ -17,9 +17,9 @@ public final class OutboundListener implements AutoCloseable {
     private final Channel server;
     private final TrafficCounters counters = new TrafficCounters();
 
-    public OutboundListener(InetSocketAddress listen, EventLoops loops, RequestRouter router, ProxyLimits limits) {
+    public OutboundListener(InetSocketAddress listen, EventLoops loops, SnapshotHolder.Source chains, ProxyLimits limits) {
         this.server = Listeners.bind(listen, loops, limits.idleTimeout(), counters,
-                ch -> ch.pipeline().addLast(new CleartextProtocols(router, limits)));
+                ch -> ch.pipeline().addLast(new CleartextProtocols(chains, limits)));
     }
 
     public InetSocketAddress address() {

@@ -13,7 +13,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.junit.jupiter.api.AfterEach;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.BeforeEach;
@@ -21,7 +20,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.proxy.filter.ChainStep;
+import dev.aimesh.proxy.filter.FilterChain;
+import dev.aimesh.proxy.filter.FilterDecision;
+import dev.aimesh.proxy.filter.Route;
+import dev.aimesh.proxy.filter.TestExchanges;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
 /**
  * The HTTP/2 server side against the h2spec cases it failed (RFC 9113 sections in the names): every
@@ -58,14 +65,19 @@ class Http2ConformanceTest {
     @BeforeEach
     void startServer() {
         channel = serverConnection();
-        ServerPipelines.http2(channel.pipeline(), (downstream, request) -> {
+        ServerPipelines.http2(channel.pipeline(), source((exchange, head) -> {
             routed.incrementAndGet();
-            return forward ? new Routing.Forward(silentUpstream, request)
-                    : new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "denied", "denied");
-        }, ProxyLimits.DEFAULTS);
+            return forward ? new ChainStep.Forward(silentUpstream) : new FilterDecision.Respond(403, "denied", "denied");
+        }), ProxyLimits.DEFAULTS);
         client = new RawHttp2(channel).start();
         client.frame(SETTINGS, 0x1, 0, new byte[0]); // ACK of the server's SETTINGS
         client.received();
+    }
+
+    /** Exchanges whose chain is only {@code route}. */
+    static SnapshotHolder.Source source(Route route) {
+        FilterChain chain = new FilterChain(List.of(), route, SecurityEventSink.NONE);
+        return TestExchanges.source(TestExchanges.snapshot(TestExchanges.policy("1", Authorizer.allowAll()), chain));
     }
 
     /** A connection as a listener accepts it (Netty's HTTP/2 multiplexer looks at the parent to tell a server). */
@@ -260,10 +272,10 @@ class Http2ConformanceTest {
     @Test
     void section3_5_aBadPrefaceIsAConnectionError() {
         EmbeddedChannel bad = serverConnection();
-        ServerPipelines.http2(bad.pipeline(), (d, r) -> {
+        ServerPipelines.http2(bad.pipeline(), source((exchange, head) -> {
             routed.incrementAndGet();
-            return new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "denied", "denied");
-        }, ProxyLimits.DEFAULTS);
+            return new FilterDecision.Respond(403, "denied", "denied");
+        }), ProxyLimits.DEFAULTS);
         RawHttp2 raw = new RawHttp2(bad);
         raw.send(Unpooled.copiedBuffer("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", StandardCharsets.US_ASCII));
 

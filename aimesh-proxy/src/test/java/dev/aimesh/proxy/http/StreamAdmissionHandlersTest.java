@@ -18,6 +18,9 @@ import io.netty.util.concurrent.Promise;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import dev.aimesh.proxy.net.TrafficCounters;
+import dev.aimesh.proxy.filter.ChainStep;
+import dev.aimesh.proxy.filter.FilterDecision;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
 /**
  * The per-peer admission in the HTTP/2 and HTTP/1.1 server pipelines, on an {@link EmbeddedChannel}: a refused
@@ -69,11 +72,11 @@ class StreamAdmissionHandlersTest {
         }
     };
 
-    private final RequestRouter router = (downstream, request) -> {
+    private final SnapshotHolder.Source router = Http2ConformanceTest.source((exchange, head) -> {
         routed.incrementAndGet();
-        return request.uri().equals("/deny") ? new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "denied", "denied")
-                : new Routing.Forward(silent, request);
-    };
+        return head.path().equals("/deny") ? new FilterDecision.Respond(403, "denied", "denied")
+                : new ChainStep.Forward(silent);
+    });
 
     @AfterEach
     void release() {

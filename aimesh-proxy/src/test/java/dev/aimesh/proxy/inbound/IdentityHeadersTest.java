@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.ECDSASigner;
@@ -19,11 +20,9 @@ import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -31,24 +30,27 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.peerauthn.EffectiveMtls;
+import dev.aimesh.core.resource.PeerAuthentication.MtlsMode;
+import dev.aimesh.core.resource.Workload;
+import dev.aimesh.proxy.filter.FilterChain;
+import dev.aimesh.proxy.filter.PeerIdentity;
+import dev.aimesh.proxy.filter.TestExchanges;
+import dev.aimesh.proxy.snapshot.NetworkView;
+import dev.aimesh.proxy.snapshot.ProxySnapshot;
+import dev.aimesh.proxy.snapshot.RegistryIndex;
 import dev.aimesh.core.resource.ConfigLoader;
 import dev.aimesh.core.resource.RequestAuthentication;
-import dev.aimesh.proxy.filter.authn.InboundAuthentication;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
-import dev.aimesh.proxy.filter.authz.InboundAuthorization;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
-import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.http.ExchangeHandler;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.UpstreamConnector;
-import dev.aimesh.proxy.http.UpstreamLease;
-import dev.aimesh.proxy.net.TrafficCounters;
 
 /**
  * The headers only the inbound proxy may write (the claim and payload headers of RequestAuthentication,
@@ -102,44 +104,17 @@ class IdentityHeadersTest {
     }
 
     private EmbeddedChannel downstream(boolean http2) {
-        UpstreamLease lease = new UpstreamLease() {
-            @Override
-            public io.netty.channel.Channel channel() {
-                return upstream;
-            }
-
-            @Override
-            public boolean http2() {
-                return false;
-            }
-
-            @Override
-            public void release(boolean reusable) {}
-        };
-        UpstreamConnector model = new UpstreamConnector() {
-            @Override
-            public Future<UpstreamLease> acquire(EventLoop loop) {
-                return loop.newSucceededFuture(lease);
-            }
-
-            @Override
-            public String describe() {
-                return "the model";
-            }
-
-            @Override
-            public TrafficCounters counters() {
-                return new TrafficCounters();
-            }
-        };
-        InboundAuthentication authentication = new InboundAuthentication(SecurityEventSink.NONE);
-        authentication.use(authenticator);
-        InboundRouter router = new InboundRouter(model, new ConnectionAdmission("models", "model", 8000), authentication,
-                new InboundAuthorization(8000, InstantSource.system(), SecurityEventSink.NONE), SecurityEventSink.NONE);
+        InboundChain chains = new InboundChain(TestExchanges.upstream(upstream), 8000, InstantSource.system(),
+                SecurityEventSink.NONE);
+        ProxySnapshot.Policy policy = new ProxySnapshot.Policy("1", Authorizer.allowAll(), authenticator,
+                new EffectiveMtls(MtlsMode.STRICT, EffectiveMtls.Scope.DEFAULT, Optional.empty()), NetworkView.NONE,
+                RegistryIndex.NONE, Workload.ForwardedPath.NORMALIZED);
+        FilterChain chain = chains.assemble(policy);
         EmbeddedChannel channel = http2 ? new EmbeddedChannel() : new EmbeddedChannel(new HttpServerCodec());
         channel.attr(PeerIdentity.KEY).set(new PeerIdentity(SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/app"),
                 "By=spiffe://cluster.local/ns/models/sa/model;URI=spiffe://cluster.local/ns/apps/sa/app"));
-        channel.pipeline().addLast(new ExchangeHandler(router, ProxyLimits.DEFAULTS, http2));
+        channel.pipeline().addLast(new ExchangeHandler(TestExchanges.source(new ProxySnapshot(policy, chain, chain)),
+                ProxyLimits.DEFAULTS, http2));
         return channel;
     }
 

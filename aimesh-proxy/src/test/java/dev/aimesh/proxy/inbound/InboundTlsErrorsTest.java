@@ -19,7 +19,6 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,7 +39,11 @@ import dev.aimesh.identity.x509.X509Svid;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.Routing;
+import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.proxy.filter.FilterChain;
+import dev.aimesh.proxy.filter.FilterDecision;
+import dev.aimesh.proxy.filter.TestExchanges;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.tls.MeshTls;
 
@@ -88,13 +91,16 @@ class InboundTlsErrorsTest {
         return new X509Svid(id, keys.getPrivate(), issued.chain());
     }
 
+    private final SnapshotHolder.Source source = TestExchanges.source(TestExchanges.snapshot(
+            TestExchanges.policy("1", Authorizer.allowAll()), new FilterChain(List.of(),
+                    (exchange, head) -> new FilterDecision.Respond(403, "denied", "denied"), SecurityEventSink.NONE)));
+
     private InetSocketAddress start(SslProvider provider) throws Exception {
         X509Svid own = svid(SERVER);
         TrustBundle bundle = new TrustBundle(1, List.of(ROOT.root()));
         MeshTls tls = new MeshTls(() -> own, () -> bundle, TD, InstantSource.system(), false, provider);
         inbound = new InboundListener(new InetSocketAddress("127.0.0.1", 0), loops, tls, SERVER,
-                (downstream, request) -> new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "denied", "denied"),
-                ProxyLimits.DEFAULTS, new ConnectionAdmission("models", "llm", 8000),
+                source, ProxyLimits.DEFAULTS, new ConnectionAdmission(source.holder()),
                 new InboundListener.Refusals(SecurityEventSink.NONE));
         return inbound.address();
     }

@@ -55,7 +55,13 @@ import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.X509Svid;
 import dev.aimesh.proxy.filter.netpol.ConnectionAdmission;
 import dev.aimesh.proxy.http.ProxyLimits;
-import dev.aimesh.proxy.http.Routing;
+import dev.aimesh.proxy.filter.ChainStep;
+import dev.aimesh.proxy.filter.FilterChain;
+import dev.aimesh.proxy.filter.common.SecurityEventSink;
+import dev.aimesh.proxy.filter.TestExchanges;
+import dev.aimesh.proxy.snapshot.SnapshotHolder;
+import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.proxy.filter.FilterDecision;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
@@ -114,11 +120,14 @@ class PeerStreamLimitTest {
     void start() throws Exception {
         X509Svid own = svid(SERVER);
         MeshTls tls = new MeshTls(() -> own, () -> BUNDLE, TD, InstantSource.system(), false);
-        inbound = new InboundListener(new InetSocketAddress("127.0.0.1", 0), loops, tls, SERVER, (downstream, request) -> {
-            routed.computeIfAbsent(PeerIdentity.of(downstream).id(), id -> new AtomicInteger()).incrementAndGet();
-            return request.uri().equals("/hold") ? new Routing.Forward(silent, request)
-                    : new Routing.Refuse(HttpResponseStatus.FORBIDDEN, "denied", "denied");
-        }, ProxyLimits.builder().maxStreamsPerPeer(LIMIT).build(), new ConnectionAdmission("models", "llm", 8000),
+        SnapshotHolder.Source source = TestExchanges.source(TestExchanges.snapshot(
+                TestExchanges.policy("1", Authorizer.allowAll()), new FilterChain(List.of(), (exchange, head) -> {
+                    routed.computeIfAbsent(exchange.peer().id(), id -> new AtomicInteger()).incrementAndGet();
+                    return head.path().equals("/hold") ? new ChainStep.Forward(silent)
+                            : new FilterDecision.Respond(403, "denied", "denied");
+                }, SecurityEventSink.NONE)));
+        inbound = new InboundListener(new InetSocketAddress("127.0.0.1", 0), loops, tls, SERVER, source,
+                ProxyLimits.builder().maxStreamsPerPeer(LIMIT).build(), new ConnectionAdmission(source.holder()),
                 new InboundListener.Refusals((type, fields) -> {
                     eventTypes.add(type);
                     events.add(fields);

@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import com.nimbusds.jose.jwk.JWKSet;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import dev.aimesh.core.authz.AuthzRequest;
@@ -22,6 +21,7 @@ import dev.aimesh.core.resource.RequestAuthentication.JwtRule;
 import dev.aimesh.identity.jwt.JwtDecision;
 import dev.aimesh.identity.jwt.JwtValidator;
 import dev.aimesh.identity.jwt.KeySource;
+import dev.aimesh.proxy.filter.RequestHead;
 
 /**
  * The RequestAuthentications of one workload, compiled: finds the end user's token where the rules say
@@ -109,12 +109,14 @@ public final class RequestAuthenticator {
                 Set.copyOf(identityHeaders));
     }
 
-    public Result authenticate(HttpRequest request) {
+    public Result authenticate(RequestHead request) {
         if (validator == null) {
             return new Result.Anonymous();
         }
         Optional<Found> found = find(request);
-        identityHeaders.forEach(request.headers()::remove); // Istio does the same (istio/istio#53212)
+        for (String header : identityHeaders) {
+            request.remove(header);
+        } // Istio does the same (istio/istio#53212)
         if (found.isEmpty()) {
             return new Result.Anonymous();
         }
@@ -129,11 +131,11 @@ public final class RequestAuthenticator {
             case JwtDecision.Valid valid -> {
                 JwtRule rule = rules.stream().filter(r -> r.issuer().equals(valid.issuer())).findFirst().orElseThrow();
                 if (!rule.forwardOriginalToken() && found.get().header() != null) {
-                    request.headers().remove(found.get().header());
+                    request.remove(found.get().header());
                 }
-                rule.outputPayloadToHeader().ifPresent(h -> request.headers().set(h, token.split("\\.", 3)[1]));
+                rule.outputPayloadToHeader().ifPresent(h -> request.set(h, token.split("\\.", 3)[1]));
                 for (RequestAuthentication.ClaimToHeader c : rule.outputClaimToHeaders()) {
-                    claimHeaderValue(valid.claims().get(c.claim())).ifPresent(v -> request.headers().set(c.header(), v));
+                    claimHeaderValue(valid.claims().get(c.claim())).ifPresent(v -> request.set(c.header(), v));
                 }
                 return new Result.Authenticated(new AuthzRequest.Token(valid.issuer(), valid.subject().orElse(""),
                         valid.audiences(), valid.presenter().orElse(""), valid.claims()));
@@ -165,10 +167,10 @@ public final class RequestAuthenticator {
     /** A token, and the header it came in (null when from a parameter or cookie). */
     private record Found(String token, String header) {}
 
-    private Optional<Found> find(HttpRequest request) {
+    private Optional<Found> find(RequestHead request) {
         for (JwtRule rule : rules) {
             if (rule.defaultLocations()) {
-                String auth = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+                String auth = request.get(HttpHeaderNames.AUTHORIZATION);
                 if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
                     return Optional.of(new Found(auth.substring(7).strip(), HttpHeaderNames.AUTHORIZATION.toString()));
                 }
@@ -179,7 +181,7 @@ public final class RequestAuthenticator {
                 continue;
             }
             for (RequestAuthentication.HeaderLocation h : rule.fromHeaders()) {
-                String value = request.headers().get(h.name());
+                String value = request.get(h.name());
                 if (value != null && value.startsWith(h.prefix())) {
                     return Optional.of(new Found(value.substring(h.prefix().length()).strip(), h.name()));
                 }
@@ -190,7 +192,7 @@ public final class RequestAuthenticator {
                     return Optional.of(new Found(param.get(), null));
                 }
             }
-            String cookies = request.headers().get(HttpHeaderNames.COOKIE);
+            String cookies = request.get(HttpHeaderNames.COOKIE);
             if (cookies != null && !rule.fromCookies().isEmpty()) {
                 for (var cookie : ServerCookieDecoder.STRICT.decode(cookies)) {
                     if (rule.fromCookies().contains(cookie.name())) {
@@ -202,11 +204,11 @@ public final class RequestAuthenticator {
         return Optional.empty();
     }
 
-    private static Optional<String> param(HttpRequest request, String name) {
-        if (request.uri().indexOf('?') < 0) {
+    private static Optional<String> param(RequestHead request, String name) {
+        if (request.path().indexOf('?') < 0) {
             return Optional.empty();
         }
-        List<String> values = new QueryStringDecoder(request.uri()).parameters().get(name);
+        List<String> values = new QueryStringDecoder(request.path()).parameters().get(name);
         return values == null || values.isEmpty() ? Optional.empty() : Optional.of(values.get(0));
     }
 

@@ -1,4 +1,4 @@
-package dev.aimesh.proxy.inbound;
+package dev.aimesh.proxy.filter;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
@@ -10,7 +10,7 @@ import dev.aimesh.core.identity.SpiffeId;
  * the server name it asked for (empty when it sent none).
  */
 public record PeerIdentity(SpiffeId id, String forwardedClientCert, String sni) {
-    static final AttributeKey<PeerIdentity> KEY = AttributeKey.valueOf("aimesh.peer");
+    public static final AttributeKey<PeerIdentity> KEY = AttributeKey.valueOf("aimesh.peer");
 
     public PeerIdentity(SpiffeId id, String forwardedClientCert) {
         this(id, forwardedClientCert, "");
@@ -18,7 +18,11 @@ public record PeerIdentity(SpiffeId id, String forwardedClientCert, String sni) 
 
     /** The peer of a connection, or of the connection an HTTP/2 stream belongs to. */
     public static PeerIdentity of(Channel channel) {
-        Channel connection = channel instanceof Http2StreamChannel ? channel.parent() : channel;
-        return connection.attr(KEY).get();
+        return connection(channel).attr(KEY).get();
+    }
+
+    /** The connection a channel is, or that an HTTP/2 stream belongs to. */
+    public static Channel connection(Channel channel) {
+        return channel instanceof Http2StreamChannel ? channel.parent() : channel;
     }
 }
