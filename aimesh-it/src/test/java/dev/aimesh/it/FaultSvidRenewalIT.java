@@ -15,7 +15,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
-import dev.aimesh.it.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.FaultLoad;
+import dev.aimesh.testkit.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.FaultMesh;
 import dev.aimesh.proxy.agent.SvidFiles;
 
 /**

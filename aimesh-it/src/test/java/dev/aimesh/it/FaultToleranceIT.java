@@ -33,8 +33,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
-import dev.aimesh.it.CliProcess.Result;
-import dev.aimesh.it.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.FaultLoad;
+import dev.aimesh.testkit.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.FaultMesh;
+import dev.aimesh.testkit.PausableRelay;
 
 /**
  * The fault suite: a mesh of real processes started through the CLI (a control plane, the model's proxy,

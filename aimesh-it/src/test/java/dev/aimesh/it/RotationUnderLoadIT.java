@@ -28,6 +28,10 @@ import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.GrpcEchoModel;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.TlsClients;
 
 /** Certificates that live 4 seconds renew under steady traffic through a proxy pair, and no request fails. */
 @Isolated // it counts requests done in a few seconds: the other end-to-end classes must not share the CPU meanwhile

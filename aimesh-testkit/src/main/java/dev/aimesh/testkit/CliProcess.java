@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,11 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code aimesh} CLI as a separate process on this JVM's classpath, or any other program. */
-final class CliProcess {
+public final class CliProcess {
     /** Where the repository is (for examples/), set by the build. */
-    static final Path ROOT = Path.of(System.getProperty("aimesh.root", ".."));
+    public static final Path ROOT = Path.of(System.getProperty("aimesh.root", ".."));
 
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
@@ -24,7 +24,7 @@ final class CliProcess {
 
     private CliProcess() {}
 
-    static List<String> aimeshCommand(String... args) {
+    public static List<String> aimeshCommand(String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--enable-native-access=ALL-UNNAMED");
@@ -39,11 +39,11 @@ final class CliProcess {
         return command;
     }
 
-    static Result aimesh(String... args) {
+    public static Result aimesh(String... args) {
         return run(aimeshCommand(args), Map.of(), Duration.ofSeconds(60));
     }
 
-    static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove("AIMESH_CONTROL_PLANE");
@@ -66,7 +66,7 @@ final class CliProcess {
         }
     }
 
-    static Process start(List<String> command, Path log) throws IOException {
+    public static Process start(List<String> command, Path log) throws IOException {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
