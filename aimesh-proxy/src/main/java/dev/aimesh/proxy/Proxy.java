@@ -44,11 +44,12 @@ public final class Proxy implements AutoCloseable {
     private final EventLoops loops;
     private final MeshTls tls;
     private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
-    /** Connections to other proxies, one per peer: the outbound router makes each once and keeps it. */
+    /** Connections to other proxies, one per peer the registry lists: the outbound router makes each and retires it. */
     private final List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
     private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
+    private final OutboundRouter router;
     private final ConfigStreamClient config;
     private final InboundAuthorization authorization;
     private final InboundAuthentication authentication;
@@ -96,7 +97,7 @@ public final class Proxy implements AutoCloseable {
         this.inbound = options.inboundListen().map(listen -> new InboundListener(listen, loops, tls, identity.svid().id(),
                 new InboundRouter(model.orElseThrow(), admission, authentication, authorization, audit), options.limits(),
                 admission, new InboundListener.Refusals(audit)));
-        OutboundRouter router = new OutboundRouter(registry::get, (address, id) -> {
+        this.router = new OutboundRouter(registry::get, (address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
@@ -125,6 +126,9 @@ public final class Proxy implements AutoCloseable {
                 authorization.use(compiled.authorizer(), compiled.forwardedPath());
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);
+                if (router != null) { // null while the stored snapshot is applied, before the router exists
+                    peers.removeAll(router.retainListed(snapshot));
+                }
                 // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken
                 // here already so that the bundle file matches the snapshot.
                 identity.updateBundle(bundle);

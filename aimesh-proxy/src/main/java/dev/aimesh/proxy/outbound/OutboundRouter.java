@@ -50,7 +50,10 @@ public final class OutboundRouter implements RequestRouter {
     private final PeerConnectors peers;
     private final EgressCheck egress;
     private final Map<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
-    /** The connector of each peer, made on first use; a request looks its own up, parsing nothing. */
+    /**
+     * The connector of each peer, made on first use; a request looks its own up, parsing nothing. One the
+     * registry no longer lists is taken out and retired by {@link #retainListed}.
+     */
     private final Map<Peer, UpstreamConnector> connectors = new ConcurrentHashMap<>();
     /** Host names resolved against one snapshot; a new snapshot starts them afresh. */
     private volatile ResolvedHosts resolved = new ResolvedHosts(null, Map.of());
@@ -122,6 +125,30 @@ public final class OutboundRouter implements RequestRouter {
             connector = connectors.computeIfAbsent(peer, p -> peers.to(parse(p.endpoint()), p.identity()));
         }
         return new Routing.Forward(connector, request);
+    }
+
+    /**
+     * Retires the connectors of peers that {@code snapshot} no longer lists (an endpoint gone, or serving another
+     * identity now), so that their connections close instead of being kept for the proxy's lifetime; returns
+     * them. Called off the event loops, when a snapshot is applied.
+     */
+    public List<UpstreamConnector> retainListed(ConfigSnapshot snapshot) {
+        java.util.Set<Peer> listed = new java.util.HashSet<>();
+        for (WorkloadEntry workload : snapshot.workloads()) {
+            for (String endpoint : workload.endpoints()) {
+                listed.add(new Peer(endpoint, workload.spiffeId()));
+            }
+        }
+        List<UpstreamConnector> retired = new java.util.ArrayList<>();
+        connectors.entrySet().removeIf(e -> {
+            if (listed.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().retire();
+            retired.add(e.getValue());
+            return true;
+        });
+        return retired;
     }
 
     /** The workload a Host names, remembered per snapshot (bounded: Host headers come from the app). */
