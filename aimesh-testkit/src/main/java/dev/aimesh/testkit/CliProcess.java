@@ -22,6 +22,9 @@ public final class CliProcess {
         }
     }
 
+    private static final java.util.concurrent.Executor READERS = command -> Thread.ofVirtual().name("cli-output").start(command);
+    private static final long OUTPUT_AFTER_EXIT_SECONDS = 10;
+
     private CliProcess() {}
 
     public static List<String> aimeshCommand(String... args) {
@@ -51,18 +54,25 @@ public final class CliProcess {
             builder.environment().putAll(env);
             Process process = builder.start();
             process.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            // Each stream is read on a thread of its own: on the common pool (one worker on 2 cores) the output of every
+            // command of every test class in this JVM was read in turn, so a quick curl waited for a slow one to end.
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()), READERS);
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), READERS);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("timed out after " + timeout + ": " + command);
             }
-            return new Result(process.exitValue(), out.join(), err.join());
+            // A child the command left behind may hold its output open: what was written by its exit is read by then.
+            return new Result(process.exitValue(), out.get(OUTPUT_AFTER_EXIT_SECONDS, TimeUnit.SECONDS),
+                    err.get(OUTPUT_AFTER_EXIT_SECONDS, TimeUnit.SECONDS));
         } catch (IOException e) {
             throw new AssertionError("cannot run " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the output of " + command + " was still open " + OUTPUT_AFTER_EXIT_SECONDS
+                    + " s after it exited (a process it started holds it?)", e);
         }
     }
 
