@@ -46,6 +46,9 @@ public final class Proxy implements AutoCloseable {
     private final AtomicReference<ConfigSnapshot> registry = new AtomicReference<>();
     /** Connections to other proxies, one per peer the registry lists: the outbound router makes each and retires it. */
     private final List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
+    /** What the retired peers' connectors had counted. */
+    private final java.util.concurrent.atomic.LongAdder retiredPeerConnections = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder retiredPeerRequests = new java.util.concurrent.atomic.LongAdder();
     private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
@@ -127,7 +130,11 @@ public final class Proxy implements AutoCloseable {
                 authentication.use(compiled.authenticator());
                 registry.set(snapshot);
                 if (router != null) { // null while the stored snapshot is applied, before the router exists
-                    peers.removeAll(router.retainListed(snapshot));
+                    for (UpstreamConnector gone : router.retainListed(snapshot)) {
+                        retiredPeerConnections.add(gone.counters().connections()); // the stats stay counters
+                        retiredPeerRequests.add(gone.counters().requests());
+                        peers.remove(gone);
+                    }
                 }
                 // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken
                 // here already so that the bundle file matches the snapshot.
@@ -223,8 +230,8 @@ public final class Proxy implements AutoCloseable {
     }
 
     public ProxyStats stats() {
-        long peerConnections = 0;
-        long peerRequests = 0;
+        long peerConnections = retiredPeerConnections.sum();
+        long peerRequests = retiredPeerRequests.sum();
         for (Http2Upstream peer : peers) {
             peerConnections += peer.counters().connections();
             peerRequests += peer.counters().requests();
