@@ -134,6 +134,7 @@ public final class Proxy implements AutoCloseable {
                         retiredPeerConnections.add(gone.counters().connections()); // the stats stay counters
                         retiredPeerRequests.add(gone.counters().requests());
                         peers.remove(gone);
+                        log.info("{} is no longer in the registry: its connections close as their calls end", gone.describe());
                     }
                 }
                 // Kept on disk before the ACK; this runs on a gRPC thread, not an event loop. The bundle is taken

@@ -24,6 +24,16 @@ import dev.aimesh.testkit.CliProcess.Result;
  */
 public final class FaultMesh implements AutoCloseable {
     public static final String MODEL = "model.models";
+    /** The usual policies: apps/app may call the model, web/site may not. */
+    public static final String ONLY_APP_CALLS_THE_MODEL = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: model-callers, namespace: models}
+            spec:
+              targetRefs: [{kind: Service, name: model}]
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern READY = Pattern.compile("ready: inbound (\\S+), outbound (\\S+), admin (\\S+)");
     private static final Duration START = Duration.ofSeconds(60);
@@ -206,9 +216,11 @@ public final class FaultMesh implements AutoCloseable {
         return proxy;
     }
 
-    /** A caller's proxy: an outbound loopback listener for the app. */
-    public ProxyProcess callerProxy(String workload) throws IOException {
-        ProxyProcess proxy = new ProxyProcess(workload.replace('/', '-'), List.of("--outbound-listen", "127.0.0.1:0"));
+    /** A caller's proxy: an outbound loopback listener for the app; {@code options} are more of {@code aimesh proxy}'s. */
+    public ProxyProcess callerProxy(String workload, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--outbound-listen", "127.0.0.1:0"));
+        args.addAll(List.of(options));
+        ProxyProcess proxy = new ProxyProcess(workload.replace('/', '-'), args);
         proxy.start(token(workload));
         proxies.add(proxy);
         return proxy;

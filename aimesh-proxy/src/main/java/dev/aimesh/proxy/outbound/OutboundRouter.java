@@ -133,6 +133,9 @@ public final class OutboundRouter implements RequestRouter {
      * them. Called off the event loops, when a snapshot is applied.
      */
     public List<UpstreamConnector> retainListed(ConfigSnapshot snapshot) {
+        if (connectors.isEmpty()) {
+            return List.of(); // a proxy that calls no one (the model's own) pays nothing per snapshot
+        }
         java.util.Set<Peer> listed = new java.util.HashSet<>();
         for (WorkloadEntry workload : snapshot.workloads()) {
             for (String endpoint : workload.endpoints()) {
