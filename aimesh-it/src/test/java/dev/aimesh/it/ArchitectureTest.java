@@ -6,7 +6,10 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import java.time.Clock;
 import java.time.Instant;
+import java.time.InstantSource;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.List;
 import com.tngtech.archunit.base.DescribedPredicate;
@@ -69,6 +72,29 @@ class ArchitectureTest {
         rule.check(classes);
     }
 
+    /**
+     * The wire protocol stays at the edge: protobuf and gRPC types appear in aimesh-api, and beyond it only
+     * in the two ends of the protocol (the control plane's gRPC services, the proxy's agent), which convert
+     * to core types at once; policy, registry, CA, filters and the data path never see them.
+     */
+    @Test
+    void protobufAndGrpcTypesStayInTheApiAndTheProtocolsTwoEnds() {
+        noClasses().that().resideInAPackage("dev.aimesh..")
+                .and().resideOutsideOfPackages("dev.aimesh.api..", "dev.aimesh.controlplane.grpc..", "dev.aimesh.proxy.agent..",
+                        "dev.aimesh.testkit..", "dev.aimesh.bench..")
+                .should().dependOnClassesThat().resideInAnyPackage("com.google.protobuf..", "io.grpc..", "dev.aimesh.api.v1..")
+                .check(classes);
+    }
+
+    /** Test fixtures and benchmarks are never part of what ships. */
+    @Test
+    void productionCodeNeverDependsOnTheTestkitOrTheBenchmarks() {
+        noClasses().that().resideInAnyPackage("dev.aimesh.core..", "dev.aimesh.identity..", "dev.aimesh.api..",
+                        "dev.aimesh.controlplane..", "dev.aimesh.proxy..", "dev.aimesh.cli..", "dev.aimesh.demo..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.aimesh.testkit..", "dev.aimesh.bench..", "dev.aimesh.it..")
+                .check(classes);
+    }
+
     @Test
     void coreDoesNoIoHasNoThreadsAndReadsNoClock() {
         noClasses().that().resideInAPackage("dev.aimesh.core..").should().dependOnClassesThat()
@@ -79,7 +105,12 @@ class ArchitectureTest {
                 .haveFullyQualifiedName("java.io.File").orShould().dependOnClassesThat()
                 .haveFullyQualifiedName("java.io.FileInputStream").orShould().dependOnClassesThat()
                 .haveFullyQualifiedName("java.io.FileOutputStream").orShould().dependOnClassesThat()
-                .haveFullyQualifiedName("java.lang.Thread")
+                .haveFullyQualifiedName("java.lang.Thread").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.FileReader").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.FileWriter").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.io.RandomAccessFile").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.lang.ProcessBuilder").orShould().dependOnClassesThat()
+                .haveFullyQualifiedName("java.lang.Runtime")
                 .check(classes);
         noClasses().that().resideInAPackage("dev.aimesh.core..")
                 .should().callMethod(System.class, "currentTimeMillis")
@@ -87,7 +118,11 @@ class ArchitectureTest {
                 .orShould().callMethod(Instant.class, "now")
                 .orShould().callMethod(LocalDateTime.class, "now")
                 .orShould().callMethod(ZonedDateTime.class, "now")
+                .orShould().callMethod(OffsetDateTime.class, "now")
+                .orShould().callMethod(LocalDate.class, "now")
                 .orShould().callMethod(Clock.class, "systemUTC")
+                .orShould().callMethod(Clock.class, "systemDefaultZone")
+                .orShould().callMethod(InstantSource.class, "system")
                 .check(classes);
     }
 }

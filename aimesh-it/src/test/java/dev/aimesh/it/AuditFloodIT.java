@@ -28,6 +28,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.controlplane.audit.HashChainedAuditLog;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.ModelAndCallers;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * A flood of certificate-less handshakes does not hide real denials: while thousands of TLS handshakes

@@ -30,6 +30,7 @@ import dev.aimesh.core.audit.SecurityEvent.Type;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.agent.ControlPlaneChannels;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.testkit.TestMesh;
 
 /** The control plane's AuditService over loopback gRPC: who may report, what is recorded, and the per-proxy limits. */
 class AuditServiceIT {

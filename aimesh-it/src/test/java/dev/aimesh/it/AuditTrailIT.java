@@ -31,7 +31,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.controlplane.audit.HashChainedAuditLog;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.ModelAndCallers;
+import dev.aimesh.testkit.TestMesh;
 import dev.aimesh.proxy.Proxy;
 
 /**

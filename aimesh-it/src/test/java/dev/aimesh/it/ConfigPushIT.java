@@ -20,6 +20,8 @@ import dev.aimesh.api.v1.ConfigServiceGrpc;
 import dev.aimesh.api.v1.ConfigSnapshot;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.testkit.MutableClock;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * The config stream over real gRPC and mTLS: what concerns the proxy's workload, typed, whole first, then only

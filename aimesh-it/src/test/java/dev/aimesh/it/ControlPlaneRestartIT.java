@@ -9,6 +9,7 @@ import java.time.InstantSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.proxy.Proxy;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * A proxy rejoins the config stream of a control plane that restarted on the same port within a few

@@ -14,8 +14,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
-import dev.aimesh.it.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.FaultLoad;
+import dev.aimesh.testkit.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.FaultMesh;
 import dev.aimesh.proxy.agent.SvidFiles;
 
 /**
@@ -23,7 +26,6 @@ import dev.aimesh.proxy.agent.SvidFiles;
  * processes, under a steady load from h2load on HTTP/1.1 and HTTP/2 for 15 seconds: both proxies renew
  * several times during the run (seen as new certificates in their state directories) and no request fails.
  */
-@Isolated // it counts requests done in a few seconds: the other end-to-end classes must not share the CPU
 class FaultSvidRenewalIT {
     private static final int SECONDS = 15;
 
@@ -33,15 +35,7 @@ class FaultSvidRenewalIT {
     @Test
     void svidsRenewedUnderLoadOnHttp1AndHttp2FailNoRequest() throws Exception {
         try (EchoUpstream model = new EchoUpstream().start();
-                FaultMesh mesh = new FaultMesh(tmp, "6s", """
-                        apiVersion: security.istio.io/v1
-                        kind: AuthorizationPolicy
-                        metadata: {name: model-callers, namespace: models}
-                        spec:
-                          targetRefs: [{kind: Service, name: model}]
-                          rules:
-                          - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
-                        """)) {
+                FaultMesh mesh = new FaultMesh(tmp, "6s", FaultMesh.ONLY_APP_CALLS_THE_MODEL)) {
             mesh.startControlPlane();
             ProxyProcess server = mesh.modelProxy(model.address().getPort());
             ProxyProcess app = mesh.callerProxy("apps/app");

@@ -32,9 +32,14 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
-import dev.aimesh.it.CliProcess.Result;
-import dev.aimesh.it.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.FaultLoad;
+import dev.aimesh.testkit.FaultMesh.ProxyProcess;
+import dev.aimesh.testkit.FaultMesh;
+import dev.aimesh.testkit.PausableRelay;
 
 /**
  * The fault suite: a mesh of real processes started through the CLI (a control plane, the model's proxy,
@@ -44,7 +49,8 @@ import dev.aimesh.it.FaultMesh.ProxyProcess;
  * flood of failed handshakes against the model's inbound. Each asserts zero failed requests and nothing
  * lost. The figures are in docs/testing.md.
  */
-@Isolated // it measures latency and counts requests in a few seconds: the other end-to-end classes must not share the CPU
+// Runs beside the other classes: its latency bound is taken against the same caller's p99 just before the flood, and its
+// audit bound against the flood's own length, so a CPU shared with other classes slows both sides alike.
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FaultToleranceIT {
     private static final String POLICY = """
@@ -60,8 +66,12 @@ class FaultToleranceIT {
     private static final String SITE = "\"cluster.local/ns/web/sa/site\"";
     /** How soon a config change must reach the proxies (issue 11: "changes resume within seconds"). */
     static final Duration CHANGE_BOUND = Duration.ofSeconds(5);
-    /** A legitimate caller's p99 during a handshake flood, on this 2-core machine. */
+    /**
+     * A legitimate caller's p99 during a handshake flood, on this 2-core machine; on a machine busier than that (other
+     * classes beside this one), {@link #FLOOD_P99_FACTOR} times the caller's p99 measured just before the flood.
+     */
     static final Duration FLOOD_P99_BOUND = Duration.ofMillis(500);
+    static final int FLOOD_P99_FACTOR = 3;
     private static final int CLIENTS = 2;
     private static final int RATE = 10; // per client and second: 20 requests/s per protocol, 40/s in all
     private static final int SECONDS = 12;
@@ -77,6 +87,8 @@ class FaultToleranceIT {
     private static ProxyProcess site;
     /** How many denials the flood test made, each with its own path (flood-denial=N). */
     private static int floodDenials;
+    /** How long the flood of failed handshakes lasted. */
+    private static Duration floodTook;
 
     @BeforeAll
     static void startMesh() throws Exception {
@@ -268,7 +280,15 @@ class FaultToleranceIT {
     void thousandsOfFailedHandshakesKeepALegitimateCallersP99WithinBoundAndFailNoneOfItsRequests() throws Exception {
         String[] inbound = server.inbound.split(":");
         InetSocketAddress target = new InetSocketAddress(inbound[0], Integer.parseInt(inbound[1]));
+        Map<String, Duration> bounds = new java.util.HashMap<>();
+        for (FaultLoad.Outcome before : awaitAll(loadBothProtocols(4))) {
+            before.assertNoFailure();
+            Duration relative = Duration.ofNanos(before.p99Micros() * 1000 * FLOOD_P99_FACTOR);
+            bounds.put(before.protocol(), relative.compareTo(FLOOD_P99_BOUND) > 0 ? relative : FLOOD_P99_BOUND);
+        }
+        System.out.println("fault suite: p99 bounds during the flood: " + bounds);
         List<FaultLoad> loads = loadBothProtocols(SECONDS);
+        long floodStart = System.nanoTime();
         AtomicInteger refused = new AtomicInteger();
         ExecutorService flood = Executors.newFixedThreadPool(4);
         List<Future<?>> floods = new ArrayList<>();
@@ -292,13 +312,15 @@ class FaultToleranceIT {
         for (Future<?> f : floods) {
             f.get(120, TimeUnit.SECONDS);
         }
+        floodTook = Duration.ofNanos(System.nanoTime() - floodStart);
         flood.shutdown();
         List<FaultLoad.Outcome> outcomes = awaitAll(loads);
         System.out.println("fault suite: failed handshakes: " + refused.get() + " of " + 4 * perKind);
         assertThat(refused.get()).as("handshakes refused").isEqualTo(4 * perKind);
         for (FaultLoad.Outcome outcome : outcomes) {
             outcome.assertNoFailure();
-            assertThat(Duration.ofNanos(outcome.p99Micros() * 1000)).as(outcome.protocol() + " p99").isLessThanOrEqualTo(FLOOD_P99_BOUND);
+            assertThat(Duration.ofNanos(outcome.p99Micros() * 1000)).as(outcome.protocol() + " p99")
+                    .isLessThanOrEqualTo(bounds.get(outcome.protocol()));
         }
         floodDenials = marks;
     }
@@ -314,19 +336,23 @@ class FaultToleranceIT {
         }
         Map<String, Long> entries = new java.util.TreeMap<>();
         long refusedHandshakes = 0;
+        java.util.Set<String> refusalKeys = new java.util.HashSet<>();
         for (String line : mesh.auditLines("\"type\"")) {
             String type = field(line, "type");
             entries.merge(type, 1L, Long::sum);
             if (type.equals("peer-authn.refused")) {
+                refusalKeys.add(field(line, "caller") + " " + field(line, "reason"));
                 String count = field(line, "count");
                 refusedHandshakes += count.isEmpty() ? 1 : Long.parseLong(count);
             }
         }
         System.out.println("fault suite: audit entries after the handshake flood, by type: " + entries + "; refused handshakes"
                 + " they count: " + refusedHandshakes);
-        // Noise is one entry per source and reason per interval, with a count, so it cannot crowd out denials.
-        assertThat(entries.getOrDefault("peer-authn.refused", 0L)).as("entries of the flood's refusals").isPositive()
-                .isLessThan(4 * 750 / 20);
+        // Noise is one entry per source and reason per interval (1 s), with a count, so it cannot crowd out denials: at
+        // most one a second for each source and reason, however long a CPU shared with other classes made the flood.
+        assertThat(entries.getOrDefault("peer-authn.refused", 0L))
+                .as("entries of the flood's refusals (%s sources and reasons, over %s)", refusalKeys.size(), floodTook)
+                .isPositive().isLessThanOrEqualTo(refusalKeys.size() * (floodTook.toSeconds() + 2)).isLessThan(4 * 750 / 10);
         assertThat(refusedHandshakes).as("refused handshakes the aggregates count").isGreaterThan(entries.get("peer-authn.refused"));
         assertThat(entries).doesNotContainKeys("audit.refused", "audit.dropped");
     }

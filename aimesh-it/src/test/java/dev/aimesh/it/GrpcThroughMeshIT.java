@@ -25,6 +25,8 @@ import dev.aimesh.api.v1.SignCertificateRequest;
 import dev.aimesh.api.v1.SignCertificateResponse;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.testkit.GrpcEchoModel;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * A gRPC client calls a gRPC model server through the proxy pair: h2c into the outbound proxy, HTTP/2

@@ -40,7 +40,11 @@ import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.agent.ConfigStreamClient;
 import dev.aimesh.proxy.agent.ControlPlaneChannels;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.MutableClock;
+import dev.aimesh.testkit.TestCa;
+import dev.aimesh.testkit.TestMesh;
 
 /** Join, renewal, refusal, restart and root rotation against a real control plane over loopback gRPC + mTLS. */
 class IdentityFlowIT {
@@ -320,15 +324,6 @@ class IdentityFlowIT {
         assertThatThrownBy(call::read).hasMessageContaining("UNAUTHENTICATED").hasMessageContaining("requires mTLS");
     }
 
-    private static X509Svid svidFrom(dev.aimesh.identity.ca.CaCredential ca, SpiffeId id, Instant issuedAt, Duration lifetime)
-            throws Exception {
-        java.security.KeyPair keys = Keys.newP256();
-        byte[] csr = CertificateRequests.forSpiffeId(keys, id).getEncoded();
-        var issued = (dev.aimesh.identity.ca.IssueDecision.Issued) dev.aimesh.identity.ca.SvidIssuer.issue(
-                new dev.aimesh.identity.ca.SvidIssuer.Request(csr, id, lifetime, issuedAt), ca);
-        return new X509Svid(id, keys.getPrivate(), issued.chain());
-    }
-
     private static SignCertificateRequest renewalOf(SpiffeId id) {
         return SignCertificateRequest.newBuilder()
                 .setCsr(ByteString.copyFrom(dev.aimesh.identity.x509.SvidRequest.der(Keys.newP256(), Optional.of(id)))).build();
@@ -378,7 +373,7 @@ class IdentityFlowIT {
         assertThat(first.out()).as(first::toString).contains("New, TLSv1.3");
         assertThat(session).as("a session ticket would let a later connection skip the trust manager").doesNotExist();
 
-        X509Svid expired = svidFrom(mesh.cp.ca().state().signing(), MODEL, Instant.now().minus(Duration.ofHours(2)),
+        X509Svid expired = TestCa.svid(mesh.cp.ca().state().signing(), MODEL, Instant.now().minus(Duration.ofHours(2)),
                 Duration.ofHours(1));
         Result refused = opensslWith(expired, "-ign_eof"); // TLS 1.3: the alert comes after the client finished
         assertThat(refused.out() + refused.err()).contains("alert certificate expired").doesNotContain("internal error");

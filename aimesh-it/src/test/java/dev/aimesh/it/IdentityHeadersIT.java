@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.HeaderEchoModel;
+import dev.aimesh.testkit.TestMesh;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.http.ProxyLimits;
 

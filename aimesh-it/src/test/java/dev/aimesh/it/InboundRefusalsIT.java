@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -20,11 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.identity.ca.CaCredential;
-import dev.aimesh.identity.ca.IssueDecision;
 import dev.aimesh.identity.ca.RootCertificates;
-import dev.aimesh.identity.ca.SvidIssuer;
-import dev.aimesh.identity.x509.CertificateRequests;
-import dev.aimesh.identity.x509.Keys;
 import dev.aimesh.identity.x509.X509Svid;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
@@ -32,6 +27,11 @@ import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.tls.MeshTls;
 import dev.aimesh.proxy.upstream.Http2Upstream;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.TestCa;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.TlsClients;
 
 /**
  * What an attacker or a broken client sends to the inbound front door is refused, for that connection
@@ -70,13 +70,6 @@ class InboundRefusalsIT {
         return server.inboundAddress().orElseThrow();
     }
 
-    private static X509Svid svidFrom(CaCredential ca, SpiffeId id, Instant issuedAt, Duration lifetime) throws Exception {
-        KeyPair keys = Keys.newP256();
-        byte[] csr = CertificateRequests.forSpiffeId(keys, id).getEncoded();
-        var issued = (IssueDecision.Issued) SvidIssuer.issue(new SvidIssuer.Request(csr, id, lifetime, issuedAt), ca);
-        return new X509Svid(id, keys.getPrivate(), issued.chain());
-    }
-
     private static String send(X509Svid client, String request) throws Exception {
         try (SSLSocket socket = TlsClients.connect(inbound(), client, app.bundle(), MODEL)) {
             return TlsClients.exchange(socket, request.getBytes(StandardCharsets.ISO_8859_1));
@@ -105,12 +98,12 @@ class InboundRefusalsIT {
         TrustDomain td = TrustDomain.parse("it.example");
         SpiffeId appId = SpiffeId.forWorkload(td, "apps", "app");
         Instant now = Instant.now();
-        assertRefused(svidFrom(RootCertificates.create(td, now.minusSeconds(60), Duration.ofDays(1)), appId, now, Duration.ofHours(1)));
+        assertRefused(TestCa.svid(RootCertificates.create(td, now.minusSeconds(60), Duration.ofDays(1)), appId, now, Duration.ofHours(1)));
         TrustDomain evil = TrustDomain.parse("evil.example");
-        assertRefused(svidFrom(RootCertificates.create(evil, now.minusSeconds(60), Duration.ofDays(1)),
+        assertRefused(TestCa.svid(RootCertificates.create(evil, now.minusSeconds(60), Duration.ofDays(1)),
                 SpiffeId.forWorkload(evil, "apps", "app"), now, Duration.ofHours(1)));
         CaCredential meshCa = mesh.cp.ca().state().signing();
-        assertRefused(svidFrom(meshCa, appId, now.minus(Duration.ofHours(2)), Duration.ofHours(1)));
+        assertRefused(TestCa.svid(meshCa, appId, now.minus(Duration.ofHours(2)), Duration.ofHours(1)));
         assertThat(send(app.svid(), "GET /echo HTTP/1.1\r\nHost: model\r\nConnection: close\r\n\r\n")).startsWith("HTTP/1.1 200");
     }
 

@@ -11,10 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import dev.aimesh.core.identity.JoinToken;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.Curl;
 
 /**
  * The proxies of a test mesh that call one another, and the calls between them: curl through the caller's

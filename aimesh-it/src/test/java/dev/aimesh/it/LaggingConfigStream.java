@@ -7,6 +7,7 @@ import dev.aimesh.api.v1.ConfigRequest;
 import dev.aimesh.api.v1.ConfigServiceGrpc;
 import dev.aimesh.api.v1.ConfigSnapshot;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * A joined workload's config stream, spoken over the real protocol, that acknowledges what it is sent only when

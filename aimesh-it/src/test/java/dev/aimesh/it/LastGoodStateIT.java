@@ -10,17 +10,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.core.identity.JoinToken;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.MutableClock;
+import dev.aimesh.testkit.TestMesh;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.BootstrapException;
@@ -36,6 +42,7 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * change once the control plane is back on the same data directory and address.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(value = 2, unit = TimeUnit.MINUTES) // every wait inside is bounded; this names the step if one is not
 class LastGoodStateIT {
     private static final String POLICY = """
             apiVersion: security.istio.io/v1
@@ -121,7 +128,8 @@ class LastGoodStateIT {
         assertThat(server.registry().version()).isEqualTo(enforced);
         assertThat(server.appliedConfigVersion()).isEmpty(); // nothing has come from a control plane
         // the callers' connections to the old process are gone; their next request dials the same port again
-        await().atMost(WAIT).untilAsserted(() -> Curl.assertStatus(call(app, "h2"), 200));
+        await("the app's call through the restarted model proxy").atMost(WAIT)
+                .untilAsserted(() -> Curl.assertStatus(call(app, "h2"), 200));
         int before = model.requests();
         for (String protocol : new String[] {"http1.1", "h2"}) {
             Curl.assertStatus(call(app, protocol), 200);
@@ -147,13 +155,15 @@ class LastGoodStateIT {
     @Test
     void whenTheControlPlaneIsBackTheRestartedProxyReconnectsAndTakesAPolicyChange() throws Exception {
         mesh.start(grpcPort);
-        await().atMost(WAIT).until(() -> !server.appliedConfigVersion().isEmpty());
+        await("the restarted model proxy back on the control plane's config stream").atMost(WAIT)
+                .until(() -> !server.appliedConfigVersion().isEmpty());
 
         mesh.write("policies.yaml", POLICY.formatted(", \"cluster.local/ns/web/sa/site\""));
 
-        await().atMost(WAIT).untilAsserted(() -> Curl.assertStatus(call(site, "h2"), 200));
+        await("the policy change letting web/site in").atMost(WAIT).untilAsserted(() -> Curl.assertStatus(call(site, "h2"), 200));
         Curl.assertStatus(call(site, "http1.1"), 200);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(snapshotText())
+        await("the changed snapshot kept in the state directory").atMost(WAIT)
+                .untilAsserted(() -> assertThat(snapshotText())
                 .contains("cluster.local/ns/web/sa/site"));
     }
 }

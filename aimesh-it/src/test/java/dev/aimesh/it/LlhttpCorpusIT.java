@@ -17,6 +17,9 @@ import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.TlsClients;
 
 /**
  * llhttp's request corpus ({@code ../shared/testdata/llhttp-requests}) through the inbound front door:

@@ -24,7 +24,12 @@ import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.core.identity.SpiffeId;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.HeadRecordingUpstream;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.TlsClients;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
 import dev.aimesh.proxy.agent.SvidFiles;
@@ -37,7 +42,9 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * refused before it (never reaching it), what the proxy answers itself (408, 414, 100 Continue, 417), and
  * which headers never pass. The model is a raw socket that records each request head as it arrived.
  */
-// Runs alone: the overload cases open a thousand connections and measure a caller's latency meanwhile.
+// Its overload cases are HeadFloodIT's now, which runs beside the others. This class still runs alone: beside other
+// classes (2 runs of 2) the refused HTTP/2 request with Expect: 100-continue got an empty reply (curl exit 52)
+// instead of its 502 - a race in the proxy that a loaded CPU exposes, not a fault of the test; alone it passes.
 @Isolated
 class ProtocolHygieneIT {
     private static final SpiffeId MODEL = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
@@ -329,190 +336,6 @@ class ProtocolHygieneIT {
                 viaOutbound(protocol, "/chunked", "-i"))) {
             Curl.assertStatus(r, 200);
             assertThat(r.out()).doesNotContainIgnoringCase("x-http2-");
-        }
-    }
-
-    // --- overload ----------------------------------------------------------------------------------------------
-
-    /** What the legitimate caller's p99 must stay under while an attack runs (2 shared cores, everything in one JVM). */
-    private static final Duration P99_BOUND = Duration.ofMillis(500);
-    private static final int WARM_UP = 5;
-    /** How much the heap may grow while the attack's connections are open. */
-    private static final long HEAP_BOUND = 96L * 1024 * 1024;
-
-    /** One legitimate call: when it started and how long it took (nanos). */
-    private record Call(long start, long nanos) {}
-
-    /** When the test's own full collections ran: they stop every thread of this JVM, the proxies' too. */
-    private static final List<long[]> PAUSES = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /**
-     * Calls the model through the proxy pair, one call after another over keep-alive, until {@code done}; counts
-     * {@code warmedUp} down after its first calls (which load the client's classes and open its connection).
-     */
-    private static java.util.concurrent.CompletableFuture<List<Call>> legitimateCaller(java.util.concurrent.atomic.AtomicBoolean done,
-            java.util.concurrent.CountDownLatch warmedUp) {
-        return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1)
-                    .proxy(java.net.ProxySelector.of(client.outboundAddress().orElseThrow())).build();
-            List<Call> nanos = new ArrayList<>();
-            while (!done.get() || nanos.size() < 20 + WARM_UP) {
-                long start = System.nanoTime();
-                try {
-                    var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://model.models/legit"))
-                            .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-                    assertThat(response.statusCode()).isEqualTo(200);
-                } catch (IOException | InterruptedException e) {
-                    throw new AssertionError("a legitimate call failed during the attack", e);
-                }
-                nanos.add(new Call(start, System.nanoTime() - start));
-                if (nanos.size() == WARM_UP) {
-                    warmedUp.countDown();
-                }
-            }
-            return nanos.subList(WARM_UP, nanos.size());
-        }, java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
-    }
-
-    /** The 99th percentile of the calls that no full collection of the test's own paused. */
-    private static Duration p99(List<Call> calls) {
-        List<Long> sorted = calls.stream().filter(c -> PAUSES.stream().noneMatch(p -> c.start() < p[1] && c.start() + c.nanos() > p[0]))
-                .map(Call::nanos).sorted().toList();
-        return Duration.ofNanos(sorted.get((int) Math.ceil(sorted.size() * 0.99) - 1));
-    }
-
-    private static long heapUsed() {
-        long start = System.nanoTime();
-        System.gc();
-        PAUSES.add(new long[] {start, System.nanoTime()});
-        Runtime runtime = Runtime.getRuntime();
-        return runtime.totalMemory() - runtime.freeMemory();
-    }
-
-    /** Reads until the server closes; the answer (possibly cut by a reset), or null if still open at the deadline. */
-    private static String untilClosed(Socket socket, long deadlineNanos) {
-        StringBuilder answer = new StringBuilder();
-        byte[] buffer = new byte[4096];
-        try {
-            InputStream in = socket.getInputStream();
-            while (true) {
-                long left = Duration.ofNanos(deadlineNanos - System.nanoTime()).toMillis();
-                if (left <= 0) {
-                    return null;
-                }
-                socket.setSoTimeout((int) left);
-                int n = in.read(buffer);
-                if (n < 0) {
-                    return answer.toString();
-                }
-                answer.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
-            }
-        } catch (java.net.SocketTimeoutException e) {
-            return null;
-        } catch (IOException e) {
-            return answer.append("<reset>").toString(); // closed with the rest of the request unread
-        }
-    }
-
-    @Test
-    void aThousandSlowlorisConnectionsAreAnswered408AndClosedWithinTheTimeoutWhileACallerIsServed() throws Exception {
-        int before = model.heads().size();
-        InetSocketAddress address = client.outboundAddress().orElseThrow();
-        long heapBefore = heapUsed();
-        List<Socket> slow = new ArrayList<>();
-        var done = new java.util.concurrent.atomic.AtomicBoolean();
-        var warmedUp = new java.util.concurrent.CountDownLatch(1);
-        var caller = legitimateCaller(done, warmedUp);
-        assertThat(warmedUp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        try {
-            long start = System.nanoTime();
-            for (int i = 0; i < 1000; i++) {
-                Socket socket = new Socket(address.getAddress(), address.getPort());
-                socket.getOutputStream().write(("GET /slow-" + i + " HTTP/1.1\r\nHost: model.models\r\nX-Slow: ")
-                        .getBytes(StandardCharsets.US_ASCII));
-                slow.add(socket);
-            }
-            Duration opened = Duration.ofNanos(System.nanoTime() - start);
-            long heapDuring = heapUsed() - heapBefore;
-            long deadline = start + HEAD_TIMEOUT.plus(opened).plusSeconds(5).toNanos();
-            int answered408 = 0;
-            for (Socket socket : slow) {
-                String answer = untilClosed(socket, deadline);
-                assertThat(answer).as("closed within the timeout").isNotNull();
-                answered408 += answer.startsWith("HTTP/1.1 408") ? 1 : 0;
-            }
-            Duration allClosed = Duration.ofNanos(System.nanoTime() - start);
-            done.set(true);
-            List<Call> latencies = caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            System.out.printf("slowloris: 1000 connections opened in %d ms, all closed after %d ms, %d answered 408; heap +%d MiB;"
-                    + " legitimate caller: %d calls, p99 %d ms%n", opened.toMillis(), allClosed.toMillis(), answered408,
-                    heapDuring >> 20, latencies.size(), p99(latencies).toMillis());
-            System.out.println("slowest calls (ms after the attack began, ms): " + latencies.stream()
-                    .sorted(java.util.Comparator.comparingLong(Call::nanos).reversed()).limit(5)
-                    .map(c -> (c.start() - start) / 1_000_000 + ":" + c.nanos() / 1_000_000).toList() + " pauses "
-                    + PAUSES.stream().map(p -> (p[0] - start) / 1_000_000 + "+" + (p[1] - p[0]) / 1_000_000).toList());
-            assertThat(answered408).isEqualTo(1000);
-            assertThat(heapDuring).isLessThan(HEAP_BOUND);
-            assertThat(p99(latencies)).isLessThan(P99_BOUND);
-            assertThat(model.heads().stream().filter(h -> h.contains("/slow-"))).isEmpty();
-            assertThat(model.heads().size() - before).isEqualTo(WARM_UP + latencies.size());
-        } finally {
-            done.set(true);
-            for (Socket socket : slow) {
-                socket.close();
-            }
-        }
-    }
-
-    @Test
-    void aHundredConnectionsSending100KbHeadsAreRefusedWithoutReachingTheModelWhileACallerIsServed() throws Exception {
-        InetSocketAddress address = client.outboundAddress().orElseThrow();
-        byte[] head = ("GET /big HTTP/1.1\r\nHost: model.models\r\n" + ("X-Pad: " + "p".repeat(1016) + "\r\n").repeat(100) + "\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        long heapBefore = heapUsed();
-        var done = new java.util.concurrent.atomic.AtomicBoolean();
-        var warmedUp = new java.util.concurrent.CountDownLatch(1);
-        var caller = legitimateCaller(done, warmedUp);
-        assertThat(warmedUp.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-        var writers = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-        List<Socket> big = new ArrayList<>();
-        try {
-            long start = System.nanoTime();
-            for (int i = 0; i < 100; i++) {
-                Socket socket = new Socket(address.getAddress(), address.getPort());
-                big.add(socket);
-                writers.submit(() -> {
-                    try {
-                        socket.getOutputStream().write(head);
-                    } catch (IOException e) {
-                        // refused before the end of the head: the point
-                    }
-                });
-            }
-            long heapDuring = heapUsed() - heapBefore;
-            long deadline = start + Duration.ofSeconds(20).toNanos();
-            int answered431 = 0;
-            for (Socket socket : big) {
-                String answer = untilClosed(socket, deadline);
-                assertThat(answer).as("closed").isNotNull();
-                answered431 += answer.startsWith("HTTP/1.1 431") ? 1 : 0;
-            }
-            Duration allClosed = Duration.ofNanos(System.nanoTime() - start);
-            done.set(true);
-            List<Call> latencies = caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            System.out.printf("100 KB heads: 100 connections all closed after %d ms, %d read their 431 before the reset; heap +%d MiB;"
-                    + " legitimate caller: %d calls, p99 %d ms%n", allClosed.toMillis(), answered431, heapDuring >> 20,
-                    latencies.size(), p99(latencies).toMillis());
-            assertThat(answered431).as("most read the 431 (the rest were reset with their head unread)").isGreaterThan(0);
-            assertThat(heapDuring).isLessThan(HEAP_BOUND);
-            assertThat(p99(latencies)).isLessThan(P99_BOUND);
-            assertThat(model.heads().stream().filter(h -> h.contains("/big"))).isEmpty();
-        } finally {
-            done.set(true);
-            writers.shutdownNow();
-            for (Socket socket : big) {
-                socket.close();
-            }
         }
     }
 }

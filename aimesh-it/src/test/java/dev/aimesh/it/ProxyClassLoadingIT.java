@@ -17,6 +17,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import dev.aimesh.proxy.Proxy;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.TestMesh;
+import dev.aimesh.testkit.Curl;
+import dev.aimesh.testkit.EchoUpstream;
 
 /**
  * A proxy in its own JVM, its class loading logged ({@code -Xlog:class+load}) while it joins, takes a

@@ -15,7 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.TestMesh;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.http.ProxyLimits;
 
@@ -123,7 +126,7 @@ class ProxyPairIT {
             Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
             assertThat(warm.exit()).as(warm::toString).isZero();
             var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> curl(flag(protocol), "-N", "-H", "Host: model.models",
-                    app + "/sse?n=12&gapMs=250"));
+                    app + "/sse?n=12&gapMs=250"), Thread.ofVirtual()::start); // not the common pool: other classes share it
             List<String> cancelled;
             if (protocol.equals("h2")) {
                 // curl 7.88 cannot run parallel transfers over h2c prior knowledge; nghttp (nghttp2's client) can.

@@ -13,6 +13,7 @@ import dev.aimesh.proxy.Proxy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * A root rotation is zero-downtime for proxies that join at any phase of it: before it; while the new root is

@@ -8,6 +8,7 @@ import java.util.Optional;
 import javax.security.auth.x500.X500Principal;
 import dev.aimesh.identity.ca.RootRotation;
 import dev.aimesh.proxy.Proxy;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * Walks a test mesh through a root rotation, joining a proxy at each phase, in order: while the new root is only

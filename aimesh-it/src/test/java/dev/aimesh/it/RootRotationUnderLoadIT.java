@@ -16,6 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Isolated;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.testkit.EchoUpstream;
+import dev.aimesh.testkit.FaultLoad;
+import dev.aimesh.testkit.TestMesh;
 
 /**
  * The fault suite's root rotation: a steady load from h2load on HTTP/1.1 and HTTP/2 (back-to-back runs, 2

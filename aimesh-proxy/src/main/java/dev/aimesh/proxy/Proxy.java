@@ -47,8 +47,12 @@ public final class Proxy implements AutoCloseable {
     private final MeshTls tls;
     private final SnapshotHolder snapshots;
     private final SnapshotAssembler assembler;
-    /** Connections to other proxies, one per peer: the outbound router makes each once and keeps it. */
+    /** Connections to other proxies, one per peer the registry lists: the outbound route makes each and retires it. */
+    private final PeerRoute peerRoute;
     private final List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
+    /** What the retired peers' connectors had counted. */
+    private final java.util.concurrent.atomic.LongAdder retiredPeerConnections = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder retiredPeerRequests = new java.util.concurrent.atomic.LongAdder();
     private final Optional<UpstreamConnector> model;
     private final Optional<InboundListener> inbound;
     private final Optional<OutboundListener> outbound;
@@ -98,11 +102,12 @@ public final class Proxy implements AutoCloseable {
                 : new Http1UpstreamPool(address, loops, options.limits()));
         Optional<InboundChain> inboundChain = options.inboundListen().map(listen -> new InboundChain(model.orElseThrow(),
                 modelPort, clock, audit));
-        Optional<OutboundChain> outboundChain = options.outboundListen().map(listen -> new OutboundChain(new PeerRoute((address, id) -> {
+        this.peerRoute = new PeerRoute((address, id) -> {
             Http2Upstream peer = Http2Upstream.mesh(address, id, tls, loops, options.limits());
             peers.add(peer);
             return peer;
-        }), audit));
+        });
+        Optional<OutboundChain> outboundChain = options.outboundListen().map(listen -> new OutboundChain(peerRoute, audit));
         this.assembler = new SnapshotAssembler(self[0], self[1], modelPort, new ProxyChains(inboundChain, outboundChain));
         this.snapshots = new SnapshotHolder(assembler.initial());
         if (stored.isPresent()) {
@@ -140,6 +145,12 @@ public final class Proxy implements AutoCloseable {
             }
             case PolicyCompiler.Result.Compiled compiled -> {
                 publish(snapshot, compiled, bundle);
+                for (UpstreamConnector gone : peerRoute.retainListed(snapshot)) {
+                    retiredPeerConnections.add(gone.counters().connections()); // the stats stay counters
+                    retiredPeerRequests.add(gone.counters().requests());
+                    peers.remove(gone);
+                    log.info("{} is no longer in the registry: its connections close as their calls end", gone.describe());
+                }
                 return Optional.empty();
             }
         }
@@ -243,8 +254,8 @@ public final class Proxy implements AutoCloseable {
     }
 
     public ProxyStats stats() {
-        long peerConnections = 0;
-        long peerRequests = 0;
+        long peerConnections = retiredPeerConnections.sum();
+        long peerRequests = retiredPeerRequests.sum();
         for (Http2Upstream peer : peers) {
             peerConnections += peer.counters().connections();
             peerRequests += peer.counters().requests();

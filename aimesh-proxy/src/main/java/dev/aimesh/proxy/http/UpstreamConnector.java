@@ -13,4 +13,10 @@ public interface UpstreamConnector {
 
     /** Connections opened to the next hop and requests sent over them. */
     TrafficCounters counters();
+
+    /**
+     * No longer a destination (the registry stopped listing it): what it holds is let go as its exchanges end,
+     * so that a connection to an endpoint gone from the mesh is not kept open for the proxy's lifetime.
+     */
+    default void retire() {}
 }

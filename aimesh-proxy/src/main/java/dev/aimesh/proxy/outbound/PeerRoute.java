@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.proxy.filter.ChainStep;
 import dev.aimesh.proxy.filter.ExchangeContext;
@@ -17,7 +18,8 @@ import dev.aimesh.proxy.http.UpstreamConnector;
 /**
  * The outbound chain's end: the call goes over mTLS to one of the inbound proxies serving its destination (in
  * turn), which must present the destination's SPIFFE ID; the Host sent is the authority the app named. The
- * connector of each peer is made on first use and kept across snapshots.
+ * connector of each peer is made on first use and kept while the registry lists that peer; one it no longer
+ * lists is retired by {@link #retainListed}.
  */
 public final class PeerRoute implements Route {
     /** Makes the connector for one peer proxy that must be {@code identity}; called once per peer. */
@@ -56,6 +58,33 @@ public final class PeerRoute implements Route {
             forward = connectors.computeIfAbsent(peer, p -> new ChainStep.Forward(peers.to(parse(p.endpoint()), p.identity())));
         }
         return forward;
+    }
+
+    /**
+     * Retires the connectors of peers that {@code snapshot} no longer lists (an endpoint gone, or serving another
+     * identity now), so that their connections close instead of being kept for the proxy's lifetime; returns
+     * them. Called off the event loops, when a snapshot is applied.
+     */
+    public List<UpstreamConnector> retainListed(ConfigSnapshot snapshot) {
+        if (connectors.isEmpty()) {
+            return List.of(); // a proxy that calls no one (the model's own) pays nothing per snapshot
+        }
+        java.util.Set<Peer> listed = new java.util.HashSet<>();
+        for (WorkloadEntry workload : snapshot.workloads()) {
+            for (String endpoint : workload.endpoints()) {
+                listed.add(new Peer(endpoint, workload.spiffeId()));
+            }
+        }
+        List<UpstreamConnector> retired = new java.util.ArrayList<>();
+        connectors.entrySet().removeIf(e -> {
+            if (listed.contains(e.getKey())) {
+                return false;
+            }
+            e.getValue().upstream().retire();
+            retired.add(e.getValue().upstream());
+            return true;
+        });
+        return retired;
     }
 
     private static InetSocketAddress parse(String hostPort) {

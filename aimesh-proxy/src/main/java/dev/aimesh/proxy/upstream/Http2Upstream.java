@@ -64,6 +64,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     /** Each list is only touched on its event loop, as every acquire and release is. */
     private final Map<EventLoop, List<Connection>> connections = new ConcurrentHashMap<>();
     private final TrafficCounters counters = new TrafficCounters();
+    /** Set by {@link #retire}: every connection closes once it carries no request. */
+    private volatile boolean retired;
 
     private Http2Upstream(InetSocketAddress address, String description, ConnectionSetup setup, EventLoops loops,
             ProxyLimits limits, PoolBounds bounds) {
@@ -125,34 +127,42 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
         connection.inFlight++;
         connection.ready.addListener(f -> {
             if (!f.isSuccess()) {
-                connection.inFlight--;
+                unlease(connection);
                 leased.tryFailure(f.cause());
                 return;
             }
             if (leased.isCancelled()) {
-                connection.inFlight--;
+                unlease(connection);
                 return;
             }
             if (connection.streams >= connection.maxStreams()) {
                 // More requests waited for this connection than its peer takes at once: the rest go elsewhere.
-                connection.inFlight--;
+                unlease(connection);
                 lease(loop, leased);
                 return;
             }
             connection.streams++;
             new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(STREAM_CODEC).open().addListener(s -> {
                 if (s.isSuccess()) {
-                    StreamLease lease = new StreamLease((Http2StreamChannel) s.getNow(), connection);
+                    StreamLease lease = new StreamLease((Http2StreamChannel) s.getNow(), connection, this);
                     if (!leased.trySuccess(lease)) {
                         lease.release(true); // cancelled meanwhile; the stream never carried a frame
                     }
                 } else {
-                    connection.inFlight--;
+                    unlease(connection);
                     connection.streams--;
                     leased.tryFailure(s.cause());
                 }
             });
         });
+    }
+
+    /** A request that will not use {@code connection} after all; a retired connection may close now. */
+    private void unlease(Connection connection) {
+        connection.inFlight--;
+        if (retired) {
+            connection.closeIfIdle();
+        }
     }
 
     /** The first live connection with a stream to spare, or a new one; null when there may be no more. */
@@ -210,6 +220,17 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     @Override
     public TrafficCounters counters() {
         return counters;
+    }
+
+    /**
+     * Closes the connections that carry no request now and each other one when its last stream ends (on its
+     * own event loop, which owns its list). A request that still comes (it picked this next hop from the
+     * snapshot before) is served, and the connection it opens closes after it likewise.
+     */
+    @Override
+    public void retire() {
+        retired = true;
+        connections.forEach((loop, open) -> loop.execute(() -> open.forEach(Connection::closeIfIdle)));
     }
 
     @Override
@@ -331,6 +352,13 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
             this.ready = ready;
         }
 
+        /** Closes the connection when no request is leased to it; one being set up closes when its lease ends. */
+        void closeIfIdle() {
+            if (inFlight == 0 && ready.isSuccess()) {
+                ready.getNow().close();
+            }
+        }
+
         boolean dead() {
             return ready.isDone() && (!ready.isSuccess() || !ready.getNow().isActive());
         }
@@ -366,11 +394,13 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private static final class StreamLease implements UpstreamLease {
         private final Http2StreamChannel channel;
         private final Connection connection;
+        private final Http2Upstream upstream;
         private boolean released;
 
-        StreamLease(Http2StreamChannel channel, Connection connection) {
+        StreamLease(Http2StreamChannel channel, Connection connection, Http2Upstream upstream) {
             this.channel = channel;
             this.connection = connection;
+            this.upstream = upstream;
         }
 
         @Override
@@ -391,6 +421,9 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 connection.streams--;
             }
             channel.close(); // a finished stream is closed already; an unfinished one is reset
+            if (upstream.retired) {
+                connection.closeIfIdle();
+            }
         }
     }
 }

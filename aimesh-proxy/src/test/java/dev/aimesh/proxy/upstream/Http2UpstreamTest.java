@@ -111,4 +111,65 @@ class Http2UpstreamTest {
             assertThat(lease.cause()).hasMessageContaining("no HTTP/2 SETTINGS from the peer within 300 ms");
         }
     }
+
+    /**
+     * A next hop the registry no longer lists must not keep its connections for the proxy's lifetime, yet the
+     * requests on them finish: an idle connection closes at once, a busy one when its last stream ends.
+     */
+    @Test
+    void aRetiredUpstreamClosesAnIdleConnectionAtOnceAndABusyOneWhenItsLastStreamEnds() throws Exception {
+        // A connect timeout (and so a PING after silence) long enough not to end the silent peer's connection itself.
+        ProxyLimits limits = ProxyLimits.builder().maxRequestBodyBytes(1024).idleTimeout(Duration.ofMinutes(1))
+                .connectTimeout(Duration.ofSeconds(10)).responseTimeout(Duration.ofMinutes(1)).maxConcurrentStreams(100).build();
+        try (ServerSocket peer = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                while (!peer.isClosed()) {
+                    try {
+                        Socket accepted = peer.accept();
+                        accepted.getOutputStream().write(SETTINGS);
+                        Thread.ofPlatform().daemon().start(() -> {
+                            try (accepted) {
+                                accepted.getInputStream().readAllBytes();
+                            } catch (Exception e) {
+                                // closed by the proxy side
+                            }
+                        });
+                    } catch (Exception e) {
+                        return; // closed by the test
+                    }
+                }
+            });
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getLoopbackAddress(), peer.getLocalPort());
+            io.netty.channel.EventLoop loop = loops.group().next();
+
+            Http2Upstream idle = Http2Upstream.cleartext(address, loops, limits);
+            UpstreamLease used = leased(idle, loop);
+            Channel idleConnection = used.channel().parent();
+            loop.submit(() -> used.release(true)).sync();
+            assertThat(idleConnection.isActive()).as("an idle connection stays open for the next request").isTrue();
+            idle.retire();
+            assertThat(idleConnection.closeFuture().await(5, TimeUnit.SECONDS)).as("retired, the idle connection closed").isTrue();
+
+            Http2Upstream busy = Http2Upstream.cleartext(address, loops, limits);
+            UpstreamLease first = leased(busy, loop);
+            UpstreamLease second = leased(busy, loop);
+            Channel busyConnection = first.channel().parent();
+            assertThat(second.channel().parent()).isSameAs(busyConnection);
+            busy.retire();
+            loop.submit(() -> first.release(true)).sync();
+            assertThat(busyConnection.closeFuture().await(300, TimeUnit.MILLISECONDS))
+                    .as("a retired connection with a stream still open stays open").isFalse();
+            loop.submit(() -> second.release(true)).sync();
+            assertThat(busyConnection.closeFuture().await(5, TimeUnit.SECONDS))
+                    .as("the retired connection closed with its last stream").isTrue();
+        }
+    }
+
+    private static UpstreamLease leased(Http2Upstream upstream, io.netty.channel.EventLoop loop) throws InterruptedException {
+        Future<UpstreamLease> lease = upstream.acquire(loop);
+        assertThat(lease.await(5, TimeUnit.SECONDS)).as("leased within 5 s").isTrue();
+        assertThat(lease.isSuccess()).as("%s", lease.cause()).isTrue();
+        return lease.getNow();
+    }
 }

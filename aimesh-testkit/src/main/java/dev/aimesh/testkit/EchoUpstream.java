@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,11 +12,11 @@ import com.sun.net.httpserver.HttpServer;
  * A stand-in model server: {@code /echo} answers with what it received (method, path, the
  * x-forwarded-client-cert header, body size); {@code /sse?n=N&gapMs=M} streams N server-sent events.
  */
-final class EchoUpstream implements AutoCloseable {
+public final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
     private final java.util.concurrent.atomic.AtomicInteger requests = new java.util.concurrent.atomic.AtomicInteger();
 
-    EchoUpstream() throws IOException {
+    public EchoUpstream() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
         server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
         server.createContext("/", this::echo); // every path counts: a request that got here reached the model
@@ -32,17 +32,17 @@ final class EchoUpstream implements AutoCloseable {
         });
     }
 
-    EchoUpstream start() {
+    public EchoUpstream start() {
         server.start();
         return this;
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return server.getAddress();
     }
 
     /** How many whole requests reached the model so far. */
-    int requests() {
+    public int requests() {
         return requests.get();
     }
 

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -30,12 +30,12 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * a line {@code path=...}, then {@code header:<name>=<value>} per header and {@code trailer:<name>=<value>}
  * per trailer, names in lower case. Over HTTP/1.1 or h2c (prior knowledge).
  */
-final class HeaderEchoModel implements AutoCloseable {
+public final class HeaderEchoModel implements AutoCloseable {
     private final MultiThreadIoEventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
 
     /** @param h2c HTTP/2 with prior knowledge, else HTTP/1.1 */
-    HeaderEchoModel(boolean h2c) throws InterruptedException {
+    public HeaderEchoModel(boolean h2c) throws InterruptedException {
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -56,7 +56,7 @@ final class HeaderEchoModel implements AutoCloseable {
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) server.localAddress();
     }
 

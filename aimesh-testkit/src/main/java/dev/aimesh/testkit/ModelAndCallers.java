@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.http.ProxyLimits;
@@ -8,8 +8,8 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * proxies of two callers, {@code apps/app} and {@code web/site} (the mesh must declare it: {@link TestMesh#SITE}),
  * both knowing where the model's proxy listens. Closed in the reverse order.
  */
-record ModelAndCallers(EchoUpstream model, Proxy server, Proxy app, Proxy site) implements AutoCloseable {
-    static ModelAndCallers start(TestMesh mesh) throws Exception {
+public record ModelAndCallers(EchoUpstream model, Proxy server, Proxy app, Proxy site) implements AutoCloseable {
+    public static ModelAndCallers start(TestMesh mesh) throws Exception {
         EchoUpstream model = new EchoUpstream().start();
         Proxy server = mesh.serverProxy("models/model", model.address(), false, ProxyLimits.DEFAULTS);
         Proxy app = mesh.clientProxy("apps/app");

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,29 +15,29 @@ import java.util.concurrent.ConcurrentHashMap;
  * at once, as a network partition between one proxy and the control plane would. Lets a test decide the
  * order in which proxies rejoin a restarted control plane instead of leaving it to their backoff.
  */
-final class PausableRelay implements AutoCloseable {
+public final class PausableRelay implements AutoCloseable {
     private final ServerSocket listener;
     private final InetSocketAddress target;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean held;
 
-    PausableRelay(InetSocketAddress target) throws IOException {
+    public PausableRelay(InetSocketAddress target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().name("relay-accept").start(this::accept);
     }
 
-    String address() {
+    public String address() {
         return "127.0.0.1:" + listener.getLocalPort();
     }
 
     /** Closes every relayed connection and refuses new ones until {@link #release()}. */
-    void hold() {
+    public void hold() {
         held = true;
         open.forEach(PausableRelay::closeQuietly);
     }
 
-    void release() {
+    public void release() {
         held = false;
     }
 

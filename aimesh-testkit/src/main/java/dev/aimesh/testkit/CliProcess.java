@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,25 +11,28 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the real {@code aimesh} CLI as a separate process on this JVM's classpath, or any other program. */
-final class CliProcess {
+public final class CliProcess {
     /** Where the repository is (for examples/), set by the build. */
-    static final Path ROOT = Path.of(System.getProperty("aimesh.root", ".."));
+    public static final Path ROOT = Path.of(System.getProperty("aimesh.root", ".."));
 
-    record Result(int exit, String out, String err) {
+    public record Result(int exit, String out, String err) {
         @Override
         public String toString() {
             return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
         }
     }
 
+    private static final java.util.concurrent.Executor READERS = command -> Thread.ofVirtual().name("cli-output").start(command);
+    private static final long OUTPUT_AFTER_EXIT_SECONDS = 10;
+
     private CliProcess() {}
 
-    static List<String> aimeshCommand(String... args) {
+    public static List<String> aimeshCommand(String... args) {
         return javaCommand(List.of(), "dev.aimesh.cli.Main", args);
     }
 
     /** {@code aimesh proxy ARGS} as {@code bin/aimesh proxy} starts it: through the proxy's own entry point. */
-    static List<String> proxyCommand(List<String> jvmOptions, String... args) {
+    public static List<String> proxyCommand(List<String> jvmOptions, String... args) {
         return javaCommand(jvmOptions, "dev.aimesh.cli.ProxyMain", args);
     }
 
@@ -49,11 +52,11 @@ final class CliProcess {
         return command;
     }
 
-    static Result aimesh(String... args) {
+    public static Result aimesh(String... args) {
         return run(aimeshCommand(args), Map.of(), Duration.ofSeconds(60));
     }
 
-    static Result run(List<String> command, Map<String, String> env, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, Duration timeout) {
         try {
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().remove("AIMESH_CONTROL_PLANE");
@@ -61,22 +64,29 @@ final class CliProcess {
             builder.environment().putAll(env);
             Process process = builder.start();
             process.getOutputStream().close();
-            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()));
-            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()));
+            // Each stream is read on a thread of its own: on the common pool (one worker on 2 cores) the output of every
+            // command of every test class in this JVM was read in turn, so a quick curl waited for a slow one to end.
+            CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(process.getInputStream()), READERS);
+            CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(process.getErrorStream()), READERS);
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly();
                 throw new AssertionError("timed out after " + timeout + ": " + command);
             }
-            return new Result(process.exitValue(), out.join(), err.join());
+            // A child the command left behind may hold its output open: what was written by its exit is read by then.
+            return new Result(process.exitValue(), out.get(OUTPUT_AFTER_EXIT_SECONDS, TimeUnit.SECONDS),
+                    err.get(OUTPUT_AFTER_EXIT_SECONDS, TimeUnit.SECONDS));
         } catch (IOException e) {
             throw new AssertionError("cannot run " + command + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new AssertionError("the output of " + command + " was still open " + OUTPUT_AFTER_EXIT_SECONDS
+                    + " s after it exited (a process it started holds it?)", e);
         }
     }
 
-    static Process start(List<String> command, Path log) throws IOException {
+    public static Process start(List<String> command, Path log) throws IOException {
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,19 +18,19 @@ import java.util.regex.Pattern;
  * caller's outbound proxy, on HTTP/1.1 ({@code --h1}) or HTTP/2 (h2c prior knowledge): a fixed number of
  * clients, each at a fixed rate, for a fixed time. Every request's status and latency is in its log file.
  */
-final class FaultLoad {
+public final class FaultLoad {
     private static final Pattern REQUESTS = Pattern.compile(
             "requests: (\\d+) total, (\\d+) started, (\\d+) done, (\\d+) succeeded, (\\d+) failed, (\\d+) errored, (\\d+) timeout");
     private static final Pattern STATUS = Pattern.compile("status codes: (\\d+) 2xx, (\\d+) 3xx, (\\d+) 4xx, (\\d+) 5xx");
 
     /** What h2load counted, and each request's latency in microseconds. */
-    record Outcome(String protocol, long total, long started, long done, long succeeded, long failed, long errored, long timeout,
+    public record Outcome(String protocol, long total, long started, long done, long succeeded, long failed, long errored, long timeout,
             long s2xx, long s4xx, long s5xx, long[] latenciesMicros, String output) {
-        long p99Micros() {
+        public long p99Micros() {
             return percentile(0.99);
         }
 
-        long percentile(double q) {
+        public long percentile(double q) {
             if (latenciesMicros.length == 0) {
                 return 0;
             }
@@ -40,7 +40,7 @@ final class FaultLoad {
         }
 
         /** Zero failed requests: every one started was answered 2xx; none errored, timed out or got 4xx/5xx. */
-        void assertNoFailure() {
+        public void assertNoFailure() {
             assertThat(total).as("requests\n" + output).isGreaterThan(0);
             assertThat(failed + errored + timeout).as(protocol + ": failed + errored + timeout\n" + output).isZero();
             assertThat(s4xx + s5xx).as(protocol + ": 4xx + 5xx\n" + output).isZero();
@@ -72,7 +72,7 @@ final class FaultLoad {
      * Starts {@code clients} connections, each sending {@code rate} requests a second, for {@code seconds}.
      * {@code protocol} is "http1.1" or "h2".
      */
-    static FaultLoad start(Path dir, String protocol, String url, int clients, int rate, int seconds) throws IOException {
+    public static FaultLoad start(Path dir, String protocol, String url, int clients, int rate, int seconds) throws IOException {
         String name = "h2load-" + protocol + "-" + System.nanoTime();
         Path out = dir.resolve(name + ".out");
         Path log = dir.resolve(name + ".log");
@@ -87,7 +87,7 @@ final class FaultLoad {
         return new FaultLoad(protocol, process, out, log);
     }
 
-    Outcome await() throws InterruptedException {
+    public Outcome await() throws InterruptedException {
         if (!process.waitFor(120, TimeUnit.SECONDS)) {
             process.destroyForcibly(); // an outcome that fails assertNoFailure, so the test's other figures still show
             return new Outcome(protocol, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new long[0],

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -24,19 +24,19 @@ import dev.aimesh.api.v1.SignCertificateResponse;
  * caller's x-forwarded-client-cert, sets the trailer {@code x-model-version: v7}, and fails with
  * INVALID_ARGUMENT on empty input.
  */
-final class GrpcEchoModel implements AutoCloseable {
-    static final Metadata.Key<String> MODEL_VERSION = Metadata.Key.of("x-model-version", Metadata.ASCII_STRING_MARSHALLER);
+public final class GrpcEchoModel implements AutoCloseable {
+    public static final Metadata.Key<String> MODEL_VERSION = Metadata.Key.of("x-model-version", Metadata.ASCII_STRING_MARSHALLER);
     private static final Metadata.Key<String> XFCC = Metadata.Key.of("x-forwarded-client-cert", Metadata.ASCII_STRING_MARSHALLER);
     private static final Context.Key<String> SEEN_XFCC = Context.key("xfcc");
 
     private final Server server;
 
-    GrpcEchoModel() throws IOException {
+    public GrpcEchoModel() throws IOException {
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(ServerInterceptors.intercept(new Echo(), new Trailers())).build().start();
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return (InetSocketAddress) server.getListenSockets().get(0);
     }
 

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,40 +15,50 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.aimesh.it.CliProcess.Result;
+import dev.aimesh.testkit.CliProcess.Result;
 
 /**
  * A mesh of real processes for the fault suite, each started through the CLI as a user would: a control
  * plane over a config directory, proxies joined with tokens and keeping their state in a directory, so that
  * any of them can be killed ({@code SIGKILL}) and started again on the same ports and directories.
  */
-final class FaultMesh implements AutoCloseable {
-    static final String MODEL = "model.models";
+public final class FaultMesh implements AutoCloseable {
+    public static final String MODEL = "model.models";
+    /** The usual policies: apps/app may call the model, web/site may not. */
+    public static final String ONLY_APP_CALLS_THE_MODEL = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: model-callers, namespace: models}
+            spec:
+              targetRefs: [{kind: Service, name: model}]
+              rules:
+              - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
+            """;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern READY = Pattern.compile("ready: inbound (\\S+), outbound (\\S+), admin (\\S+)");
     private static final Duration START = Duration.ofSeconds(60);
 
-    final Path root;
-    final Path configDir;
-    final Path dataDir;
+    public final Path root;
+    public final Path configDir;
+    public final Path dataDir;
     private Process controlPlane;
     private int starts;
     /** host:port of the control plane's gRPC listener, and the admin API's URL, fixed after the first start. */
-    String grpc;
-    String admin;
+    public String grpc;
+    public String admin;
     private final List<ProxyProcess> proxies = new ArrayList<>();
 
     /** One proxy process; {@code restart} starts it again with the same arguments but no token. */
-    final class ProxyProcess {
-        final String name;
-        final Path stateDir;
+    public final class ProxyProcess {
+        public final String name;
+        public final Path stateDir;
         private final List<String> args;
-        Process process;
-        String inbound;
-        String outbound;
-        String proxyAdmin;
+        public Process process;
+        public String inbound;
+        public String outbound;
+        public String proxyAdmin;
         /** Where it dials the control plane's gRPC, when not directly (a {@link PausableRelay}). */
-        String grpcVia;
+        public String grpcVia;
 
         ProxyProcess(String name, List<String> args) {
             this.name = name;
@@ -56,7 +66,7 @@ final class FaultMesh implements AutoCloseable {
             this.args = args;
         }
 
-        void start(String token) throws IOException {
+        public void start(String token) throws IOException {
             List<String> command = new ArrayList<>(List.of("proxy", "--state-dir", stateDir.toString(), "--threads", "1",
                     "--admin-listen", proxyAdmin == null ? "127.0.0.1:0" : proxyAdmin));
             if (token != null) {
@@ -90,17 +100,17 @@ final class FaultMesh implements AutoCloseable {
             proxyAdmin = ready.group(3);
         }
 
-        void kill() throws InterruptedException {
+        public void kill() throws InterruptedException {
             process.destroyForcibly(); // SIGKILL: no shutdown hook, nothing flushed
             assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
         }
 
-        String outboundUrl(String path) {
+        public String outboundUrl(String path) {
             return "http://" + outbound + path;
         }
     }
 
-    FaultMesh(Path root, String workloadLifetime, String policies) throws IOException {
+    public FaultMesh(Path root, String workloadLifetime, String policies) throws IOException {
         this.root = root;
         this.configDir = Files.createDirectories(root.resolve("config"));
         this.dataDir = root.resolve("data");
@@ -128,7 +138,7 @@ final class FaultMesh implements AutoCloseable {
         write("policies.yaml", policies);
     }
 
-    void write(String file, String text) {
+    public void write(String file, String text) {
         try {
             Path target = configDir.resolve(file);
             Path temp = configDir.resolve("." + file + ".tmp");
@@ -140,7 +150,7 @@ final class FaultMesh implements AutoCloseable {
     }
 
     /** Starts the control plane: on port 0 the first time, then on the ports it had, over the same data directory. */
-    void startControlPlane() throws IOException {
+    public void startControlPlane() throws IOException {
         Path endpoints = dataDir.resolve("endpoints.json");
         Files.deleteIfExists(endpoints);
         String grpcListen = grpc == null ? "127.0.0.1:0" : grpc;
@@ -157,12 +167,12 @@ final class FaultMesh implements AutoCloseable {
         admin = json.get("admin").asText();
     }
 
-    void killControlPlane() throws InterruptedException {
+    public void killControlPlane() throws InterruptedException {
         controlPlane.destroyForcibly();
         assertThat(controlPlane.waitFor(10, TimeUnit.SECONDS)).isTrue();
     }
 
-    String controlPlaneLog() {
+    public String controlPlaneLog() {
         try (var files = Files.list(root)) {
             StringBuilder all = new StringBuilder();
             for (Path p : files.filter(f -> f.getFileName().toString().startsWith("control-plane-")).sorted().toList()) {
@@ -174,30 +184,30 @@ final class FaultMesh implements AutoCloseable {
         }
     }
 
-    Result aimesh(String... args) {
+    public Result aimesh(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--control-plane", admin, "--admin-token-file", adminTokenFile()));
         return CliProcess.aimesh(all.toArray(String[]::new));
     }
 
     /** The CLI's credential for the admin API, which the control plane writes afresh on every start. */
-    String adminTokenFile() {
+    public String adminTokenFile() {
         return dataDir.resolve("admin-token").toString();
     }
 
-    String token(String workload) {
+    public String token(String workload) {
         Result token = aimesh("token", "create", "--workload", workload);
         assertThat(token.exit()).as(token::toString).isZero();
         return token.out().strip();
     }
 
     /** The model's proxy: an inbound mTLS listener in front of {@code upstreamPort}. */
-    ProxyProcess modelProxy(int upstreamPort) throws IOException {
+    public ProxyProcess modelProxy(int upstreamPort) throws IOException {
         return modelProxy(upstreamPort, null);
     }
 
     /** The model's proxy, dialing the control plane's gRPC through {@code grpcVia} (null: directly). */
-    ProxyProcess modelProxy(int upstreamPort, String grpcVia) throws IOException {
+    public ProxyProcess modelProxy(int upstreamPort, String grpcVia) throws IOException {
         ProxyProcess proxy = new ProxyProcess("model", List.of("--inbound-listen", "127.0.0.1:0", "--upstream",
                 "127.0.0.1:" + upstreamPort));
         proxy.grpcVia = grpcVia;
@@ -206,20 +216,22 @@ final class FaultMesh implements AutoCloseable {
         return proxy;
     }
 
-    /** A caller's proxy: an outbound loopback listener for the app. */
-    ProxyProcess callerProxy(String workload) throws IOException {
-        ProxyProcess proxy = new ProxyProcess(workload.replace('/', '-'), List.of("--outbound-listen", "127.0.0.1:0"));
+    /** A caller's proxy: an outbound loopback listener for the app; {@code options} are more of {@code aimesh proxy}'s. */
+    public ProxyProcess callerProxy(String workload, String... options) throws IOException {
+        List<String> args = new ArrayList<>(List.of("--outbound-listen", "127.0.0.1:0"));
+        args.addAll(List.of(options));
+        ProxyProcess proxy = new ProxyProcess(workload.replace('/', '-'), args);
         proxy.start(token(workload));
         proxies.add(proxy);
         return proxy;
     }
 
-    Path auditLog() {
+    public Path auditLog() {
         return dataDir.resolve("audit").resolve("audit.log");
     }
 
     /** The lines of the audit log that contain {@code text}. */
-    List<String> auditLines(String text) {
+    public List<String> auditLines(String text) {
         try {
             return Files.exists(auditLog()) ? Files.readAllLines(auditLog()).stream().filter(l -> l.contains(text)).toList() : List.of();
         } catch (IOException e) {
@@ -227,7 +239,7 @@ final class FaultMesh implements AutoCloseable {
         }
     }
 
-    static String read(Path log) {
+    public static String read(Path log) {
         try {
             return Files.readString(log);
         } catch (IOException e) {

@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
@@ -20,25 +20,25 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * the head frames it and answers 200 with {@code ok}; on {@code /chunked} the answer is chunked, on
  * {@code /interim} it comes after two interim responses (100 and 103).
  */
-final class HeadRecordingUpstream implements AutoCloseable {
+public final class HeadRecordingUpstream implements AutoCloseable {
     private final ServerSocket server;
     private final List<String> heads = new CopyOnWriteArrayList<>();
 
-    HeadRecordingUpstream() throws IOException {
+    public HeadRecordingUpstream() throws IOException {
         server = new ServerSocket(0, 64, InetAddress.getLoopbackAddress());
         Thread.ofVirtual().start(this::accept);
     }
 
-    InetSocketAddress address() {
+    public InetSocketAddress address() {
         return new InetSocketAddress(server.getInetAddress(), server.getLocalPort());
     }
 
     /** The heads received so far, oldest first; each ends with its header lines, lower-cased names kept as sent. */
-    List<String> heads() {
+    public List<String> heads() {
         return List.copyOf(heads);
     }
 
-    String last() {
+    public String last() {
         return heads.isEmpty() ? "" : heads.get(heads.size() - 1);
     }
 

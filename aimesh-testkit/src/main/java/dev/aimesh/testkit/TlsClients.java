@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,15 +19,15 @@ import dev.aimesh.identity.x509.TrustBundle;
 import dev.aimesh.identity.x509.X509Svid;
 
 /** Raw TLS connections to an inbound proxy with a chosen client certificate, to send exact bytes. */
-final class TlsClients {
+public final class TlsClients {
     private TlsClients() {}
 
-    static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server) throws Exception {
+    public static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server) throws Exception {
         return connect(address, client, bundle, server, "http/1.1");
     }
 
     /** As above, offering {@code alpn} ("h2" for raw HTTP/2 frames). */
-    static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server, String alpn)
+    public static SSLSocket connect(InetSocketAddress address, X509Svid client, TrustBundle bundle, SpiffeId server, String alpn)
             throws Exception {
         SSLContext context = SSLContext.getInstance("TLSv1.3");
         context.init(new KeyManager[] {new SvidKeyManager(() -> client)}, new TrustManager[] {new SpiffeTrustManager(
@@ -46,18 +46,18 @@ final class TlsClients {
      * Sends the bytes and returns everything the server answers until it closes the connection or stays
      * silent for {@code quietMillis} (a kept-alive connection).
      */
-    static String exchange(SSLSocket socket, byte[] request, int quietMillis) throws IOException {
+    public static String exchange(SSLSocket socket, byte[] request, int quietMillis) throws IOException {
         socket.getOutputStream().write(request);
         socket.getOutputStream().flush();
         socket.setSoTimeout(quietMillis);
         return readAll(socket.getInputStream());
     }
 
-    static String exchange(SSLSocket socket, byte[] request) throws IOException {
+    public static String exchange(SSLSocket socket, byte[] request) throws IOException {
         return exchange(socket, request, 3000);
     }
 
-    static String readAll(InputStream in) {
+    public static String readAll(InputStream in) {
         StringBuilder out = new StringBuilder();
         byte[] buffer = new byte[8192];
         try {

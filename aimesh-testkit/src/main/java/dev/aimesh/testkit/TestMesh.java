@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,8 +18,8 @@ import dev.aimesh.proxy.agent.WorkloadIdentity;
 import dev.aimesh.proxy.http.ProxyLimits;
 
 /** A control plane on loopback port 0 over a config directory the test writes, and helpers to join it. */
-final class TestMesh implements AutoCloseable {
-    static final String WORKLOADS = """
+public final class TestMesh implements AutoCloseable {
+    public static final String WORKLOADS = """
             apiVersion: aimesh.dev/v1alpha1
             kind: Workload
             metadata: {name: model, namespace: models}
@@ -30,18 +30,18 @@ final class TestMesh implements AutoCloseable {
             metadata: {name: app, namespace: apps}
             """;
     /** A second caller, web/site, for tests that allow one caller and deny another. */
-    static final String SITE = """
+    public static final String SITE = """
             apiVersion: aimesh.dev/v1alpha1
             kind: Workload
             metadata: {name: site, namespace: web}
             """;
 
-    final Path configDir;
-    final Path dataDir;
-    final InstantSource clock;
-    ControlPlane cp;
+    public final Path configDir;
+    public final Path dataDir;
+    public final InstantSource clock;
+    public ControlPlane cp;
 
-    TestMesh(Path root, String meshYaml, InstantSource clock) {
+    public TestMesh(Path root, String meshYaml, InstantSource clock) {
         this.configDir = root.resolve("config");
         this.dataDir = root.resolve("data");
         this.clock = clock;
@@ -52,7 +52,7 @@ final class TestMesh implements AutoCloseable {
         start();
     }
 
-    static String meshWithLifetime(String lifetime) {
+    public static String meshWithLifetime(String lifetime) {
         return """
                 apiVersion: aimesh.dev/v1alpha1
                 kind: Mesh
@@ -63,7 +63,7 @@ final class TestMesh implements AutoCloseable {
                 """.formatted(lifetime);
     }
 
-    void write(String file, String yaml) {
+    public void write(String file, String yaml) {
         try {
             Files.createDirectories(configDir);
             Files.writeString(configDir.resolve(file), yaml);
@@ -72,48 +72,48 @@ final class TestMesh implements AutoCloseable {
         }
     }
 
-    void start() {
+    public void start() {
         start(0);
     }
 
     /** Starts the control plane on the data directory; a proxy that knows {@code grpcPort} finds it again there. */
-    void start(int grpcPort) {
+    public void start(int grpcPort) {
         cp = ControlPlane.start(new ControlPlaneOptions(configDir, dataDir, new InetSocketAddress("127.0.0.1", grpcPort),
                 new InetSocketAddress("127.0.0.1", 0), Optional.empty(), clock, Duration.ofMillis(100)));
     }
 
-    void restart() {
+    public void restart() {
         cp.close();
         start();
     }
 
-    InetSocketAddress grpc() {
+    public InetSocketAddress grpc() {
         return cp.grpcAddress();
     }
 
-    JoinToken token(String workload) {
+    public JoinToken token(String workload) {
         return JoinToken.parse(cp.createToken(workload, Duration.ofMinutes(5)).token());
     }
 
-    WorkloadIdentity join(String workload) throws BootstrapException {
+    public WorkloadIdentity join(String workload) throws BootstrapException {
         return WorkloadIdentity.bootstrap(grpc(), token(workload), InstantSource.system());
     }
 
     /** A proxy in front of {@code upstream}, serving {@code workload} on a free loopback port. */
-    Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
+    public Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(),
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)),
                 Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", false, limits, 2, InstantSource.system()));
     }
 
     /** A proxy beside an app of {@code workload}, with an outbound listener on a free loopback port. */
-    Proxy clientProxy(String workload) throws Exception {
+    public Proxy clientProxy(String workload) throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(), Optional.empty(), Optional.empty(), false,
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 2, InstantSource.system()));
     }
 
     /** Waits until each caller's proxy knows where the model's proxy listens (its first config may predate it). */
-    static void awaitModelEndpoint(Proxy... callers) {
+    public static void awaitModelEndpoint(Proxy... callers) {
         for (Proxy caller : callers) {
             org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !caller.registry()
                     .workload("models", "model").orElseThrow().endpoints().isEmpty());

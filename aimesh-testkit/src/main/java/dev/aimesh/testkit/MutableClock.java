@@ -1,4 +1,4 @@
-package dev.aimesh.it;
+package dev.aimesh.testkit;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -6,7 +6,7 @@ import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** The system clock plus an offset the test can move forward. */
-final class MutableClock implements InstantSource {
+public final class MutableClock implements InstantSource {
     private final AtomicReference<Duration> offset = new AtomicReference<>(Duration.ZERO);
 
     @Override
@@ -14,7 +14,7 @@ final class MutableClock implements InstantSource {
         return Instant.now().plus(offset.get());
     }
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         offset.accumulateAndGet(d, Duration::plus);
     }
 }
