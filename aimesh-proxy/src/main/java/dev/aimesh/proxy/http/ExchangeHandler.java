@@ -372,18 +372,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
      */
     private HttpContent throughChain(HttpContent content) {
         if (chain.hasRequestBodyHooks() && (content.content().isReadable() || content instanceof LastHttpContent)) {
-            switch (chain.requestBody(exchange, content.content(), content instanceof LastHttpContent)) {
-                case FilterDecision.ReplaceChunk replace -> {
-                    HttpContent replaced = content.replace(replace.chunk());
-                    content.release();
-                    content = replaced;
-                }
-                case FilterDecision.Respond respond -> {
-                    content.release();
-                    answerInstead(respond);
-                    return null;
-                }
-                default -> { }
+            content = applied(chain.requestBody(exchange, content.content(), content instanceof LastHttpContent), content);
+            if (content == null) {
+                return null;
             }
         }
         if (chain.hasRequestTrailerHooks() && content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()
@@ -593,21 +584,31 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** A body part as a filter's decision left it: replaced, or null when the filter answered instead (the part released). */
+    private HttpContent applied(FilterDecision decision, HttpContent content) {
+        switch (decision) {
+            case FilterDecision.ReplaceChunk replace -> {
+                HttpContent replaced = content.replace(replace.chunk());
+                content.release();
+                return replaced;
+            }
+            case FilterDecision.Respond respond -> {
+                content.release();
+                answerInstead(respond);
+                return null;
+            }
+            default -> {
+                return content;
+            }
+        }
+    }
+
     /** A response part through the filters that asked for them: the part to send, or null when a filter ended the exchange. */
     private HttpContent responseThroughChain(HttpContent content, boolean last) {
         if (chain.hasResponseBodyHooks() && (content.content().isReadable() || last)) {
-            switch (chain.responseBody(exchange, content.content(), last)) {
-                case FilterDecision.ReplaceChunk replace -> {
-                    HttpContent replaced = content.replace(replace.chunk());
-                    content.release();
-                    content = replaced;
-                }
-                case FilterDecision.Respond respond -> {
-                    content.release();
-                    answerInstead(respond);
-                    return null;
-                }
-                default -> { }
+            content = applied(chain.responseBody(exchange, content.content(), last), content);
+            if (content == null) {
+                return null;
             }
         }
         if (chain.hasResponseTrailerHooks() && last && !((LastHttpContent) content).trailingHeaders().isEmpty()

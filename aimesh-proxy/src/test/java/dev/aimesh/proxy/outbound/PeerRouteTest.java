@@ -88,6 +88,7 @@ class PeerRouteTest {
                     new FilterChain(List.of(), router, SecurityEventSink.NONE));
             ExchangeContext exchange = TestExchanges.exchange(snapshot, downstream, request, false);
             exchange.destination(registry.get().workloads().get(0));
+            exchange.authority("model.models"); // as the destination filter sets it
             ChainStep step = router.pick(exchange, TestExchanges.head(request));
             assertThat(step).isInstanceOf(ChainStep.Forward.class);
             return (Recorded) ((ChainStep.Forward) step).upstream();
