@@ -46,7 +46,8 @@ final class LaggingConfigStream implements AutoCloseable {
             public void onCompleted() {}
         });
         this.requests = stream.get();
-        send(ConfigRequest.newBuilder().setNodeId(identity.workload() + "@lagging").setWorkload(identity.workload()).build());
+        send(ConfigRequest.newBuilder().setNodeId(identity.workload() + "@lagging").setWorkload(identity.workload())
+                .setConfigFormat(dev.aimesh.api.ApiMessages.CONFIG_FORMAT).build());
     }
 
     /** Joins {@code workload} (namespace/name) and opens its stream, acknowledging until {@link #hold()}. */
