@@ -5,9 +5,8 @@ import dev.aimesh.identity.x509.Keys;
 /**
  * Start-up work a proxy needs in any case, begun on a second thread as soon as the process starts so that it
  * overlaps with what the main thread waits for (parsing the command line, asking the control plane for its
- * gRPC address, the TLS handshake with it): without it, each of these ran in turn on the main thread, and
- * reading the logging configuration, loading BoringSSL and the JDK's EC provider took most of a second of
- * the start on a loaded machine (bench/results/2026-12-02-proxy-memory.md). Each step is idempotent and
+ * gRPC address, the TLS handshake with it), instead of each of them running in turn on the main thread
+ * (reading the logging configuration, loading BoringSSL, the JDK's EC provider). Each step is idempotent and
  * thread-safe where the proxy later does it for real, so whichever thread comes first does the work once.
  */
 final class ProxyWarmup {
