@@ -33,6 +33,8 @@ import dev.aimesh.testkit.TestMesh;
 import dev.aimesh.testkit.TlsClients;
 
 /** Certificates that live 4 seconds renew under steady traffic through a proxy pair, and no request fails. */
+// Alone: beside other classes on 2 cores a proxy's bootstrap TLS to the control plane failed (full run of 2026-12-02; to find).
+@org.junit.jupiter.api.parallel.Isolated
 class RotationUnderLoadIT {
     @TempDir
     Path tmp;
