@@ -20,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Isolated;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import dev.aimesh.core.identity.SpiffeId;
@@ -42,10 +41,6 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * refused before it (never reaching it), what the proxy answers itself (408, 414, 100 Continue, 417), and
  * which headers never pass. The model is a raw socket that records each request head as it arrived.
  */
-// Its overload cases are HeadFloodIT's now, which runs beside the others. This class still runs alone: beside other
-// classes (2 runs of 2) the refused HTTP/2 request with Expect: 100-continue got an empty reply (curl exit 52)
-// instead of its 502 - a race in the proxy that a loaded CPU exposes, not a fault of the test; alone it passes.
-@Isolated
 class ProtocolHygieneIT {
     private static final SpiffeId MODEL = SpiffeId.parse("spiffe://it.example/ns/models/sa/llm");
     /** A short request-headers timeout (the default is 10 s), so that the slowloris cases take seconds. */

@@ -1,5 +1,6 @@
 package dev.aimesh.proxy.http;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -57,6 +58,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
     private static final String RELAY = "aimesh-response-relay";
     private static final int MAX_PIPELINED = 256;
+    /** How long a client refused while waiting for 100 Continue has to end its HTTP/2 stream before it is reset. */
+    static final Duration EXPECT_REFUSAL_LINGER = Duration.ofSeconds(5);
 
     private final SnapshotHolder.Source chains;
     private final ProxyLimits limits;
@@ -82,6 +85,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private UpstreamLease lease;
     private Future<UpstreamLease> pendingLease;
     private ScheduledFuture<?> responseTimer;
+    /** A refused request whose client waits for 100 Continue: it sent no body and will send none. */
+    private boolean awaitingContinue;
+    private ScheduledFuture<?> refusalLinger;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private boolean queueing;
@@ -132,6 +138,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         active = true;
         discarding = false;
         requestDone = false;
+        awaitingContinue = false;
         responseStarted = false;
         requestBytes = 0;
         responseBytes = 0;
@@ -182,6 +189,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         switch (step) {
             case FilterDecision.Respond refuse -> {
+                awaitingContinue = !requestDone && pending.isEmpty() && HttpUtil.is100ContinueExpected(request);
                 ReferenceCountUtil.release(request);
                 drainPending();
                 refuse(HttpResponseStatus.valueOf(refuse.status()), refuse.code(), refuse.message());
@@ -503,6 +511,14 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
         if (!downstreamHttp2) {
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
+        } else if (awaitingContinue) {
+            // The final answer already tells a client waiting for 100 Continue to send no body (RFC 9110 §10.1.1),
+            // so it ends the stream itself. A reset in the same read as the answer makes curl (7.88) drop the
+            // answer, so NO_ERROR goes out only if the client has not ended the stream a while later.
+            ctx.writeAndFlush(response);
+            refusalLinger = ctx.executor().schedule(() -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+                    .addListener(ChannelFutureListener.CLOSE), EXPECT_REFUSAL_LINGER.toMillis(), TimeUnit.MILLISECONDS);
+            return;
         } else if (!requestDone) {
             // RFC 9113 §8.1: a complete answer before the request ends, then NO_ERROR tells the client to stop
             // sending; closing alone would reset with CANCEL, and clients then report the answer as failed.
@@ -685,6 +701,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         if (responseTimer != null) {
             responseTimer.cancel(false);
+        }
+        if (refusalLinger != null) {
+            refusalLinger.cancel(false);
         }
         if (pendingLease != null) {
             pendingLease.cancel(false);

@@ -114,6 +114,34 @@ class Http2ConformanceTest {
     }
 
     @Test
+    void aClientWaitingFor100ContinueGetsTheRefusalAloneAndEndsTheStreamItself() {
+        client.get(1, END_HEADERS, "expect", "100-continue", "content-length", "5");
+
+        List<Frame> frames = answer();
+        assertThat(frames).as("no reset beside the answer: curl drops an answer read with one").extracting(Frame::type)
+                .containsExactly(HEADERS, DATA);
+        assertThat(frames.get(1).flags() & END_STREAM).isEqualTo(END_STREAM);
+        client.frame(RST_STREAM, 0, 1, rstStream(CANCEL)); // the client will send no body: it ends the stream
+
+        channel.advanceTimeBy(ExchangeHandler.EXPECT_REFUSAL_LINGER.toSeconds() + 1, java.util.concurrent.TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertThat(answer()).as("the stream closed cleanly: nothing more to say").isEmpty();
+    }
+
+    @Test
+    void aClientWaitingFor100ContinueThatNeverEndsTheStreamIsResetWithNoErrorAfterALinger() {
+        client.get(1, END_HEADERS, "expect", "100-continue", "content-length", "5");
+        assertThat(answer()).extracting(Frame::type).containsExactly(HEADERS, DATA);
+
+        channel.advanceTimeBy(ExchangeHandler.EXPECT_REFUSAL_LINGER.toSeconds() + 1, java.util.concurrent.TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
+        List<Frame> frames = answer();
+        assertThat(frames).as(describe(frames)).extracting(Frame::type).containsExactly(RST_STREAM);
+        assertThat(frames.get(0).errorCode()).isEqualTo(NO_ERROR);
+    }
+
+    @Test
     void section8_1_anAnswerBeforeTheRequestEndsIsFollowedByNoErrorNotCancel() {
         client.get(1, END_HEADERS); // the body would follow; the router refuses at the headers
 
