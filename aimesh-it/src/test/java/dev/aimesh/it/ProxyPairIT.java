@@ -150,6 +150,36 @@ class ProxyPairIT {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"http1.1", "h2"})
+    void aCallerThatReadsSlowlyStallsOnlyItsOwnStreamOnTheSharedConnection(String protocol) throws Exception {
+        // One event loop, so both calls share one HTTP/2 connection between the proxies. The slow caller's stream
+        // fills its window there and stops; the connection's window must still carry the other call.
+        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(), java.util.Optional.empty(),
+                java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
+                false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
+            TestMesh.awaitModelEndpoint(oneLoop);
+            String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
+            Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
+            assertThat(warm.exit()).as(warm::toString).isZero();
+            Process slow = new ProcessBuilder("curl", "-sS", flag(protocol), "--limit-rate", "8K", "--max-time", "60", "-o", "/dev/null",
+                    "-H", "Host: model.models", app + "/bytes?n=64000000").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> oneLoop.stats().peerRequests() >= 2); // the slow call is under way
+                // The slow stream's window fills in milliseconds; the other call must not wait for it.
+                Result fast = curl(flag(protocol), "--max-time", "8", "-o", "/dev/null", "-w", "%{size_download} %{time_total}",
+                        "-H", "Host: model.models", app + "/bytes?n=8000000");
+                assertThat(fast.exit()).as(fast::toString).isZero();
+                assertThat(fast.out()).as(fast::toString).startsWith("8000000 ");
+                assertThat(slow.isAlive()).as("the slow call is still reading").isTrue();
+            } finally {
+                slow.destroyForcibly();
+            }
+            assertThat(oneLoop.stats().peerConnections()).as("one connection carried both").isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
     void moreConcurrentCallsThanOneConnectionCarriesOpenAnotherConnection(String protocol) throws Exception {
         // A model's proxy that takes 3 streams per connection, and 8 long calls at once from one event loop.
         mesh.write("narrow.yaml", """

@@ -10,7 +10,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stand-in model server: {@code /echo} answers with what it received (method, path, the
- * x-forwarded-client-cert header, body size); {@code /sse?n=N&gapMs=M} streams N server-sent events.
+ * x-forwarded-client-cert header, body size); {@code /sse?n=N&gapMs=M} streams N server-sent events; {@code /bytes?n=N}
+ * answers N bytes.
  */
 public final class EchoUpstream implements AutoCloseable {
     private final HttpServer server;
@@ -22,6 +23,7 @@ public final class EchoUpstream implements AutoCloseable {
         server.createContext("/", this::echo); // every path counts: a request that got here reached the model
         server.createContext("/echo", this::echo);
         server.createContext("/sse", this::sse);
+        server.createContext("/bytes", EchoUpstream::bytes);
         server.createContext("/hang", exchange -> {
             try {
                 Thread.sleep(30_000); // a model that never answers in time
@@ -66,6 +68,21 @@ public final class EchoUpstream implements AutoCloseable {
     private static String echoed(HttpExchange exchange, String header) {
         String value = exchange.getRequestHeaders().getFirst(header);
         return value == null ? "" : header + "=" + value + "\n";
+    }
+
+    /** {@code /bytes?n=N}: N bytes of 'x' with their length, written as fast as the reader takes them. */
+    private static void bytes(HttpExchange exchange) throws IOException {
+        long n = Long.parseLong(exchange.getRequestURI().getQuery().replaceAll(".*n=(\\d+).*", "$1"));
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(200, n);
+        byte[] block = "x".repeat(16 * 1024).getBytes(StandardCharsets.US_ASCII);
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (long left = n; left > 0; left -= block.length) {
+                out.write(block, 0, (int) Math.min(block.length, left));
+            }
+        } catch (IOException e) {
+            // the caller went away mid-answer
+        }
     }
 
     private void sse(HttpExchange exchange) throws IOException {

@@ -8,6 +8,7 @@ import dev.aimesh.proxy.net.Flushes;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import dev.aimesh.proxy.net.Http2Windows;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -49,7 +50,7 @@ public final class ServerPipelines {
     /** With {@code admission}, each stream holds one of its slots while it is open; one refused is reset. */
     public static void http2(ChannelPipeline pipeline, SnapshotHolder.Source chains, ProxyLimits limits,
             Optional<StreamAdmission> admission) {
-        Http2Settings settings = Http2Settings.defaultSettings()
+        Http2Settings settings = Http2Windows.streamWindow(Http2Settings.defaultSettings())
                 .maxConcurrentStreams(limits.maxConcurrentStreams())
                 .maxHeaderListSize(limits.maxHeaderBytes());
         // Netty's default rapid-reset guard (200 RST_STREAM per 30 s) ends the whole connection, and with it every
@@ -59,6 +60,7 @@ public final class ServerPipelines {
         pipeline.addLast("flush", Flushes.consolidating());
         pipeline.addLast("http2", new Http2ServerCodecBuilder().initialSettings(settings)
                 .decoderEnforceMaxRstFramesPerWindow(resetsPerWindow, RESET_WINDOW_SECONDS).build());
+        pipeline.addLast("http2-window", Http2Windows.connectionWindow());
         pipeline.addLast("streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
             @Override
             protected void initChannel(Http2StreamChannel stream) {

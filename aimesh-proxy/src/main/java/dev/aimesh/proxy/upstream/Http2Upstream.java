@@ -18,6 +18,7 @@ import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
@@ -35,6 +36,7 @@ import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Flushes;
+import dev.aimesh.proxy.net.Http2Windows;
 import dev.aimesh.proxy.net.TrafficCounters;
 import dev.aimesh.proxy.tls.MeshTls;
 
@@ -99,7 +101,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
 
     public static Http2Upstream cleartext(InetSocketAddress address, EventLoops loops, ProxyLimits limits, PoolBounds bounds) {
         return new Http2Upstream(address, "the model server at " + address.getHostString() + ":" + address.getPort() + " (h2c)",
-                (ch, ready) -> ch.pipeline().addLast(Flushes.consolidating(), clientCodec(),
+                (ch, ready) -> ch.pipeline().addLast(Flushes.consolidating(), clientCodec(), Http2Windows.connectionWindow(),
                         new PingLiveness(limits.connectTimeout(), "the model server"),
                         new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready)),
                 loops, limits, bounds);
@@ -262,7 +264,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 ctx.close();
                 return;
             }
-            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(), new PingLiveness(quiet, "the peer proxy " + peer),
+            ctx.pipeline().addLast(Flushes.consolidating(), clientCodec(), Http2Windows.connectionWindow(), new PingLiveness(quiet, "the peer proxy " + peer),
                     new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()), new ReadyOnSettings(ready));
         }
 
@@ -278,7 +280,8 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
      * the connection choice above keeps under it, this covers a peer that lowers it later.
      */
     private static Http2FrameCodec clientCodec() {
-        return Http2FrameCodecBuilder.forClient().encoderEnforceMaxConcurrentStreams(true).build();
+        return Http2FrameCodecBuilder.forClient().initialSettings(Http2Windows.streamWindow(Http2Settings.defaultSettings()))
+                .encoderEnforceMaxConcurrentStreams(true).build();
     }
 
     /**

@@ -105,6 +105,38 @@ class Http2ConformanceTest {
     }
 
     @Test
+    void theServerGivesEachStreamAQuarterMegabyteAndTheConnectionFourMegabytes() {
+        EmbeddedChannel fresh = serverConnection();
+        try {
+            ServerPipelines.http2(fresh.pipeline(), source((exchange, head) -> new FilterDecision.Respond(403, "denied", "denied")),
+                    ProxyLimits.DEFAULTS);
+            List<Frame> frames = new RawHttp2(fresh).start().received();
+
+            Frame settings = frames.stream().filter(f -> f.type() == SETTINGS && f.flags() == 0).findFirst().orElseThrow();
+            assertThat(setting(settings, 0x4)).as("SETTINGS_INITIAL_WINDOW_SIZE").isEqualTo(256 * 1024);
+            int opened = frames.stream().filter(f -> f.type() == WINDOW_UPDATE && f.stream() == 0)
+                    .mapToInt(f -> java.nio.ByteBuffer.wrap(f.payload()).getInt()).sum();
+            assertThat(65_535 + opened).as("the connection's window: the 64 KiB every connection starts with, and the updates")
+                    .isEqualTo(4 * 1024 * 1024);
+        } finally {
+            fresh.finishAndReleaseAll();
+        }
+    }
+
+    /** The value of one setting in a SETTINGS frame (RFC 9113 6.5.1: 16-bit id, 32-bit value). */
+    private static long setting(Frame settings, int id) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(settings.payload());
+        while (b.remaining() >= 6) {
+            int key = b.getShort() & 0xffff;
+            long value = b.getInt() & 0xffffffffL;
+            if (key == id) {
+                return value;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void aWellFormedRequestIsRoutedAndAnswered() {
         client.get(1, END_HEADERS | END_STREAM);
 
