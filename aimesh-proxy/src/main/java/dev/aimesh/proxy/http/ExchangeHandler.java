@@ -42,6 +42,8 @@ import dev.aimesh.proxy.filter.RequestHead;
 import dev.aimesh.proxy.headers.Http1Headers;
 import dev.aimesh.proxy.headers.Http1RequestHead;
 import dev.aimesh.proxy.headers.Http1ResponseHead;
+import dev.aimesh.proxy.net.DeadlineList;
+import dev.aimesh.proxy.net.LoopDeadlines;
 import dev.aimesh.proxy.snapshot.ProxySnapshot;
 import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
@@ -56,7 +58,6 @@ import dev.aimesh.proxy.snapshot.SnapshotHolder;
  */
 public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
-    private static final String RELAY = "aimesh-response-relay";
     private static final int MAX_PIPELINED = 256;
     /** How long a client refused while waiting for 100 Continue has to end its HTTP/2 stream before it is reset. */
     static final Duration EXPECT_REFUSAL_LINGER = Duration.ofSeconds(5);
@@ -84,7 +85,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private long requestBytes;
     private UpstreamLease lease;
     private Future<UpstreamLease> pendingLease;
-    private ScheduledFuture<?> responseTimer;
+    /** On the loop's one timer ({@link LoopDeadlines}), not a scheduled task per request. */
+    private DeadlineList.Entry responseDeadline;
+    /** Receives the leased upstream's answer, through the {@link UpstreamRelay} it is attached to. */
+    private final ResponseRelay relay = new ResponseRelay();
+    private UpstreamRelay attached;
     /** A refused request whose client waits for 100 Continue: it sent no body and will send none. */
     private boolean awaitingContinue;
     private ScheduledFuture<?> refusalLinger;
@@ -303,10 +308,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         lease = upstream;
-        responseTimer = ctx.executor().schedule(() -> responseTimedOut(upstream), limits.responseTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+        responseDeadline = LoopDeadlines.of(ctx.executor()).after(limits.responseTimeout(), () -> responseTimedOut(upstream));
         Channel channel = upstream.channel();
-        channel.pipeline().addLast(RELAY, new ResponseRelay());
+        attached = UpstreamRelay.of(channel);
+        relay.inInterim = false;
+        attached.attach(relay);
         if (upstream.http2()) {
             Framing.forHttp2(request);
         } else {
@@ -398,7 +404,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void answerInstead(FilterDecision.Respond respond) {
         drainPending();
         if (lease != null && !responseStarted) {
-            lease.channel().pipeline().remove(RELAY);
+            detachRelay();
             lease.release(false);
             lease = null;
         }
@@ -464,7 +470,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private void abortExchange(MalformedRequest malformed) {
         drainPending();
         if (lease != null) {
-            lease.channel().pipeline().remove(RELAY);
+            detachRelay();
             lease.release(false); // the model never sees the rest of a broken request
             lease = null;
         }
@@ -485,6 +491,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
 
     private void abortRequest() {
         if (lease != null && !responseStarted) {
+            detachRelay();
             lease.release(false);
             lease = null;
         }
@@ -542,11 +549,19 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Before the lease goes back: what its channel reads next is no longer this exchange's. */
+    private void detachRelay() {
+        if (attached != null) {
+            attached.detach();
+            attached = null;
+        }
+    }
+
     private void responseTimedOut(UpstreamLease timedOut) {
         if (lease != timedOut || responseStarted) {
             return;
         }
-        lease.channel().pipeline().remove(RELAY);
+        detachRelay();
         lease.release(false);
         lease = null;
         log.warn("the upstream did not answer within {} ms", limits.responseTimeout().toMillis());
@@ -565,8 +580,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             responseStarted = true;
             status = response.status().code();
             firstResponseNanos = chain.nanoTime();
-            if (responseTimer != null) {
-                responseTimer.cancel(false);
+            if (responseDeadline != null) {
+                responseDeadline.cancel();
             }
             if (downstreamHttp2) {
                 HopByHop.strip(response.headers());
@@ -648,7 +663,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         UpstreamLease done = lease;
         lease = null;
         if (done != null) {
-            done.channel().pipeline().remove(RELAY);
+            detachRelay();
             done.release(requestDone);
         }
         finishIfDone();
@@ -699,8 +714,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (active) {
             endExchange("downstream-closed");
         }
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
+        if (responseDeadline != null) {
+            responseDeadline.cancel();
         }
         if (refusalLinger != null) {
             refusalLinger.cancel(false);
@@ -712,7 +727,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         pipelined.forEach(ReferenceCountUtil::release);
         pipelined.clear();
         if (lease != null) {
-            lease.channel().pipeline().remove(RELAY);
+            detachRelay();
             lease.release(false);
             lease = null;
         }
@@ -725,13 +740,13 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    /** On the upstream channel: hands the response back to the exchange. */
-    private final class ResponseRelay extends ChannelInboundHandlerAdapter {
+    /** Hands the leased upstream's response back to the exchange. */
+    private final class ResponseRelay implements UpstreamRelay.Receiver {
         /** In an interim (1xx) response, which is dropped: the relay passes one final response per exchange. */
         private boolean inInterim;
 
         @Override
-        public void channelRead(ChannelHandlerContext upstream, Object msg) {
+        public void read(Object msg) {
             if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 inInterim = !(msg instanceof LastHttpContent); // HTTP/1: its end follows; HTTP/2: one message
                 ReferenceCountUtil.release(msg);
@@ -746,33 +761,25 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
 
         @Override
-        public void channelReadComplete(ChannelHandlerContext upstream) {
+        public void readComplete() {
             ctx.flush(); // stream as it arrives: server-sent events reach the client token by token
         }
 
         @Override
-        public void channelWritabilityChanged(ChannelHandlerContext upstream) {
+        public void writabilityChanged(boolean writable) {
             if (!requestDone) {
-                ctx.channel().config().setAutoRead(upstream.channel().isWritable());
+                ctx.channel().config().setAutoRead(writable);
             }
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext upstream) {
-            upstreamLost("the upstream closed the connection");
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext upstream, Throwable cause) {
-            upstreamLost(cause.toString());
-        }
-
-        private void upstreamLost(String why) {
+        public void lost(String why) {
             if (lease == null) {
                 return;
             }
             UpstreamLease lost = lease;
             lease = null;
+            detachRelay();
             lost.release(false);
             log.debug("upstream lost mid-exchange: {}", why);
             if (responseStarted) {

@@ -16,6 +16,7 @@ import io.netty.util.concurrent.Promise;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.http.UpstreamRelay;
 import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.TrafficCounters;
@@ -74,7 +75,8 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
             public void channelCreated(Channel ch) {
                 counters.connectionOpened();
                 loops.track(ch);
-                ch.pipeline().addLast(new HttpClientCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 64 * 1024));
+                ch.pipeline().addLast(new HttpClientCodec(limits.maxRequestLineBytes(), limits.maxHeaderBytes(), 64 * 1024),
+                        new UpstreamRelay());
             }
         }, ChannelHealthChecker.ACTIVE, null, -1, bounds.connections(), bounds.pending(), true, true);
     }

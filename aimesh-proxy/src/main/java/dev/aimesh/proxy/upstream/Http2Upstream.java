@@ -33,6 +33,7 @@ import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.http.UpstreamLease;
+import dev.aimesh.proxy.http.UpstreamRelay;
 import dev.aimesh.proxy.http.UpstreamPoolFull;
 import dev.aimesh.proxy.net.EventLoops;
 import dev.aimesh.proxy.net.Flushes;
@@ -390,7 +391,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
     private static final class StreamCodec extends ChannelInitializer<Http2StreamChannel> {
         @Override
         protected void initChannel(Http2StreamChannel stream) {
-            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false));
+            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamRelay());
         }
     }
 
