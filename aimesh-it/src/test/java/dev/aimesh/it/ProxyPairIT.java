@@ -116,9 +116,7 @@ class ProxyPairIT {
         // reset as many streams on the one connection to the model's proxy; that must not end the connection
         // under the streams still going. Netty's default rapid-reset guard (200 per 30 s) did. One event loop,
         // so that every call shares one connection between the proxies.
-        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(), java.util.Optional.empty(),
-                java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
-                false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
+        try (Proxy oneLoop = mesh.clientProxy("apps/app", 1)) {
             TestMesh.awaitModelEndpoint(oneLoop);
             String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
             // The connection is set up before the flood: while one is being set up, 100 calls wait for it and the
@@ -153,9 +151,7 @@ class ProxyPairIT {
     void aCallerThatReadsSlowlyStallsOnlyItsOwnStreamOnTheSharedConnection(String protocol) throws Exception {
         // One event loop, so both calls share one HTTP/2 connection between the proxies. The slow caller's stream
         // fills its window there and stops; the connection's window must still carry the other call.
-        try (Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(), java.util.Optional.empty(),
-                java.util.Optional.empty(), false, java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1",
-                false, ProxyLimits.DEFAULTS, 1, InstantSource.system()))) {
+        try (Proxy oneLoop = mesh.clientProxy("apps/app", 1)) {
             TestMesh.awaitModelEndpoint(oneLoop);
             String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
             Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
@@ -191,10 +187,7 @@ class ProxyPairIT {
                 .responseTimeout(Duration.ofSeconds(30)).maxConcurrentStreams(3).build();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.registry().workload("models", "narrow").isPresent());
         try (Proxy narrow = mesh.serverProxy("models/narrow", model.address(), false, threeStreams);
-                Proxy oneLoop = Proxy.start(new dev.aimesh.proxy.ProxyOptions(mesh.grpc(), java.util.Optional.of(mesh.token("apps/app")), java.util.Optional.empty(),
-                        java.util.Optional.empty(), java.util.Optional.empty(), false,
-                        java.util.Optional.of(new java.net.InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 1,
-                        InstantSource.system()))) {
+                Proxy oneLoop = mesh.clientProxy("apps/app", 1)) {
             await().atMost(Duration.ofSeconds(10)).until(() -> !oneLoop.registry().workload("models", "narrow").orElseThrow()
                     .endpoints().isEmpty());
             String url = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort() + "/sse?n=4&gapMs=250";

@@ -101,15 +101,30 @@ public final class TestMesh implements AutoCloseable {
 
     /** A proxy in front of {@code upstream}, serving {@code workload} on a free loopback port. */
     public Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits) throws Exception {
+        return serverProxy(workload, upstream, h2c, limits, 2);
+    }
+
+    /** As {@link #serverProxy(String, InetSocketAddress, boolean, ProxyLimits)}, with {@code eventLoops} event loops. */
+    public Proxy serverProxy(String workload, InetSocketAddress upstream, boolean h2c, ProxyLimits limits, int eventLoops)
+            throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(),
                 Optional.of(new InetSocketAddress("127.0.0.1", 0)),
-                Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", false, limits, 2, InstantSource.system()));
+                Optional.of(upstream), h2c, Optional.empty(), "127.0.0.1", false, limits, eventLoops, InstantSource.system()));
     }
 
     /** A proxy beside an app of {@code workload}, with an outbound listener on a free loopback port. */
     public Proxy clientProxy(String workload) throws Exception {
+        return clientProxy(workload, 2);
+    }
+
+    /**
+     * As {@link #clientProxy(String)}, with {@code eventLoops} event loops: with one, every call to a peer shares one
+     * connection to it.
+     */
+    public Proxy clientProxy(String workload, int eventLoops) throws Exception {
         return Proxy.start(new ProxyOptions(grpc(), Optional.of(token(workload)), Optional.empty(), Optional.empty(), Optional.empty(), false,
-                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, 2, InstantSource.system()));
+                Optional.of(new InetSocketAddress("127.0.0.1", 0)), "127.0.0.1", false, ProxyLimits.DEFAULTS, eventLoops,
+                InstantSource.system()));
     }
 
     /** Waits until each caller's proxy knows where the model's proxy listens (its first config may predate it). */

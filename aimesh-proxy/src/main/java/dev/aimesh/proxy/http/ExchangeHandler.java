@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -92,6 +93,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private UpstreamRelay attached;
     /** A refused request whose client waits for 100 Continue: it sent no body and will send none. */
     private boolean awaitingContinue;
+    /** The write of the response's end, which a connection that does not stay open closes after. */
+    private ChannelFuture lastResponseWrite;
     private ScheduledFuture<?> refusalLinger;
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
@@ -144,6 +147,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         discarding = false;
         requestDone = false;
         awaitingContinue = false;
+        lastResponseWrite = null;
         responseStarted = false;
         requestBytes = 0;
         responseBytes = 0;
@@ -310,6 +314,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         lease = upstream;
         responseDeadline = LoopDeadlines.of(ctx.executor()).after(limits.responseTimeout(), () -> responseTimedOut(upstream));
         Channel channel = upstream.channel();
+        // A pooled connection may come back paused by the exchange before (its client read slowly, and the
+        // answer ended before it caught up): unpaused, or this exchange's answer is never read.
+        channel.config().setAutoRead(true);
         attached = UpstreamRelay.of(channel);
         relay.inInterim = false;
         attached.attach(relay);
@@ -605,13 +612,14 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
             responseBytes += ((HttpContent) msg).content().readableBytes();
         }
+        if (last) {
+            lastResponseWrite = ctx.writeAndFlush(msg);
+            responseDone();
+            return;
+        }
         ctx.write(msg);
         if (!ctx.channel().isWritable() && lease != null) {
             lease.channel().config().setAutoRead(false);
-        }
-        if (last) {
-            ctx.flush();
-            responseDone();
         }
     }
 
@@ -676,7 +684,12 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         active = false;
         endExchange("");
         if (!keepAlive) {
-            ctx.close();
+            // Once the answer's last bytes are written: closing now would drop what a slow reader has not taken yet.
+            if (lastResponseWrite != null) {
+                lastResponseWrite.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                ctx.close();
+            }
         } else if (!downstreamHttp2) {
             ctx.channel().config().setAutoRead(true);
             ctx.read();

@@ -106,6 +106,8 @@ public final class Http1UpstreamPool implements UpstreamConnector, AutoCloseable
         public void release(boolean reusable) {
             if (!reusable || !channel.isActive()) {
                 channel.close();
+            } else {
+                channel.config().setAutoRead(true); // paused for a slow client: idle in the pool, it must see a close
             }
             pool.release(channel);
         }

@@ -76,6 +76,18 @@ class UpstreamRelayTest {
     }
 
     @Test
+    void anUpstreamChannelThePreviousExchangeLeftPausedIsReadByTheNext() {
+        request("/first");
+        upstream.writeInbound(ok("one"));
+        answered();
+        upstream.config().setAutoRead(false); // paused for a slow client when the answer ended
+
+        request("/second");
+
+        assertThat(upstream.config().isAutoRead()).as("or the second answer is never read: the client hangs").isTrue();
+    }
+
+    @Test
     void whatTheUpstreamSendsBetweenExchangesReachesNoClient() {
         request("/first");
         upstream.writeInbound(ok("one"));

@@ -61,4 +61,42 @@ class Http1UpstreamPoolTest {
             }
         }
     }
+
+    @Test
+    void aConnectionGivenBackPausedReadsAgain() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                EventLoops loops = new EventLoops(1, "test")) {
+            Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    while (true) {
+                        held.add(model.accept());
+                    }
+                } catch (Exception e) {
+                    // closed by the test
+                }
+            });
+            Http1UpstreamPool pool = new Http1UpstreamPool(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    model.getLocalPort()), loops, LIMITS, new PoolBounds(1, 1));
+            EventLoop loop = loops.group().next();
+            Future<UpstreamLease> leased = pool.acquire(loop);
+            assertThat(leased.await(5, TimeUnit.SECONDS) && leased.isSuccess()).isTrue();
+            UpstreamLease lease = leased.getNow();
+
+            // An exchange whose client read slowly paused the connection, and its answer ended meanwhile.
+            loop.submit(() -> {
+                lease.channel().config().setAutoRead(false);
+                lease.release(true);
+            }).await(5, TimeUnit.SECONDS);
+
+            Future<UpstreamLease> again = pool.acquire(loop);
+            assertThat(again.await(5, TimeUnit.SECONDS) && again.isSuccess()).isTrue();
+            assertThat(again.getNow().channel()).as("the same connection, reused").isSameAs(lease.channel());
+            assertThat(again.getNow().channel().config().isAutoRead()).as("reading: the next answer and a close are seen").isTrue();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
 }
