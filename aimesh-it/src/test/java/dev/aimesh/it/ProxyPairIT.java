@@ -109,6 +109,19 @@ class ProxyPairIT {
         assertThat(total - firstByte).as("the body streamed over time, not at once").isGreaterThan(1.0);
     }
 
+    /**
+     * The app's URL at {@code oneLoop}, once one call has set up its connection to the model's proxy: while one is
+     * being set up, 100 calls wait for it and the next go to another, so a slow handshake on a loaded CPU would
+     * rightly open more than the one connection a test wants them all to share.
+     */
+    private static String connectedApp(Proxy oneLoop) {
+        TestMesh.awaitModelEndpoint(oneLoop);
+        String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
+        Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
+        assertThat(warm.exit()).as(warm::toString).isZero();
+        return app;
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"http1.1", "h2"})
     void manyCancelledCallsLeaveOtherCallsOnTheSharedConnectionAlone(String protocol) throws Exception {
@@ -117,12 +130,7 @@ class ProxyPairIT {
         // under the streams still going. Netty's default rapid-reset guard (200 per 30 s) did. One event loop,
         // so that every call shares one connection between the proxies.
         try (Proxy oneLoop = mesh.clientProxy("apps/app", 1)) {
-            TestMesh.awaitModelEndpoint(oneLoop);
-            String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
-            // The connection is set up before the flood: while one is being set up, 100 calls wait for it and the
-            // next go to another, so a slow handshake on a loaded CPU would rightly have opened three.
-            Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
-            assertThat(warm.exit()).as(warm::toString).isZero();
+            String app = connectedApp(oneLoop);
             var stream = java.util.concurrent.CompletableFuture.supplyAsync(() -> curl(flag(protocol), "-N", "-H", "Host: model.models",
                     app + "/sse?n=12&gapMs=250"), Thread.ofVirtual()::start); // not the common pool: other classes share it
             List<String> cancelled;
@@ -152,10 +160,7 @@ class ProxyPairIT {
         // One event loop, so both calls share one HTTP/2 connection between the proxies. The slow caller's stream
         // fills its window there and stops; the connection's window must still carry the other call.
         try (Proxy oneLoop = mesh.clientProxy("apps/app", 1)) {
-            TestMesh.awaitModelEndpoint(oneLoop);
-            String app = "http://127.0.0.1:" + oneLoop.outboundAddress().orElseThrow().getPort();
-            Result warm = curl("--http1.1", "-H", "Host: model.models", app + "/echo");
-            assertThat(warm.exit()).as(warm::toString).isZero();
+            String app = connectedApp(oneLoop);
             Process slow = new ProcessBuilder("curl", "-sS", flag(protocol), "--limit-rate", "8K", "--max-time", "60", "-o", "/dev/null",
                     "-H", "Host: model.models", app + "/bytes?n=64000000").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

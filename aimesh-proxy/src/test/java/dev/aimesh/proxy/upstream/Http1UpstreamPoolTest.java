@@ -2,13 +2,14 @@ package dev.aimesh.proxy.upstream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import io.netty.channel.EventLoop;
@@ -22,22 +23,40 @@ class Http1UpstreamPoolTest {
     private static final ProxyLimits LIMITS = ProxyLimits.builder().maxRequestBodyBytes(1024).idleTimeout(Duration.ofMinutes(1))
             .connectTimeout(Duration.ofSeconds(2)).responseTimeout(Duration.ofMinutes(1)).maxConcurrentStreams(100).build();
 
-    @Test
-    void beyondItsConnectionsAndWaitingRequestsTheModelPoolRefusesAtOnceInsteadOfOpeningMore() throws Exception {
-        List<Socket> held = new ArrayList<>();
-        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                EventLoops loops = new EventLoops(1, "test")) {
+    /** A model that accepts every connection and answers nothing: busy with every request it has. */
+    private static final class SilentModel implements AutoCloseable {
+        private final ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        private final List<Socket> held = new CopyOnWriteArrayList<>();
+
+        SilentModel() throws IOException {
             Thread.ofPlatform().daemon().start(() -> {
                 try {
                     while (true) {
-                        held.add(model.accept()); // a model busy with every request it has
+                        held.add(socket.accept());
                     }
-                } catch (Exception e) {
+                } catch (IOException e) {
                     // closed by the test
                 }
             });
-            Http1UpstreamPool pool = new Http1UpstreamPool(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    model.getLocalPort()), loops, LIMITS, new PoolBounds(2, 1));
+        }
+
+        InetSocketAddress address() {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            socket.close();
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void beyondItsConnectionsAndWaitingRequestsTheModelPoolRefusesAtOnceInsteadOfOpeningMore() throws Exception {
+        try (SilentModel model = new SilentModel(); EventLoops loops = new EventLoops(1, "test")) {
+            Http1UpstreamPool pool = new Http1UpstreamPool(model.address(), loops, LIMITS, new PoolBounds(2, 1));
             EventLoop loop = loops.group().next();
 
             Future<UpstreamLease> first = pool.acquire(loop);
@@ -55,29 +74,13 @@ class Http1UpstreamPoolTest {
 
             first.getNow().release(true);
             assertThat(waits.await(5, TimeUnit.SECONDS) && waits.isSuccess()).as("it gets the connection given back").isTrue();
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 
     @Test
     void aConnectionGivenBackPausedReadsAgain() throws Exception {
-        List<Socket> held = new ArrayList<>();
-        try (ServerSocket model = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                EventLoops loops = new EventLoops(1, "test")) {
-            Thread.ofPlatform().daemon().start(() -> {
-                try {
-                    while (true) {
-                        held.add(model.accept());
-                    }
-                } catch (Exception e) {
-                    // closed by the test
-                }
-            });
-            Http1UpstreamPool pool = new Http1UpstreamPool(new InetSocketAddress(InetAddress.getLoopbackAddress(),
-                    model.getLocalPort()), loops, LIMITS, new PoolBounds(1, 1));
+        try (SilentModel model = new SilentModel(); EventLoops loops = new EventLoops(1, "test")) {
+            Http1UpstreamPool pool = new Http1UpstreamPool(model.address(), loops, LIMITS, new PoolBounds(1, 1));
             EventLoop loop = loops.group().next();
             Future<UpstreamLease> leased = pool.acquire(loop);
             assertThat(leased.await(5, TimeUnit.SECONDS) && leased.isSuccess()).isTrue();
@@ -93,10 +96,6 @@ class Http1UpstreamPoolTest {
             assertThat(again.await(5, TimeUnit.SECONDS) && again.isSuccess()).isTrue();
             assertThat(again.getNow().channel()).as("the same connection, reused").isSameAs(lease.channel());
             assertThat(again.getNow().channel().config().isAutoRead()).as("reading: the next answer and a close are seen").isTrue();
-        } finally {
-            for (Socket s : held) {
-                s.close();
-            }
         }
     }
 }
