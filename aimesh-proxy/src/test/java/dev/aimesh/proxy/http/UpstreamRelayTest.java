@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -85,6 +90,31 @@ class UpstreamRelayTest {
         request("/second");
 
         assertThat(upstream.config().isAutoRead()).as("or the second answer is never read: the client hangs").isTrue();
+    }
+
+    @Test
+    void aConnectionThatDoesNotStayOpenClosesOnlyOnceItsAnswerIsWritten() {
+        // In front of the codec: holds each write unfinished, as a socket does while a slow client has not read.
+        List<ChannelPromise> unwritten = new ArrayList<>();
+        EmbeddedChannel slowClient = new EmbeddedChannel(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                ReferenceCountUtil.release(msg);
+                unwritten.add(promise);
+            }
+        }, new HttpServerCodec(), new ExchangeHandler(source, ProxyLimits.DEFAULTS, false));
+        try {
+            slowClient.writeInbound(Unpooled.copiedBuffer("GET /a HTTP/1.1\r\nHost: model\r\nConnection: close\r\n\r\n",
+                    StandardCharsets.US_ASCII));
+            upstream.writeInbound(ok("the whole answer"));
+
+            assertThat(slowClient.isOpen()).as("open while the answer's end is still being written").isTrue();
+            unwritten.forEach(ChannelPromise::setSuccess);
+            slowClient.runPendingTasks();
+            assertThat(slowClient.isOpen()).as("closed once it is written").isFalse();
+        } finally {
+            slowClient.finishAndReleaseAll();
+        }
     }
 
     @Test
