@@ -146,6 +146,17 @@ class HeadFloodIT {
         return bound;
     }
 
+    /** Asserts that the server closed every socket by the deadline; how many of them it answered with {@code status}. */
+    private static int closedAnswering(List<Socket> sockets, long deadlineNanos, String status) {
+        int answered = 0;
+        for (Socket socket : sockets) {
+            String answer = untilClosed(socket, deadlineNanos);
+            assertThat(answer).as("closed by the deadline").isNotNull();
+            answered += answer.startsWith(status) ? 1 : 0;
+        }
+        return answered;
+    }
+
     /** Reads until the server closes; the answer (possibly cut by a reset), or null if still open at the deadline. */
     private static String untilClosed(Socket socket, long deadlineNanos) {
         StringBuilder answer = new StringBuilder();
@@ -193,12 +204,7 @@ class HeadFloodIT {
             Duration opened = Duration.ofNanos(System.nanoTime() - start);
             long heapDuring = heapUsed() - heapBefore;
             long deadline = start + HEAD_TIMEOUT.plus(opened).plusSeconds(5).toNanos();
-            int answered408 = 0;
-            for (Socket socket : slow) {
-                String answer = untilClosed(socket, deadline);
-                assertThat(answer).as("closed within the timeout").isNotNull();
-                answered408 += answer.startsWith("HTTP/1.1 408") ? 1 : 0;
-            }
+            int answered408 = closedAnswering(slow, deadline, "HTTP/1.1 408");
             Duration allClosed = Duration.ofNanos(System.nanoTime() - start);
             done.set(true);
             List<Call> latencies = caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
@@ -250,12 +256,7 @@ class HeadFloodIT {
             }
             long heapDuring = heapUsed() - heapBefore;
             long deadline = start + Duration.ofSeconds(20).toNanos();
-            int answered431 = 0;
-            for (Socket socket : big) {
-                String answer = untilClosed(socket, deadline);
-                assertThat(answer).as("closed").isNotNull();
-                answered431 += answer.startsWith("HTTP/1.1 431") ? 1 : 0;
-            }
+            int answered431 = closedAnswering(big, deadline, "HTTP/1.1 431");
             Duration allClosed = Duration.ofNanos(System.nanoTime() - start);
             done.set(true);
             List<Call> latencies = caller.get(60, java.util.concurrent.TimeUnit.SECONDS);
