@@ -17,7 +17,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -46,8 +47,9 @@ import dev.aimesh.proxy.filter.PeerIdentity;
 
 /**
  * One whole inbound exchange in memory, the per-request cost a proxy pays besides sockets and TLS: the
- * server pipeline (guard, HTTP/1.1 codec or HTTP/2 stream codec), ExchangeHandler with the inbound filter chain
- * (hop-by-hop strip, XFCC rewrite, framing), the relay to a leased upstream and the response back.
+ * server pipeline (guard, HTTP/1.1 codec, or an HTTP/2 stream's frames), ExchangeHandler with the inbound filter
+ * chain (hop-by-hop strip, XFCC rewrite, framing), the relay to a leased upstream (HTTP/1.1, or an HTTP/2 stream
+ * whose frames pass as they are) and the response back.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -59,14 +61,17 @@ public class ExchangeBenchmark {
     private static final ProxyLimits LIMITS = ProxyLimits.DEFAULTS;
     private static final String RESPONSE = "{\"id\":\"chatcmpl-1\",\"choices\":[{\"message\":{\"content\":\"Hi!\"}}]}";
 
-    private final EmbeddedUpstream upstream = new EmbeddedUpstream();
+    private final EmbeddedUpstream upstream = new EmbeddedUpstream(false);
+    private final EmbeddedUpstream http2Upstream = new EmbeddedUpstream(true);
     private EmbeddedChannel http1;
     private EmbeddedChannel http2;
+    private EmbeddedChannel http2ToHttp2;
     private ByteBuf request;
     private ByteBuf requestBody;
     private ByteBuf responseBody;
     private Http2Headers http2Request;
     private HttpHeaders responseHeaders;
+    private Http2Headers http2ResponseHeaders;
 
     @Setup
     public void setUp() {
@@ -79,8 +84,10 @@ public class ExchangeBenchmark {
         http1 = new EmbeddedChannel();
         ServerPipelines.http1(http1.pipeline(), router, LIMITS);
         InboundPeers.attach(http1, peer);
-        http2 = new EmbeddedChannel(new Http2StreamFrameToHttpObjectCodec(true), new ExchangeHandler(router, LIMITS, true));
+        http2 = new EmbeddedChannel(new ExchangeHandler(router, LIMITS, true));
         InboundPeers.attach(http2, peer);
+        http2ToHttp2 = new EmbeddedChannel(new ExchangeHandler(InboundChain.withoutPolicies(http2Upstream, 8000), LIMITS, true));
+        InboundPeers.attach(http2ToHttp2, peer);
 
         request = Requests.http1Bytes();
         requestBody = Unpooled.directBuffer().writeBytes(Requests.BODY.getBytes(StandardCharsets.US_ASCII));
@@ -92,13 +99,19 @@ public class ExchangeBenchmark {
                 .add(HttpHeaderNames.DATE, "Tue, 01 Dec 2026 12:00:00 GMT")
                 .add(HttpHeaderNames.SERVER, "uvicorn")
                 .add(HttpHeaderNames.CONNECTION, "keep-alive");
+        http2ResponseHeaders = new DefaultHttp2Headers().status("200").add(HttpHeaderNames.CONTENT_TYPE, "application/json")
+                .addInt(HttpHeaderNames.CONTENT_LENGTH, RESPONSE.length())
+                .add(HttpHeaderNames.DATE, "Tue, 01 Dec 2026 12:00:00 GMT")
+                .add(HttpHeaderNames.SERVER, "triton");
     }
 
     @TearDown
     public void tearDown() {
         http1.finishAndReleaseAll();
         http2.finishAndReleaseAll();
+        http2ToHttp2.finishAndReleaseAll();
         upstream.channel.finishAndReleaseAll();
+        http2Upstream.channel.finishAndReleaseAll();
         Requests.releaseTemplate(request);
         Requests.releaseTemplate(requestBody);
         Requests.releaseTemplate(responseBody);
@@ -111,20 +124,44 @@ public class ExchangeBenchmark {
         exchange(http1, bh);
     }
 
-    /** One HTTP/2 stream as Http2MultiplexHandler hands it over: HEADERS and DATA frames in, frames out. */
+    /**
+     * One HTTP/2 stream as Http2MultiplexHandler hands it over (HEADERS and DATA frames in, frames out) to an
+     * HTTP/1.1 model: translated once each way.
+     */
     @Benchmark
     public void http2(Blackhole bh) {
-        http2.writeInbound(new DefaultHttp2HeadersFrame(http2Request, false),
+        http2.writeInbound(new DefaultHttp2HeadersFrame(copy(http2Request), false),
                 new DefaultHttp2DataFrame(requestBody.retainedDuplicate(), true));
-        exchange(http2, bh);
+        exchange(http2, upstream, bh);
+    }
+
+    /** The same stream to an HTTP/2 model (a gRPC server, Triton): frames pass both ways, nothing is translated. */
+    @Benchmark
+    public void http2ToHttp2(Blackhole bh) {
+        http2ToHttp2.writeInbound(new DefaultHttp2HeadersFrame(copy(http2Request), false),
+                new DefaultHttp2DataFrame(requestBody.retainedDuplicate(), true));
+        exchange(http2ToHttp2, http2Upstream, bh);
     }
 
     private void exchange(EmbeddedChannel downstream, Blackhole bh) {
+        exchange(downstream, upstream, bh);
+    }
+
+    /** A fresh header block, as the HPACK decoder makes one per request (the exchange edits it in place). */
+    private static Http2Headers copy(Http2Headers template) {
+        Http2Headers headers = new DefaultHttp2Headers();
+        headers.add(template);
+        return headers;
+    }
+
+    private void exchange(EmbeddedChannel downstream, EmbeddedUpstream upstream, Blackhole bh) {
         int released = upstream.released;
         Object forwarded;
         int parts = 0;
         while ((forwarded = upstream.channel.readOutbound()) != null) {
             if (forwarded instanceof HttpRequest head) {
+                bh.consume(head.headers().get(ForwardedClientCert.HEADER));
+            } else if (forwarded instanceof Http2HeadersFrame head) {
                 bh.consume(head.headers().get(ForwardedClientCert.HEADER));
             }
             ReferenceCountUtil.release(forwarded);
@@ -133,8 +170,13 @@ public class ExchangeBenchmark {
         if (parts == 0) {
             throw new IllegalStateException("nothing reached the upstream: " + downstream.readOutbound());
         }
-        upstream.channel.writeInbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                responseBody.retainedDuplicate(), responseHeaders.copy(), DefaultHttpHeadersFactory.trailersFactory().newHeaders()));
+        if (upstream.http2) {
+            upstream.channel.writeInbound(new DefaultHttp2HeadersFrame(copy(http2ResponseHeaders), false),
+                    new DefaultHttp2DataFrame(responseBody.retainedDuplicate(), true));
+        } else {
+            upstream.channel.writeInbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
+                    responseBody.retainedDuplicate(), responseHeaders.copy(), DefaultHttpHeadersFactory.trailersFactory().newHeaders()));
+        }
         Object sent;
         while ((sent = downstream.readOutbound()) != null) {
             bh.consume(sent);
@@ -149,8 +191,13 @@ public class ExchangeBenchmark {
     private static final class EmbeddedUpstream implements UpstreamConnector, UpstreamLease {
         final EmbeddedChannel channel = new EmbeddedChannel();
         final TrafficCounters counters = new TrafficCounters();
+        final boolean http2;
         int released;
         boolean reusable;
+
+        EmbeddedUpstream(boolean http2) {
+            this.http2 = http2;
+        }
 
         @Override
         public Future<UpstreamLease> acquire(EventLoop loop) {
@@ -174,7 +221,7 @@ public class ExchangeBenchmark {
 
         @Override
         public boolean http2() {
-            return false;
+            return http2;
         }
 
         @Override

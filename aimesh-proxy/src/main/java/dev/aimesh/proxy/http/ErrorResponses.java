@@ -1,13 +1,20 @@
 package dev.aimesh.proxy.http;
 
 import java.nio.charset.StandardCharsets;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Headers;
 
 /**
  * Responses the proxy writes itself. The body says what happened in one line; {@code x-aimesh-reason}
@@ -26,5 +33,21 @@ public final class ErrorResponses {
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                 .set(REASON_HEADER, code);
         return response;
+    }
+
+    /**
+     * The same answer on an HTTP/2 stream: HEADERS, then the body in one DATA frame that ends the stream (not flushed).
+     * Returns the last write.
+     */
+    public static ChannelFuture writeHttp2(ChannelOutboundInvoker out, ByteBufAllocator alloc, HttpResponseStatus status,
+            String code, String message) {
+        byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
+        ByteBuf body = alloc.buffer(text.length).writeBytes(text);
+        Http2Headers headers = new DefaultHttp2Headers().status(status.codeAsText());
+        headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, text.length);
+        headers.set(REASON_HEADER, code);
+        out.write(new DefaultHttp2HeadersFrame(headers, false));
+        return out.write(new DefaultHttp2DataFrame(body, true));
     }
 }

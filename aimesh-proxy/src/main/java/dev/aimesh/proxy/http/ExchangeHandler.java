@@ -2,8 +2,10 @@ package dev.aimesh.proxy.http;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,9 +28,15 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
-import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.codec.http2.Http2Exception;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
@@ -38,24 +46,29 @@ import dev.aimesh.proxy.filter.ChainStep;
 import dev.aimesh.proxy.filter.ExchangeContext;
 import dev.aimesh.proxy.filter.FilterChain;
 import dev.aimesh.proxy.filter.FilterDecision;
+import dev.aimesh.proxy.filter.HeaderMap;
 import dev.aimesh.proxy.filter.PeerIdentity;
 import dev.aimesh.proxy.filter.RequestHead;
-import dev.aimesh.proxy.headers.Http1Headers;
+import dev.aimesh.proxy.filter.ResponseHead;
 import dev.aimesh.proxy.headers.Http1RequestHead;
 import dev.aimesh.proxy.headers.Http1ResponseHead;
+import dev.aimesh.proxy.headers.Http2RequestHead;
+import dev.aimesh.proxy.headers.Http2ResponseHead;
 import dev.aimesh.proxy.net.DeadlineList;
 import dev.aimesh.proxy.net.LoopDeadlines;
 import dev.aimesh.proxy.snapshot.ProxySnapshot;
 import dev.aimesh.proxy.snapshot.SnapshotHolder;
 
 /**
- * Last handler of a downstream pipeline (an HTTP/1.1 connection, or one HTTP/2 stream): runs each exchange
+ * Last handler of a downstream pipeline (an HTTP/1.1 connection of HttpObjects, or one HTTP/2 stream of frames): runs each exchange
  * through the {@link FilterChain} of the policy snapshot current when its head arrived (that snapshot decides
  * the whole exchange), leases a channel to the upstream the chain's route picked, and relays the request and
  * the response as they stream, without buffering bodies (but for a body a filter holds, up to its cap).
  * Only the phases some filter asked for are shown to the chain. Backpressure runs both ways through autoRead.
  * Writes only proxy-made error responses itself. HTTP/1.1 requests are handled one at a time: reading
  * pauses after a request until its response is done, which also serialises pipelined requests.
+ * Each part goes on in the form its hop carried it; it is translated ({@link HttpTranslation}) only where the
+ * upstream speaks another HTTP version than the downstream, so between two HTTP/2 hops frames pass as they are.
  */
 public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ExchangeHandler.class);
@@ -99,11 +112,21 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     // HTTP/1.1 requests that arrived (in the same read) while one was under way, replayed in order after it.
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>();
     private boolean queueing;
-    private final ArrayDeque<HttpContent> pending = new ArrayDeque<>();
-    // A request whose body a filter holds before the chain goes on, the hold, and how much of the body is in.
-    private HttpRequest held;
+    /** Body parts (see {@link BodyParts}) read before the exchange had an upstream, or while a filter holds them. */
+    private final ArrayDeque<Object> pending = new ArrayDeque<>();
+    /** On HTTP/2: the stream's first HEADERS were read, so a later HEADERS frame is its trailers. */
+    private boolean requestHeadSeen;
+    /** The upstream's final response head was read, so a later HTTP/2 HEADERS frame is its trailers. */
+    private boolean responseHeadSeen;
+    // A request (HttpRequest or HTTP/2 HEADERS) whose body a filter holds before the chain goes on, the hold,
+    // and how much of the body is in.
+    private Object held;
     private FilterDecision.Hold hold;
     private int heldBytes;
+
+    // Cached, so that handing them to a filter's decision allocates nothing.
+    private final Consumer<Object> toUpstream = this::send;
+    private final Consumer<Object> toDownstream = this::reply;
 
     public ExchangeHandler(SnapshotHolder.Source chains, ProxyLimits limits, boolean downstreamHttp2) {
         this.chains = chains;
@@ -129,15 +152,21 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (msg instanceof HttpRequest request) {
-            startExchange(request); // a FullHttpRequest (HTTP/2 HEADERS with END_STREAM) carries its whole body
-        } else if (msg instanceof HttpContent content) {
-            requestContent(content);
+            startExchange(request); // a FullHttpRequest carries its whole body
+        } else if (msg instanceof Http2HeadersFrame frame && !requestHeadSeen) {
+            requestHeadSeen = true;
+            startExchange(frame);
+        } else if (BodyParts.isPart(msg)) {
+            if (msg instanceof Http2HeadersFrame trailers) {
+                Http2RequestChecks.removeForbidden(trailers.headers());
+            }
+            requestPart(msg);
         } else {
-            ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg); // e.g. RST_STREAM: the stream's end arrives as its channel's
         }
     }
 
-    private void startExchange(HttpRequest request) {
+    private void startExchange(Object request) {
         if (active) {
             ReferenceCountUtil.release(request);
             refuse(HttpResponseStatus.BAD_REQUEST, "protocol-error", "a request arrived before the previous one finished");
@@ -153,22 +182,38 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseBytes = 0;
         status = 0;
         firstResponseNanos = -1;
-        keepAlive = downstreamHttp2 || HttpUtil.isKeepAlive(request);
-        http10 = !downstreamHttp2 && request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-        if (request instanceof LastHttpContent full) {
-            requestDone = true;
-            requestBytes = full.content().readableBytes();
-            if (!downstreamHttp2) {
+        String method;
+        String target;
+        boolean hasBody;
+        if (request instanceof Http2HeadersFrame frame) {
+            Http2Headers headers = frame.headers();
+            keepAlive = true;
+            http10 = false;
+            requestDone = frame.isEndStream();
+            head = new Http2RequestHead(headers);
+            method = head.method();
+            target = head.path();
+            hasBody = !frame.isEndStream();
+        } else {
+            HttpRequest http1 = (HttpRequest) request;
+            keepAlive = HttpUtil.isKeepAlive(http1);
+            http10 = http1.protocolVersion().equals(HttpVersion.HTTP_1_0);
+            if (http1 instanceof LastHttpContent full) {
+                requestDone = true;
+                requestBytes = full.content().readableBytes();
                 ctx.channel().config().setAutoRead(false);
             }
+            head = new Http1RequestHead(http1, scheme);
+            method = http1.method().name();
+            target = http1.uri();
+            hasBody = hasBody(http1);
         }
         ProxySnapshot snapshot = chains.holder().current(); // read once: this exchange is decided with it to its end
         chain = snapshot.chain(chains.side());
-        exchange = chain.start(snapshot, ctx.channel(), request.method().name(), request.uri(), hasBody(request));
-        head = new Http1RequestHead(request, scheme);
+        exchange = chain.start(snapshot, ctx.channel(), method, target, hasBody);
         ChainStep step = checkFraming(request);
         if (step == null) {
-            step = ExpectContinue.check(request);
+            step = ExpectContinue.check(head, http10);
         }
         if (step == null) {
             step = chain.requestHeaders(exchange, head);
@@ -176,40 +221,33 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         dispatch(request, step);
     }
 
-    /**
-     * Whether the request has a body: HTTP/1.1 says so with Content-Length or Transfer-Encoding; an HTTP/2
-     * stream has one unless it ended with its headers.
-     */
-    private boolean hasBody(HttpRequest request) {
+    /** Whether an HTTP/1.1 request has a body: it says so with Content-Length or Transfer-Encoding. */
+    private static boolean hasBody(HttpRequest request) {
         if (request instanceof LastHttpContent full) {
             return full.content().isReadable();
         }
-        if (HttpUtil.isTransferEncodingChunked(request)) {
-            return true;
-        }
-        long length = HttpUtil.getContentLength(request, -1L);
-        return length > 0 || length < 0 && ctx.channel() instanceof Http2StreamChannel;
+        return HttpUtil.isTransferEncodingChunked(request) || HttpUtil.getContentLength(request, -1L) > 0;
     }
 
-    private void dispatch(HttpRequest request, ChainStep step) {
+    private void dispatch(Object request, ChainStep step) {
         if (step instanceof ChainStep.Forward forward) { // the common case first, without a type switch
             proceed(request, forward);
             return;
         }
         switch (step) {
             case FilterDecision.Respond refuse -> {
-                awaitingContinue = !requestDone && pending.isEmpty() && HttpUtil.is100ContinueExpected(request);
+                awaitingContinue = !requestDone && pending.isEmpty() && ExpectContinue.expected(head);
                 ReferenceCountUtil.release(request);
                 drainPending();
                 refuse(HttpResponseStatus.valueOf(refuse.status()), refuse.code(), refuse.message());
             }
             case FilterDecision.Hold holding -> {
-                ExpectContinue.proceed(ctx, request, !requestDone);
+                ExpectContinue.proceed(ctx, head, !requestDone, downstreamHttp2);
                 held = request;
                 hold = holding;
                 heldBytes = 0;
-                for (HttpContent c : pending) {
-                    heldBytes += c.content().readableBytes();
+                for (Object part : pending) {
+                    heldBytes += BodyParts.content(part).readableBytes();
                 }
                 if (request instanceof LastHttpContent full) {
                     heldBytes += full.content().readableBytes();
@@ -222,8 +260,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void proceed(HttpRequest request, ChainStep.Forward forward) {
-        ExpectContinue.proceed(ctx, request, !requestDone);
+    private void proceed(Object request, ChainStep.Forward forward) {
+        ExpectContinue.proceed(ctx, head, !requestDone, downstreamHttp2);
         if (downstreamHttp2) {
             // After the frames read with the HEADERS: a stream reset in the same read (rapid reset) costs no
             // upstream connection, not even a place in a pool's queue.
@@ -234,7 +272,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void forward(UpstreamConnector upstream, HttpRequest request) {
+    private void forward(UpstreamConnector upstream, Object request) {
         if (!ctx.channel().isActive()) {
             ReferenceCountUtil.release(request);
             return;
@@ -250,37 +288,57 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Refuses what no upstream should see: malformed or oversized heads, ambiguous body framing. */
-    private FilterDecision.Respond checkFraming(HttpRequest request) {
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            Throwable cause = result.cause();
-            if (cause instanceof TooLongHttpLineException) {
-                return new FilterDecision.Respond(414, "request-line-too-long",
-                        "the request line is longer than " + limits.maxRequestLineBytes() + " bytes");
+    private FilterDecision.Respond checkFraming(Object request) {
+        if (request instanceof Http2HeadersFrame frame) {
+            FilterDecision.Respond refused = Http2RequestChecks.check(frame.headers(), limits);
+            if (refused != null) {
+                return refused;
             }
-            if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-                return new FilterDecision.Respond(431, "headers-too-large",
-                        "the request headers are larger than " + limits.maxHeaderBytes() + " bytes");
+        } else {
+            FilterDecision.Respond refused = checkHttp1(((HttpRequest) request).decoderResult());
+            if (refused != null) {
+                return refused;
             }
-            return new FilterDecision.Respond(400, "malformed-request",
-                    "malformed request: " + cause.getMessage());
+            if (head.contains(HttpHeaderNames.TRANSFER_ENCODING) && head.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                return new FilterDecision.Respond(400, "ambiguous-framing",
+                        "the request has both Content-Length and Transfer-Encoding");
+            }
         }
-        var headers = request.headers();
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            return new FilterDecision.Respond(400, "ambiguous-framing",
-                    "the request has both Content-Length and Transfer-Encoding");
-        }
-        if (headers.getAll(HttpHeaderNames.CONTENT_LENGTH).size() > 1) {
+        List<String> lengths = head.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        if (lengths.size() > 1) {
             return new FilterDecision.Respond(400, "ambiguous-framing", "the request has several Content-Length headers");
         }
-        if (HttpUtil.getContentLength(request, 0L) > limits.maxRequestBodyBytes() || requestBytes > limits.maxRequestBodyBytes()) {
+        long length;
+        try {
+            length = lengths.isEmpty() ? 0 : Long.parseLong(lengths.get(0).strip());
+        } catch (NumberFormatException e) {
+            return new FilterDecision.Respond(400, "malformed-request", "malformed request: the Content-Length is not a number");
+        }
+        if (length > limits.maxRequestBodyBytes() || requestBytes > limits.maxRequestBodyBytes()) {
             return new FilterDecision.Respond(413, "body-too-large",
                     "the request body is larger than " + limits.maxRequestBodyBytes() + " bytes");
         }
         return null;
     }
 
-    private void upstreamReady(Future<UpstreamLease> leased, UpstreamConnector connector, HttpRequest request) {
+    /** What HTTP/1.1's decoder and {@link RequestHeadChecksHandler} found wrong with the head, or null. */
+    private FilterDecision.Respond checkHttp1(DecoderResult result) {
+        if (!result.isFailure()) {
+            return null;
+        }
+        Throwable cause = result.cause();
+        if (cause instanceof TooLongHttpLineException) {
+            return new FilterDecision.Respond(414, "request-line-too-long",
+                    "the request line is longer than " + limits.maxRequestLineBytes() + " bytes");
+        }
+        if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
+            return new FilterDecision.Respond(431, "headers-too-large",
+                    "the request headers are larger than " + limits.maxHeaderBytes() + " bytes");
+        }
+        return new FilterDecision.Respond(400, "malformed-request", "malformed request: " + cause.getMessage());
+    }
+
+    private void upstreamReady(Future<UpstreamLease> leased, UpstreamConnector connector, Object request) {
         if (pendingLease == leased) {
             pendingLease = null;
         }
@@ -304,7 +362,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (request instanceof LastHttpContent full) {
-            request = (HttpRequest) throughChain(full);
+            request = throughChain(full);
             if (request == null) {
                 upstream.release(true); // nothing was sent on it
                 drainPending();
@@ -319,20 +377,24 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         channel.config().setAutoRead(true);
         attached = UpstreamRelay.of(channel);
         relay.inInterim = false;
+        responseHeadSeen = false;
         attached.attach(relay);
-        if (upstream.http2()) {
-            Framing.forHttp2(request);
-        } else {
-            Framing.forHttp1(request);
+        if (request instanceof Http2HeadersFrame frame && frame.isEndStream() && chain.hasRequestBodyHooks()) {
+            request = endedWithHeaders(frame, toUpstream, chain.requestBody(exchange, Unpooled.EMPTY_BUFFER, true));
+            if (request == null) {
+                return;
+            }
         }
-        channel.write(request);
-        HttpContent next;
+        if (!sendHead(request)) {
+            return;
+        }
+        Object next;
         while ((next = pending.poll()) != null) {
             next = throughChain(next);
             if (next == null) {
                 return; // a filter answered: the lease is gone, the rest dropped
             }
-            channel.write(next);
+            send(next);
         }
         channel.flush();
         if (!requestDone) {
@@ -340,19 +402,102 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void requestContent(HttpContent content) {
-        boolean last = content instanceof LastHttpContent;
+    /**
+     * HTTP/2 HEADERS that end their stream, after the body hooks saw the empty body that ends there: what to send
+     * next, or null when a filter answered instead. When a filter gave a body, HEADERS that leave the stream open
+     * go out through {@code out} and the body, as the DATA that ends the stream, is what to send next.
+     */
+    private Object endedWithHeaders(Http2HeadersFrame frame, Consumer<Object> out, FilterDecision decision) {
+        switch (decision) {
+            case FilterDecision.ReplaceChunk replace when replace.chunk().isReadable() -> {
+                out.accept(new DefaultHttp2HeadersFrame(frame.headers(), false));
+                return new DefaultHttp2DataFrame(replace.chunk(), true);
+            }
+            case FilterDecision.ReplaceChunk replace -> {
+                replace.chunk().release();
+                return frame;
+            }
+            case FilterDecision.Respond respond -> {
+                answerInstead(respond);
+                return null;
+            }
+            default -> {
+                return frame;
+            }
+        }
+    }
+
+    /**
+     * Writes the request's head to the leased upstream, translated when it speaks the other version; false when it
+     * cannot be (the exchange then answered 400).
+     */
+    private boolean sendHead(Object request) {
+        Channel channel = lease.channel();
+        if (request instanceof HttpRequest http1) {
+            if (lease.http2()) {
+                HttpTranslation.writeHead(channel, http1, HttpTranslation.requestHeaders(http1, HttpTranslation.scheme(channel)));
+            } else {
+                Framing.forHttp1(http1);
+                channel.write(http1);
+            }
+            return true;
+        }
+        if (!(request instanceof Http2HeadersFrame frame)) {
+            send(request); // the DATA a filter gave a request that had ended with its HEADERS (see endedWithHeaders)
+            return true;
+        }
+        if (lease.http2()) {
+            channel.write(HttpTranslation.relayed(frame));
+            return true;
+        }
+        HttpRequest http1;
+        try {
+            http1 = HttpTranslation.request(frame.headers(), frame.isEndStream());
+        } catch (Http2Exception e) {
+            answerInstead(new FilterDecision.Respond(400, "malformed-request", "malformed request: " + e.getMessage()));
+            return false;
+        }
+        Framing.forHttp1(http1);
+        channel.write(http1);
+        return true;
+    }
+
+    /** Writes a request part to the leased upstream in its version. */
+    private ChannelFuture send(Object part) {
+        Channel channel = lease.channel();
+        if (part instanceof Http2HeadersFrame reopened && !reopened.isEndStream()) { // see endedWithHeaders
+            if (lease.http2()) {
+                return channel.write(HttpTranslation.relayed(reopened));
+            }
+            try {
+                HttpRequest http1 = HttpTranslation.request(reopened.headers(), false);
+                Framing.forHttp1(http1);
+                return channel.write(http1);
+            } catch (Http2Exception e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        }
+        if (part instanceof HttpContent content) {
+            return lease.http2() ? HttpTranslation.writeBody(channel, content) : channel.write(content);
+        }
+        Http2StreamFrame frame = (Http2StreamFrame) part;
+        return channel.write(lease.http2() ? HttpTranslation.relayed(frame) : HttpTranslation.body(frame));
+    }
+
+    private void requestPart(Object part) {
+        boolean last = BodyParts.last(part);
         if (discarding || !active) {
-            content.release();
+            ReferenceCountUtil.release(part);
             if (last) {
                 requestDone = true;
                 finishIfDone();
             }
             return;
         }
-        requestBytes += content.content().readableBytes();
+        int bytes = BodyParts.content(part).readableBytes();
+        requestBytes += bytes;
         if (requestBytes > limits.maxRequestBodyBytes()) {
-            content.release();
+            ReferenceCountUtil.release(part);
             abortRequest();
             return;
         }
@@ -363,25 +508,23 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (hold != null) {
-            pending.add(content);
-            heldBytes += content.content().readableBytes();
+            pending.add(part);
+            heldBytes += bytes;
             if (last || heldBytes > hold.maxBytes()) {
                 finishHold();
             }
         } else if (lease == null) {
-            pending.add(content);
+            pending.add(part);
         } else {
-            HttpContent out = throughChain(content);
+            Object out = throughChain(part);
             if (out == null) {
                 return;
             }
+            send(out);
             if (last) {
-                lease.channel().writeAndFlush(out);
-            } else {
-                lease.channel().write(out);
-                if (!lease.channel().isWritable()) {
-                    ctx.channel().config().setAutoRead(false);
-                }
+                lease.channel().flush();
+            } else if (!lease.channel().isWritable()) {
+                ctx.channel().config().setAutoRead(false);
             }
         }
     }
@@ -391,20 +534,24 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
      * (this one or its replacement), or null when a filter answered instead (the part is released, the exchange
      * refused).
      */
-    private HttpContent throughChain(HttpContent content) {
-        if (chain.hasRequestBodyHooks() && (content.content().isReadable() || content instanceof LastHttpContent)) {
-            content = applied(chain.requestBody(exchange, content.content(), content instanceof LastHttpContent), content);
-            if (content == null) {
+    private Object throughChain(Object part) {
+        boolean last = BodyParts.last(part);
+        ByteBuf content = BodyParts.content(part);
+        if (chain.hasRequestBodyHooks() && (content.isReadable() || last)) {
+            part = applied(chain.requestBody(exchange, content, last), part, toUpstream);
+            if (part == null) {
                 return null;
             }
         }
-        if (chain.hasRequestTrailerHooks() && content instanceof LastHttpContent last && !last.trailingHeaders().isEmpty()
-                && chain.requestTrailers(exchange, new Http1Headers(last.trailingHeaders())) instanceof FilterDecision.Respond r) {
-            content.release();
-            answerInstead(r);
-            return null;
+        if (chain.hasRequestTrailerHooks() && last) {
+            HeaderMap trailers = BodyParts.trailers(part);
+            if (trailers != null && chain.requestTrailers(exchange, trailers) instanceof FilterDecision.Respond r) {
+                ReferenceCountUtil.release(part);
+                answerInstead(r);
+                return null;
+            }
         }
-        return content;
+        return part;
     }
 
     /** A filter answered once the request was under way: the upstream exchange is given up. */
@@ -421,7 +568,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     /** The held body is in (or past the cap): the holding filter decides with what was read, then the chain goes on. */
     private void finishHold() {
         FilterDecision.Hold holding = hold;
-        HttpRequest request = held;
+        Object request = held;
         hold = null;
         held = null;
         ByteBuf body = heldView(request, Math.min(heldBytes, holding.maxBytes()));
@@ -436,7 +583,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The first {@code length} bytes of the body read so far, as one view over its parts: nothing is copied. */
-    private ByteBuf heldView(HttpRequest request, int length) {
+    private ByteBuf heldView(Object request, int length) {
         if (length == 0) {
             return Unpooled.EMPTY_BUFFER;
         }
@@ -445,8 +592,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         if (request instanceof LastHttpContent full) {
             left = addTo(view, full.content(), left);
         }
-        for (HttpContent c : pending) {
-            left = addTo(view, c.content(), left);
+        for (Object part : pending) {
+            left = addTo(view, BodyParts.content(part), left);
         }
         return view;
     }
@@ -522,14 +669,18 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         responseStarted = true;
         this.status = status.code();
         endExchange(code);
-        HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
         if (!downstreamHttp2) {
+            HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
-        } else if (awaitingContinue) {
+            ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ChannelFuture answered = ErrorResponses.writeHttp2(ctx, ctx.alloc(), status, code, message);
+        ctx.flush();
+        if (awaitingContinue) {
             // The final answer already tells a client waiting for 100 Continue to send no body (RFC 9110 §10.1.1),
             // so it ends the stream itself. A reset in the same read as the answer makes curl (7.88) drop the
             // answer, so NO_ERROR goes out only if the client has not ended the stream a while later.
-            ctx.writeAndFlush(response);
             refusalLinger = ctx.executor().schedule(() -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
                     .addListener(ChannelFutureListener.CLOSE), EXPECT_REFUSAL_LINGER.toMillis(), TimeUnit.MILLISECONDS);
             return;
@@ -537,11 +688,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             // RFC 9113 §8.1: a complete answer before the request ends, then NO_ERROR tells the client to stop
             // sending; closing alone would reset with CANCEL, and clients then report the answer as failed.
             // Once the answer is out: in the same read as the answer, a peer proxy's client drops what it buffered.
-            ctx.writeAndFlush(response).addListener(f -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
+            answered.addListener(f -> ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR))
                     .addListener(ChannelFutureListener.CLOSE));
             return;
         }
-        ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        answered.addListener(ChannelFutureListener.CLOSE);
     }
 
     private void drainPending() {
@@ -550,9 +701,9 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             held = null;
             hold = null;
         }
-        HttpContent c;
-        while ((c = pending.poll()) != null) {
-            c.release();
+        Object part;
+        while ((part = pending.poll()) != null) {
+            ReferenceCountUtil.release(part);
         }
     }
 
@@ -576,88 +727,168 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 + limits.responseTimeout().toSeconds() + "s");
     }
 
-    private void response(HttpObject msg) {
-        if (msg instanceof HttpResponse response) {
-            if (chain.hasResponseHeaderHooks()
-                    && chain.responseHeaders(exchange, new Http1ResponseHead(response)) instanceof FilterDecision.Respond r) {
-                ReferenceCountUtil.release(msg);
-                answerInstead(r); // nothing of the upstream's answer is out yet: the proxy's goes instead
-                return;
-            }
-            responseStarted = true;
-            status = response.status().code();
-            firstResponseNanos = chain.nanoTime();
-            if (responseDeadline != null) {
-                responseDeadline.cancel();
-            }
-            if (downstreamHttp2) {
-                HopByHop.strip(response.headers());
-                Framing.forHttp2(response);
-            } else {
-                HopByHop.strip(response.headers());
-                Framing.forHttp1(response);
-                if (http10 && !Framing.forHttp10(response)) {
-                    keepAlive = false; // the end of the connection delimits the body
-                }
-                if (!keepAlive) {
-                    response.headers().set(HttpHeaderNames.CONNECTION, "close");
-                }
-            }
-        }
-        boolean last = msg instanceof LastHttpContent;
-        if (msg instanceof HttpContent content) {
-            msg = responseThroughChain(content, last);
+    private void response(Object msg) {
+        if (msg instanceof HttpResponse || msg instanceof Http2HeadersFrame && !responseHeadSeen) {
+            responseHeadSeen = true;
+            msg = responseHead(msg);
             if (msg == null) {
                 return;
             }
-            responseBytes += ((HttpContent) msg).content().readableBytes();
+            if (msg instanceof Http2HeadersFrame frame) { // both hops speak HTTP/2
+                if (!frame.isEndStream()) {
+                    reply(frame);
+                    pauseUpstreamIfUnwritable();
+                    return;
+                }
+                if (chain.hasResponseBodyHooks()) {
+                    msg = endedWithHeaders(frame, toDownstream, chain.responseBody(exchange, Unpooled.EMPTY_BUFFER, true));
+                    if (msg == null) {
+                        return;
+                    }
+                }
+                lastResponseWrite = reply(msg);
+                ctx.flush();
+                responseDone();
+                return;
+            }
+            if (!(msg instanceof LastHttpContent)) {
+                reply(msg);
+                pauseUpstreamIfUnwritable();
+                return;
+            }
+            // a whole HTTP/1 response: its body goes through the body hooks below, as a last part
         }
+        boolean last = BodyParts.last(msg);
+        msg = responseThroughChain(msg, last);
+        if (msg == null) {
+            return;
+        }
+        responseBytes += BodyParts.content(msg).readableBytes();
         if (last) {
-            lastResponseWrite = ctx.writeAndFlush(msg);
+            lastResponseWrite = reply(msg);
+            ctx.flush();
             responseDone();
             return;
         }
-        ctx.write(msg);
+        reply(msg);
+        pauseUpstreamIfUnwritable();
+    }
+
+    private void pauseUpstreamIfUnwritable() {
         if (!ctx.channel().isWritable() && lease != null) {
             lease.channel().config().setAutoRead(false);
         }
     }
 
-    /** A body part as a filter's decision left it: replaced, or null when the filter answered instead (the part released). */
-    private HttpContent applied(FilterDecision decision, HttpContent content) {
+    /**
+     * The upstream's final response head (HttpResponse or HTTP/2 HEADERS) through the filters that asked for it,
+     * made ready for the downstream: in its HTTP version, with its framing. Null when a filter answered instead.
+     */
+    private Object responseHead(Object msg) {
+        ResponseHead view = msg instanceof HttpResponse response ? new Http1ResponseHead(response)
+                : new Http2ResponseHead(((Http2HeadersFrame) msg).headers());
+        if (chain.hasResponseHeaderHooks() && chain.responseHeaders(exchange, view) instanceof FilterDecision.Respond r) {
+            ReferenceCountUtil.release(msg);
+            answerInstead(r); // nothing of the upstream's answer is out yet: the proxy's goes instead
+            return null;
+        }
+        responseStarted = true;
+        status = view.status();
+        firstResponseNanos = chain.nanoTime();
+        if (responseDeadline != null) {
+            responseDeadline.cancel();
+        }
+        HttpResponse response;
+        if (msg instanceof Http2HeadersFrame frame) {
+            HopByHop.strip(view);
+            if (downstreamHttp2) {
+                return frame;
+            }
+            try {
+                response = HttpTranslation.response(frame.headers(), frame.isEndStream());
+            } catch (Http2Exception e) {
+                responseStarted = false;
+                answerInstead(new FilterDecision.Respond(502, "upstream-malformed",
+                        "the upstream's response cannot be carried over HTTP/1.1: " + e.getMessage()));
+                return null;
+            }
+        } else {
+            response = (HttpResponse) msg;
+            HopByHop.strip(response.headers());
+        }
+        if (!downstreamHttp2) {
+            Framing.forHttp1(response);
+            if (http10 && !Framing.forHttp10(response)) {
+                keepAlive = false; // the end of the connection delimits the body
+            }
+            if (!keepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, "close");
+            }
+        }
+        return response;
+    }
+
+    /** Writes a response part to the downstream in its HTTP version; returns the last write. */
+    private ChannelFuture reply(Object part) {
+        if (part instanceof HttpObject) {
+            if (!downstreamHttp2) {
+                return ctx.write(part);
+            }
+            if (part instanceof HttpResponse response) {
+                return HttpTranslation.writeHead(ctx, response, HttpTranslation.responseHeaders(response));
+            }
+            return HttpTranslation.writeBody(ctx, (HttpContent) part);
+        }
+        Http2StreamFrame frame = (Http2StreamFrame) part;
+        return ctx.write(downstreamHttp2 ? HttpTranslation.relayed(frame) : HttpTranslation.body(frame));
+    }
+
+    /**
+     * A body part as a filter's decision left it: replaced, or null when the filter answered instead (the part
+     * released). Bytes given in place of the empty end of HTTP/2 trailers go before them, through {@code out}.
+     */
+    private Object applied(FilterDecision decision, Object part, Consumer<Object> out) {
         switch (decision) {
             case FilterDecision.ReplaceChunk replace -> {
-                HttpContent replaced = content.replace(replace.chunk());
-                content.release();
-                return replaced;
+                if (!(part instanceof Http2HeadersFrame)) {
+                    return BodyParts.replace(part, replace.chunk());
+                }
+                if (replace.chunk().isReadable()) {
+                    out.accept(new DefaultHttp2DataFrame(replace.chunk(), false));
+                } else {
+                    replace.chunk().release();
+                }
+                return part;
             }
             case FilterDecision.Respond respond -> {
-                content.release();
+                ReferenceCountUtil.release(part);
                 answerInstead(respond);
                 return null;
             }
             default -> {
-                return content;
+                return part;
             }
         }
     }
 
     /** A response part through the filters that asked for them: the part to send, or null when a filter ended the exchange. */
-    private HttpContent responseThroughChain(HttpContent content, boolean last) {
-        if (chain.hasResponseBodyHooks() && (content.content().isReadable() || last)) {
-            content = applied(chain.responseBody(exchange, content.content(), last), content);
-            if (content == null) {
+    private Object responseThroughChain(Object part, boolean last) {
+        ByteBuf content = BodyParts.content(part);
+        if (chain.hasResponseBodyHooks() && (content.isReadable() || last)) {
+            part = applied(chain.responseBody(exchange, content, last), part, toDownstream);
+            if (part == null) {
                 return null;
             }
         }
-        if (chain.hasResponseTrailerHooks() && last && !((LastHttpContent) content).trailingHeaders().isEmpty()
-                && chain.responseTrailers(exchange, new Http1Headers(((LastHttpContent) content).trailingHeaders()))
-                        instanceof FilterDecision.Respond r) {
-            content.release();
-            answerInstead(r);
-            return null;
+        if (chain.hasResponseTrailerHooks() && last) {
+            HeaderMap trailers = BodyParts.trailers(part);
+            if (trailers != null && chain.responseTrailers(exchange, trailers) instanceof FilterDecision.Respond r) {
+                ReferenceCountUtil.release(part);
+                answerInstead(r);
+                return null;
+            }
         }
-        return content;
+        return part;
     }
 
     /** The exchange's end, once: the filters that asked hear its outcome. */
@@ -761,16 +992,23 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void read(Object msg) {
             if (msg instanceof HttpResponse interim && interim.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                inInterim = !(msg instanceof LastHttpContent); // HTTP/1: its end follows; HTTP/2: one message
+                inInterim = !(msg instanceof LastHttpContent); // its end follows
                 ReferenceCountUtil.release(msg);
             } else if (inInterim && msg instanceof LastHttpContent) {
                 inInterim = false;
                 ReferenceCountUtil.release(msg);
-            } else if (msg instanceof HttpObject http && lease != null) {
-                response(http);
+            } else if (msg instanceof Http2HeadersFrame frame && !responseHeadSeen && informational(frame.headers().status())) {
+                // an interim HTTP/2 response is one HEADERS frame: dropped too (not reference-counted)
+            } else if ((msg instanceof HttpObject || msg instanceof Http2DataFrame || msg instanceof Http2HeadersFrame)
+                    && lease != null) {
+                response(msg);
             } else {
                 ReferenceCountUtil.release(msg);
             }
+        }
+
+        private static boolean informational(CharSequence status) {
+            return status != null && status.length() == 3 && status.charAt(0) == '1';
         }
 
         @Override

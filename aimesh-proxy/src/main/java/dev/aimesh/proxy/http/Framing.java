@@ -3,7 +3,6 @@ package dev.aimesh.proxy.http;
 import java.util.Set;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -11,7 +10,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** How a message's body is delimited on the next hop, which may speak another HTTP version than the last. */
+/** How a message's body is delimited on an HTTP/1.1 hop (an HTTP/2 hop delimits it with frames: {@link HttpTranslation}). */
 final class Framing {
     /** Methods whose requests carry content by their semantics: an empty one still says so (RFC 9110 8.6). */
     private static final Set<HttpMethod> CONTENT_METHODS = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH);
@@ -55,15 +54,6 @@ final class Framing {
             return true;
         }
         return false;
-    }
-
-    /** For an HTTP/2 hop: DATA frames delimit the body; connection-specific framing must go. */
-    static void forHttp2(HttpMessage message) {
-        message.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (message.headers().containsValue(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS, true)) {
-            return;
-        }
-        message.headers().remove(HttpHeaderNames.TE);
     }
 
     private static boolean bodiless(HttpMessage message) {

@@ -1,14 +1,9 @@
 package dev.aimesh.proxy.http;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
-import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
@@ -19,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * First handler of an HTTP/2 stream's pipeline, before the frames become HttpObjects: a malformed request
+ * Handler of an HTTP/2 stream's pipeline before its exchange: a malformed request
  * (see {@link Http2RequestHeads}) is reset with PROTOCOL_ERROR, and a stream-state error Netty's codec
  * finds (DATA on a half-closed stream, …) with the code the codec chose (STREAM_CLOSED, …), never with the
  * CANCEL that closing the stream would send; neither reaches the router, so neither costs an upstream
@@ -82,14 +77,7 @@ public final class Http2StreamGuard extends ChannelInboundHandlerAdapter {
 
     /** The 400 HTTP/1.1 gives; a request still being sent is then told to stop (NO_ERROR). */
     private static void answer(ChannelHandlerContext ctx, boolean requestEnded, String reason, String message) {
-        byte[] body = (message + "\n").getBytes(StandardCharsets.UTF_8);
-        DefaultHttp2Headers headers = new DefaultHttp2Headers();
-        headers.status(HttpResponseStatus.BAD_REQUEST.codeAsText());
-        headers.set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
-        headers.set(ErrorResponses.REASON_HEADER, reason);
-        ctx.write(new DefaultHttp2HeadersFrame(headers, false));
-        ctx.write(new DefaultHttp2DataFrame(ctx.alloc().buffer(body.length).writeBytes(body), true));
+        ErrorResponses.writeHttp2(ctx, ctx.alloc(), HttpResponseStatus.BAD_REQUEST, reason, message);
         if (!requestEnded) {
             ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR));
         }

@@ -15,29 +15,23 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 
 /**
- * Sits between the HTTP codec (HTTP/1.1, or one HTTP/2 stream converted to HttpObjects) and the
- * {@link ExchangeHandler}, so that nothing after it sees what it removes: the {@code x-http2-*} headers of
- * Netty's conversion ({@link HopByHop#stripInternal}), and header names with an underscore (dropped, or the
- * request refused, as {@link ProxyLimits#underscoreHeaders()} says), in headers and trailers. It refuses a
- * request whose destination is ambiguous (two Host headers on HTTP/1.1, an absolute URI whose authority differs
- * from Host; on HTTP/2 Netty's conversion already resets a stream whose Host differs from {@code :authority})
- * and, on HTTP/2, what HTTP/1.1's {@link StrictHttp1Guard} refuses there (the method is {@link Http2StreamGuard}'s): a target with a
- * space or control byte, a target longer than the request-line limit (414). A refusal marks the request's
- * decoder result as failed, so the exchange answers it and never routes it; this handler writes nothing itself.
- * An HTTP/1.1 request without a body goes on as one {@link FullHttpRequest}.
+ * Sits between the HTTP/1.1 codec and the {@link ExchangeHandler}, so that nothing after it sees what it removes:
+ * the {@code x-http2-*} headers that would steer Netty's HTTP/1 to HTTP/2 conversion ({@link HopByHop#stripInternal}),
+ * and header names with an underscore (dropped, or the request refused, as {@link ProxyLimits#underscoreHeaders()}
+ * says), in headers and trailers. It refuses a request whose destination is ambiguous (two Host headers, an absolute
+ * URI whose authority differs from Host). A refusal marks the request's decoder result as failed, so the exchange
+ * answers it and never routes it; this handler writes nothing itself. A request without a body goes on as one
+ * {@link FullHttpRequest}. {@link Http2RequestChecks} does the same for HTTP/2.
  */
 public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter {
     private final ProxyLimits limits;
-    private final boolean http2;
     /** An HTTP/1.1 request without a body, held until the decoder's end-of-message that follows it. */
     private HttpRequest bodiless;
 
-    public RequestHeadChecksHandler(ProxyLimits limits, boolean http2) {
+    public RequestHeadChecksHandler(ProxyLimits limits) {
         this.limits = limits;
-        this.http2 = http2;
     }
 
     @Override
@@ -56,7 +50,7 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
             Exception refusal = check(request);
             if (refusal != null) {
                 request.setDecoderResult(DecoderResult.failure(refusal));
-            } else if (!http2 && !(request instanceof FullHttpRequest) && !HttpUtil.isTransferEncodingChunked(request)
+            } else if (!(request instanceof FullHttpRequest) && !HttpUtil.isTransferEncodingChunked(request)
                     && HttpUtil.getContentLength(request, 0L) == 0) {
                 bodiless = request; // the decoder's end-of-message follows at once: forwarded as one message
                 return;
@@ -102,18 +96,6 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
                         + " headers-with-underscores setting)");
             }
         }
-        if (http2) {
-            String target = request.uri();
-            if (target.length() > limits.maxRequestLineBytes()) {
-                return new TooLongHttpLineException("the request target is longer than " + limits.maxRequestLineBytes() + " bytes");
-            }
-            for (int i = 0; i < target.length(); i++) {
-                char c = target.charAt(i);
-                if (c <= 0x20 || c >= 0x7f) {
-                    return refusal("a control, space or non-ASCII byte in the request target");
-                }
-            }
-        }
         String host = checkHost(request);
         return host == null ? null : refusal(host);
     }
@@ -125,12 +107,7 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
     private String checkHost(HttpRequest request) {
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
         if (hosts.size() > 1) {
-            if (!http2) {
-                return "more than one Host header"; // RFC 9112 3.2
-            }
-            // :authority arrives as a Host header; Netty's conversion has reset the stream where a Host header beside
-            // it (RFC 9113 8.3.1) or another Host header differs, so these name the same: one is enough.
-            request.headers().set(HttpHeaderNames.HOST, hosts.get(0));
+            return "more than one Host header"; // RFC 9112 3.2
         }
         String uri = request.uri();
         if (!hosts.isEmpty() && !uri.startsWith("/") && !uri.equals("*")) {
@@ -201,7 +178,7 @@ public final class RequestHeadChecksHandler extends ChannelInboundHandlerAdapter
         }
     }
 
-    private static boolean hasUnderscore(CharSequence name) {
+    static boolean hasUnderscore(CharSequence name) {
         for (int i = 0; i < name.length(); i++) {
             if (name.charAt(i) == '_') {
                 return true;

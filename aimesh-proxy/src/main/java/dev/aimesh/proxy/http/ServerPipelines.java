@@ -11,12 +11,11 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import dev.aimesh.proxy.net.Http2Windows;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * Turns a connection into an HTTP server whose requests go through one {@link ExchangeHandler}: for
- * HTTP/1.1 one per connection, for HTTP/2 one per stream (each stream speaks HttpObjects, so the same
- * handler serves both).
+ * HTTP/1.1 one per connection (it reads HttpObjects), for HTTP/2 one per stream (it reads the stream's frames,
+ * which pass on as they are to an HTTP/2 upstream).
  */
 public final class ServerPipelines {
     private static final int RESETS_PER_STREAM_SLOT = 20;
@@ -38,7 +37,7 @@ public final class ServerPipelines {
                 .setAllowDuplicateContentLengths(false);
         pipeline.addLast("strict", new StrictHttp1Guard(limits));
         pipeline.addLast("http1", new HttpServerCodec(decoder));
-        pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits, false));
+        pipeline.addLast("head-checks", new RequestHeadChecksHandler(limits));
         admission.ifPresent(a -> pipeline.addLast("admission", new Http1ExchangeAdmissionHandler(a)));
         pipeline.addLast("exchange", new ExchangeHandler(chains, limits, false));
     }
@@ -66,8 +65,6 @@ public final class ServerPipelines {
             protected void initChannel(Http2StreamChannel stream) {
                 admission.ifPresent(a -> stream.pipeline().addLast(new Http2StreamAdmissionHandler(a)));
                 stream.pipeline().addLast(new Http2StreamGuard());
-                stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
-                stream.pipeline().addLast(new RequestHeadChecksHandler(limits, true));
                 stream.pipeline().addLast(new ExchangeHandler(chains, limits, true));
             }
         }));

@@ -4,7 +4,10 @@ import io.netty.channel.Channel;
 
 /** A channel to the next hop (a pooled HTTP/1.1 connection or one HTTP/2 stream), borrowed for one exchange. */
 public interface UpstreamLease {
-    /** Speaks {@code HttpObject}s both ways, on the downstream channel's event loop. */
+    /**
+     * On the downstream channel's event loop; an HTTP/1.1 connection speaks {@code HttpObject}s both ways, an HTTP/2
+     * stream its frames ({@link ExchangeHandler} translates where the downstream speaks the other version).
+     */
     Channel channel();
 
     /** Whether the channel speaks HTTP/2 (one stream) rather than HTTP/1.1. */

@@ -22,7 +22,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
@@ -51,7 +50,6 @@ import dev.aimesh.proxy.tls.MeshTls;
  * present the expected SPIFFE ID. {@link #cleartext}: h2c with prior knowledge to a local gRPC server.
  */
 public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
-    private static final ChannelInitializer<Http2StreamChannel> STREAM_CODEC = new StreamCodec();
 
     /** Prepares a new connection's pipeline and completes {@code ready} when HTTP/2 can start. */
     private interface ConnectionSetup {
@@ -145,7 +143,7 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 return;
             }
             connection.streams++;
-            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(STREAM_CODEC).open().addListener(s -> {
+            new Http2StreamChannelBootstrap((Channel) f.getNow()).handler(new UpstreamRelay()).open().addListener(s -> {
                 if (s.isSuccess()) {
                     StreamLease lease = new StreamLease((Http2StreamChannel) s.getNow(), connection, this);
                     if (!leased.trySuccess(lease)) {
@@ -384,14 +382,6 @@ public final class Http2Upstream implements UpstreamConnector, AutoCloseable {
                 http2 = codec.connection();
             }
             return http2.local().maxActiveStreams();
-        }
-    }
-
-    /** Every stream speaks HttpObjects, like the downstream side. Stateless, so one instance serves all streams. */
-    private static final class StreamCodec extends ChannelInitializer<Http2StreamChannel> {
-        @Override
-        protected void initChannel(Http2StreamChannel stream) {
-            stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false), new UpstreamRelay());
         }
     }
 

@@ -69,6 +69,11 @@ public final class TestExchanges {
 
     /** An upstream that leases {@code channel} at once (an HTTP/1.1 one), never really connected. */
     public static UpstreamConnector upstream(EmbeddedChannel channel) {
+        return upstream(channel, false);
+    }
+
+    /** An upstream that leases {@code channel} at once, as an HTTP/2 stream ({@code http2}) or an HTTP/1.1 connection. */
+    public static UpstreamConnector upstream(EmbeddedChannel channel, boolean http2) {
         UpstreamLease lease = new UpstreamLease() {
             @Override
             public Channel channel() {
@@ -77,7 +82,7 @@ public final class TestExchanges {
 
             @Override
             public boolean http2() {
-                return false;
+                return http2;
             }
 
             @Override

@@ -148,17 +148,19 @@ class ExchangeSnapshotTest {
         sentUpstream().forEach(ReferenceCountUtil::release);
     }
 
-    /** An HTTP/2 stream (as its codec hands it over) goes through the same chain and keeps its snapshot too. */
+    /** An HTTP/2 stream (its frames) goes through the same chain and keeps its snapshot too. */
     @Test
     void anHttp2StreamKeepsItsSnapshotToo() {
         SnapshotHolder.Source source = TestExchanges.source(version("v1"));
         downstream = new EmbeddedChannel(new ExchangeHandler(source, ProxyLimits.DEFAULTS, true));
-        var head = new io.netty.handler.codec.http.DefaultHttpRequest(HttpVersion.HTTP_1_1,
-                io.netty.handler.codec.http.HttpMethod.POST, "/a");
-        head.headers().set("host", "model").setInt("content-length", 4);
-        downstream.writeInbound(head, new DefaultHttpContent(Unpooled.copiedBuffer("ab", StandardCharsets.US_ASCII)));
+        var head = new io.netty.handler.codec.http2.DefaultHttp2Headers().method("POST").path("/a").scheme("http")
+                .authority("model");
+        head.setInt("content-length", 4);
+        downstream.writeInbound(new io.netty.handler.codec.http2.DefaultHttp2HeadersFrame(head, false),
+                new io.netty.handler.codec.http2.DefaultHttp2DataFrame(Unpooled.copiedBuffer("ab", StandardCharsets.US_ASCII)));
         source.holder().publish(version("v2"));
-        downstream.writeInbound(new DefaultLastHttpContent(Unpooled.copiedBuffer("cd", StandardCharsets.US_ASCII)));
+        downstream.writeInbound(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
+                Unpooled.copiedBuffer("cd", StandardCharsets.US_ASCII), true));
         downstream.runPendingTasks(); // HTTP/2 leases its upstream on the next turn of the loop
         sentUpstream().forEach(ReferenceCountUtil::release);
         respond("ok");

@@ -10,11 +10,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import dev.aimesh.proxy.http.ProxyLimits;
 import dev.aimesh.proxy.http.UpstreamLease;
 import dev.aimesh.proxy.net.EventLoops;
@@ -49,10 +46,8 @@ class Http2UpstreamTest {
             assertThat(lease.await(5, TimeUnit.SECONDS)).isTrue();
             assertThat(lease.isSuccess()).as("%s", lease.cause()).isTrue();
             Channel stream = lease.getNow().channel();
-            DefaultFullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/v1/models");
-            request.headers().set(HttpHeaderNames.HOST, "model");
-            request.headers().set(HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(), "http");
-            stream.writeAndFlush(request);
+            stream.writeAndFlush(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("GET").path("/v1/models")
+                    .scheme("http").authority("model"), true));
 
             assertThat(stream.closeFuture().await(5, TimeUnit.SECONDS))
                     .as("the stream ended though its peer never answered").isTrue();
