@@ -111,28 +111,37 @@ final class ProxyCommand implements Callable<Integer> {
                     + " request gets 503 peer-stream-limit (default: ${DEFAULT-VALUE})."})
     int maxStreamsPerPeer;
 
+    /** What the control plane says, asked once when the command line leaves something to it. */
+    private ProxyBootstrap bootstrap;
+
+    private ProxyBootstrap bootstrap() {
+        if (bootstrap == null) {
+            bootstrap = ProxyBootstrap.fetch(controlPlane.url, controlPlane.tokenFile);
+        }
+        return bootstrap;
+    }
+
     /** Without listener flags, the Workload resource says what to listen on (inbound on all interfaces). */
     private void listenersFromResource() {
         if (workload == null) {
             throw new CliException(ExitCodes.USAGE, "give --workload (to use its Workload resource) or listener options"
                     + " (--inbound-listen with --upstream, and/or --outbound-listen)");
         }
-        var entry = java.util.stream.StreamSupport.stream(controlPlane.client().get("/v1/workloads").spliterator(), false)
-                .filter(w -> workload.equals(w.path("name").asText())
-                        || workload.equals(w.path("namespace").asText() + "/" + w.path("name").asText()))
-                .findFirst()
+        ProxyBootstrap.Listeners entry = bootstrap().workload(workload)
                 .orElseThrow(() -> new CliException(ExitCodes.FAILED, "no workload '" + workload + "' in the config"));
-        if (entry.has("inbound")) {
-            var in = entry.get("inbound");
-            if (!in.has("upstream")) {
+        Optional<String> inboundPort = entry.field("inbound-port");
+        if (inboundPort.isPresent()) {
+            Optional<String> declared = entry.field("upstream");
+            if (upstream == null && declared.isEmpty()) {
                 throw new CliException(ExitCodes.USAGE, "Workload " + workload + " has no spec.inbound.upstream: pass --upstream");
             }
-            inboundListen = new InetSocketAddress("0.0.0.0", in.get("port").asInt());
-            upstream = upstream != null ? upstream : HostPort.parse(in.get("upstream").asText());
-            upstreamProtocol = in.get("protocol").asText();
+            inboundListen = new InetSocketAddress("0.0.0.0", Integer.parseInt(inboundPort.get()));
+            upstream = upstream != null ? upstream : HostPort.parse(declared.get());
+            upstreamProtocol = entry.field("protocol").orElse("http");
         }
-        if (entry.has("outbound")) {
-            outboundListen = new InetSocketAddress("127.0.0.1", entry.get("outbound").get("port").asInt());
+        Optional<String> outboundPort = entry.field("outbound-port");
+        if (outboundPort.isPresent()) {
+            outboundListen = new InetSocketAddress("127.0.0.1", Integer.parseInt(outboundPort.get()));
         }
         if (inboundListen == null && outboundListen == null) {
             throw new CliException(ExitCodes.USAGE, "Workload " + workload + " declares neither spec.inbound nor spec.outbound;"
@@ -175,8 +184,7 @@ final class ProxyCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, "--token: " + e.getMessage());
         }
-        InetSocketAddress grpc = grpcAddress != null ? grpcAddress
-                : HostPort.parse(controlPlane.client().get("/v1/status").path("grpc").asText());
+        InetSocketAddress grpc = grpcAddress != null ? grpcAddress : bootstrap().grpc();
         if (inboundListen == null && outboundListen == null) {
             listenersFromResource();
         }

@@ -260,8 +260,11 @@ class CliIT {
 
                 // Having joined, verified a peer and served, the lean proxy loaded neither BouncyCastle nor the other commands.
                 String loaded = Files.readString(serverClasses);
-                assertThat(loaded).contains("dev.aimesh.cli.ProxyMain ", "dev.aimesh.identity.x509.X509SvidVerifier ")
-                        .doesNotContain("org.bouncycastle", "dev.aimesh.cli.UpCommand ", "dev.aimesh.cli.Main ");
+                assertThat(loaded).contains("dev.aimesh.cli.ProxyMain ", "dev.aimesh.identity.x509.X509SvidVerifier ",
+                                "dev.aimesh.cli.ProxyBootstrap ")
+                        .as("it asked the control plane for its gRPC address without a JSON parser or java.net.http")
+                        .doesNotContain("org.bouncycastle", "dev.aimesh.cli.UpCommand ", "dev.aimesh.cli.Main ",
+                                "com.fasterxml.jackson.", "java.net.http.");
             } finally {
                 server.destroy();
                 client.destroy();

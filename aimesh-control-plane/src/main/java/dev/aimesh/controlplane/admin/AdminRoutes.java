@@ -25,6 +25,8 @@ public final class AdminRoutes {
         routes.put("GET /healthz", body -> Reply.text("text/plain", "ok\n"));
         routes.put("GET /v1/status", body -> Reply.ok(status(cp)));
         routes.put("GET /v1/workloads", body -> Reply.ok(workloads(cp)));
+        // what `aimesh proxy` needs before it starts, in a text a proxy reads without a JSON parser
+        routes.put("GET /v1/proxy-bootstrap", body -> Reply.text("text/plain", proxyBootstrap(cp)));
         // the accepted config files, as proxies get them: `aimesh check` evaluates them with the proxies' code
         routes.put("POST /v1/config/apply", body -> {
             String name = body.path("name").asText("");
@@ -78,6 +80,25 @@ public final class AdminRoutes {
             });
             return m;
         }).toList();
+    }
+
+    /** {@code grpc HOST:PORT}, then {@code workload NS/NAME} and its listeners' pairs, one line per workload. */
+    static String proxyBootstrap(ControlPlane cp) {
+        StringBuilder text = new StringBuilder("grpc ").append(ControlPlane.hostPort(cp.grpcAddress())).append('\n');
+        for (var w : cp.snapshot().workloads()) {
+            text.append("workload ").append(w.namespace()).append('/').append(w.name());
+            cp.config().workload(w.ref()).ifPresent(spec -> {
+                spec.inbound().ifPresent(in -> {
+                    text.append(" inbound-port ").append(in.port());
+                    in.upstream().ifPresent(u -> text.append(" upstream ").append(u));
+                    text.append(" protocol ")
+                            .append(in.protocol() == dev.aimesh.core.resource.Workload.UpstreamProtocol.H2C ? "h2c" : "http");
+                });
+                spec.outbound().ifPresent(out -> text.append(" outbound-port ").append(out.port()));
+            });
+            text.append('\n');
+        }
+        return text.toString();
     }
 
     private static Reply createToken(ControlPlane cp, JsonNode body) {
