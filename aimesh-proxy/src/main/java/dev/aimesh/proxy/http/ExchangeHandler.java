@@ -913,6 +913,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         active = false;
+        requestHeadSeen = false; // HTTP/2: the stream is over (a handler that serves another starts afresh)
         endExchange("");
         if (!keepAlive) {
             // Once the answer's last bytes are written: closing now would drop what a slow reader has not taken yet.
