@@ -362,7 +362,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (request instanceof LastHttpContent full) {
-            request = throughChain(full);
+            request = throughChain(full, true, true);
             if (request == null) {
                 upstream.release(true); // nothing was sent on it
                 drainPending();
@@ -390,7 +390,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
         Object next;
         while ((next = pending.poll()) != null) {
-            next = throughChain(next);
+            next = throughChain(next, BodyParts.last(next), true);
             if (next == null) {
                 return; // a filter answered: the lease is gone, the rest dropped
             }
@@ -516,7 +516,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } else if (lease == null) {
             pending.add(part);
         } else {
-            Object out = throughChain(part);
+            Object out = throughChain(part, last, true);
             if (out == null) {
                 return;
             }
@@ -530,22 +530,23 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * A request part on its way upstream through the filters that asked for bodies or trailers: the part to send
-     * (this one or its replacement), or null when a filter answered instead (the part is released, the exchange
-     * refused).
+     * A body part on its way (upstream when {@code request}, else downstream) through the filters that asked for
+     * that direction's bodies or trailers: the part to send (this one or its replacement), or null when a filter
+     * answered instead (the part is released, the exchange refused).
      */
-    private Object throughChain(Object part) {
-        boolean last = BodyParts.last(part);
+    private Object throughChain(Object part, boolean last, boolean request) {
         ByteBuf content = BodyParts.content(part);
-        if (chain.hasRequestBodyHooks() && (content.isReadable() || last)) {
-            part = applied(chain.requestBody(exchange, content, last), part, toUpstream);
+        if ((request ? chain.hasRequestBodyHooks() : chain.hasResponseBodyHooks()) && (content.isReadable() || last)) {
+            FilterDecision decision = request ? chain.requestBody(exchange, content, last) : chain.responseBody(exchange, content, last);
+            part = applied(decision, part, request ? toUpstream : toDownstream);
             if (part == null) {
                 return null;
             }
         }
-        if (chain.hasRequestTrailerHooks() && last) {
+        if ((request ? chain.hasRequestTrailerHooks() : chain.hasResponseTrailerHooks()) && last) {
             HeaderMap trailers = BodyParts.trailers(part);
-            if (trailers != null && chain.requestTrailers(exchange, trailers) instanceof FilterDecision.Respond r) {
+            if (trailers != null && (request ? chain.requestTrailers(exchange, trailers) : chain.responseTrailers(exchange, trailers))
+                    instanceof FilterDecision.Respond r) {
                 ReferenceCountUtil.release(part);
                 answerInstead(r);
                 return null;
@@ -759,7 +760,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             // a whole HTTP/1 response: its body goes through the body hooks below, as a last part
         }
         boolean last = BodyParts.last(msg);
-        msg = responseThroughChain(msg, last);
+        msg = throughChain(msg, last, false);
         if (msg == null) {
             return;
         }
@@ -869,26 +870,6 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 return part;
             }
         }
-    }
-
-    /** A response part through the filters that asked for them: the part to send, or null when a filter ended the exchange. */
-    private Object responseThroughChain(Object part, boolean last) {
-        ByteBuf content = BodyParts.content(part);
-        if (chain.hasResponseBodyHooks() && (content.isReadable() || last)) {
-            part = applied(chain.responseBody(exchange, content, last), part, toDownstream);
-            if (part == null) {
-                return null;
-            }
-        }
-        if (chain.hasResponseTrailerHooks() && last) {
-            HeaderMap trailers = BodyParts.trailers(part);
-            if (trailers != null && chain.responseTrailers(exchange, trailers) instanceof FilterDecision.Respond r) {
-                ReferenceCountUtil.release(part);
-                answerInstead(r);
-                return null;
-            }
-        }
-        return part;
     }
 
     /** The exchange's end, once: the filters that asked hear its outcome. */
