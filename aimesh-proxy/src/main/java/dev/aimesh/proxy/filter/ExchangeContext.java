@@ -2,6 +2,7 @@ package dev.aimesh.proxy.filter;
 
 import java.net.SocketAddress;
 import java.util.Optional;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.authz.AuthzRequest;
@@ -37,6 +38,8 @@ public final class ExchangeContext {
     private WorkloadEntry destination;
     private String authority;
     private final boolean hasBody;
+    /** The body a filter gave in place of the one it held, until the exchange takes it. */
+    private ByteBuf replacedBody;
 
     ExchangeContext(ProxySnapshot snapshot, FilterChain chain, Channel downstream, String method, String target,
             boolean hasBody, long startNanos) {
@@ -148,6 +151,23 @@ public final class ExchangeContext {
 
     public void authority(String value) {
         this.authority = value;
+    }
+
+    void replaceBody(ByteBuf body) {
+        if (replacedBody != null) {
+            replacedBody.release();
+        }
+        replacedBody = body;
+    }
+
+    /**
+     * For the exchange, once the held body's filter has decided: the body it gave in place of the one it held (the
+     * caller then owns it), or null when it gave none.
+     */
+    public ByteBuf takeReplacedBody() {
+        ByteBuf body = replacedBody;
+        replacedBody = null;
+        return body;
     }
 
     /**

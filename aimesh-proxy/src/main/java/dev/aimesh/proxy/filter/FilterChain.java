@@ -182,9 +182,13 @@ public final class FilterChain {
                 yield requestHeaders(exchange, head);
             }
             case FilterDecision.Hold hold -> failed(exchange, i, new IllegalStateException("held the body twice"));
+            case FilterDecision.ReplaceChunk chunk when complete -> {
+                exchange.replaceBody(chunk.chunk());
+                yield requestHeaders(exchange, head);
+            }
             case FilterDecision.ReplaceChunk chunk -> {
                 chunk.chunk().release();
-                yield failed(exchange, i, new IllegalStateException("a held body is read-only"));
+                yield failed(exchange, i, new IllegalStateException("replaced a body it held only the first bytes of"));
             }
         };
     }

@@ -46,8 +46,9 @@ public sealed interface FilterDecision {
     }
 
     /**
-     * From a body-chunk hook: {@code chunk} goes on instead of the one the filter was given. The filter hands
-     * over its reference to {@code chunk}; the one it replaces is released by the chain.
+     * From a body-chunk hook: {@code chunk} goes on instead of the one the filter was given; from the held-body hook,
+     * instead of the whole body. The filter hands over its reference to {@code chunk}; what it replaces is released
+     * by the chain.
      */
     record ReplaceChunk(ByteBuf chunk) implements FilterDecision {
         public ReplaceChunk {

@@ -37,7 +37,9 @@ public interface HttpFilter {
     /**
      * The body this filter held: all of it ({@code complete}), or the first {@code maxBytes} when it was longer
      * and the hold said {@link FilterDecision.OverCap#CONTINUE_WITHOUT}. {@code body} is a read-only view of the
-     * chunks, valid only during the call.
+     * chunks, valid only during the call. {@link FilterDecision.ReplaceChunk} sends another body in its place (a whole
+     * one only: replacing the first bytes of a longer body fails the exchange closed); the request's length is then
+     * the new body's.
      */
     default FilterDecision onHeldRequestBody(ExchangeContext exchange, RequestHead head, ByteBuf body, boolean complete) {
         return FilterDecision.CONTINUE;

@@ -16,8 +16,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -580,7 +583,58 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         } finally {
             body.release();
         }
+        ByteBuf replacement = exchange.takeReplacedBody();
+        if (replacement != null) {
+            request = withBody(request, replacement);
+        }
         dispatch(request, next);
+    }
+
+    /**
+     * The held request with {@code body} in place of the one read (whole: a filter replaces only a complete body),
+     * its length stated anew; trailers stay. Returns the head to send, the body's parts now pending.
+     */
+    private Object withBody(Object request, ByteBuf body) {
+        Object last = pending.peekLast();
+        Object trailers = last instanceof Http2HeadersFrame ? pending.pollLast() : null;
+        HttpHeaders http1Trailers = last instanceof LastHttpContent end && !end.trailingHeaders().isEmpty()
+                ? end.trailingHeaders().copy() : null;
+        Object part;
+        while ((part = pending.poll()) != null) {
+            ReferenceCountUtil.release(part);
+        }
+        if (request instanceof Http2HeadersFrame frame) {
+            if (trailers == null) {
+                frame.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            } else {
+                frame.headers().remove(HttpHeaderNames.CONTENT_LENGTH); // as HTTP/1.1 would need: chunked, to carry them
+            }
+            if (frame.isEndStream() && !body.isReadable()) {
+                body.release();
+                return frame;
+            }
+            pending.add(new DefaultHttp2DataFrame(body, trailers == null));
+            if (trailers != null) {
+                pending.add(trailers);
+            }
+            return frame.isEndStream() ? new DefaultHttp2HeadersFrame(frame.headers(), false) : frame;
+        }
+        HttpRequest head = (HttpRequest) request;
+        if (head instanceof FullHttpRequest full) {
+            head = full.replace(body);
+            full.release();
+        } else {
+            LastHttpContent end = new DefaultLastHttpContent(body);
+            if (http1Trailers != null) {
+                end.trailingHeaders().set(http1Trailers);
+            }
+            pending.add(end);
+        }
+        if (http1Trailers == null) { // trailers need chunked framing; else the new length is stated
+            head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+            HttpUtil.setContentLength(head, body.readableBytes());
+        }
+        return head;
     }
 
     /** The first {@code length} bytes of the body read so far, as one view over its parts: nothing is copied. */

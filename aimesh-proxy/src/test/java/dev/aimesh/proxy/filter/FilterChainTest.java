@@ -113,6 +113,57 @@ class FilterChainTest {
         assertThat(calls).containsExactly("a.headers", "a.held:4:true:a", "b.headers", "route");
     }
 
+    /** Holds up to 4 bytes, and gives {@code [redacted]} in place of what it held. */
+    private static HttpFilter redactor() {
+        return new HttpFilter() {
+            @Override
+            public String name() {
+                return "redactor";
+            }
+
+            @Override
+            public FilterDecision onRequestHeaders(ExchangeContext exchange, RequestHead head) {
+                return new FilterDecision.Hold(4, FilterDecision.OverCap.CONTINUE_WITHOUT);
+            }
+
+            @Override
+            public FilterDecision onHeldRequestBody(ExchangeContext exchange, RequestHead head, ByteBuf body, boolean complete) {
+                return new FilterDecision.ReplaceChunk(Unpooled.copiedBuffer("[redacted]", java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        };
+    }
+
+    @Test
+    void aWholeHeldBodyMayBeReplacedAndTheExchangeTakesTheReplacement() {
+        FilterChain chain = chain(redactor(), filter("after", 0, FilterDecision.CONTINUE));
+        ExchangeContext exchange = start(chain);
+        RequestHead head = TestExchanges.head(TestExchanges.get("/x"));
+        chain.requestHeaders(exchange, head);
+        ByteBuf body = Unpooled.copiedBuffer(new byte[4]);
+        assertThat(chain.heldBody(exchange, head, body, true)).isInstanceOf(ChainStep.Forward.class);
+        body.release();
+        assertThat(calls).containsExactly("after.headers", "route");
+        ByteBuf replacement = exchange.takeReplacedBody();
+        assertThat(replacement.toString(java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("[redacted]");
+        replacement.release();
+        assertThat(exchange.takeReplacedBody()).as("taken once").isNull();
+    }
+
+    @Test
+    void replacingOnlyTheFirstBytesOfALongerBodyFailsTheExchangeClosed() {
+        FilterChain chain = chain(redactor());
+        ExchangeContext exchange = start(chain);
+        RequestHead head = TestExchanges.head(TestExchanges.get("/x"));
+        chain.requestHeaders(exchange, head);
+        ByteBuf first = Unpooled.copiedBuffer(new byte[4]);
+        ChainStep step = chain.overCap(exchange, head, new FilterDecision.Hold(4, FilterDecision.OverCap.CONTINUE_WITHOUT), first);
+        first.release();
+        assertThat(step).isInstanceOf(FilterDecision.Respond.class);
+        assertThat(((FilterDecision.Respond) step).code()).isEqualTo("filter-failed");
+        assertThat(exchange.takeReplacedBody()).isNull();
+        assertThat(events).containsExactly(SecurityEvent.Type.FILTER_FAILED);
+    }
+
     @Test
     void overTheCapTheHoldsOwnAnswerOrTheHolderWithoutTheRest() {
         FilterDecision.Respond tooLarge = new FilterDecision.Respond(413, "too-large", "over 4 bytes");
