@@ -127,6 +127,11 @@ public final class ConfigWatcher implements AutoCloseable {
             String seen = scan.fingerprint();
             if (seen.equals(applied)) {
                 pending = null;
+            } else if (quietAfterEvents && hasEmptyFile(scan)) {
+                // A file truncated to be written again (not written to a temporary and renamed): read now, its
+                // policies would be gone until the rest lands (and stay, were the rest refused): a missing DENY lets
+                // in what it refuses. A file left empty on purpose still applies, once two polls find it unchanged.
+                pending = null;
             } else if (quietAfterEvents || seen.equals(pending)) {
                 applied = seen;
                 pending = null;
@@ -137,6 +142,10 @@ public final class ConfigWatcher implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("cannot read the config directory {}: {}", directory.root(), e.getMessage());
         }
+    }
+
+    private static boolean hasEmptyFile(ConfigDirectory.Scan scan) {
+        return scan.sources().stream().anyMatch(source -> source.text().isBlank());
     }
 
     @Override

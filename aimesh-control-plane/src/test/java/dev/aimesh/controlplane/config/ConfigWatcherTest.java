@@ -79,6 +79,33 @@ class ConfigWatcherTest {
         assertThat(readings.get(0).config().workloads()).extracting(w -> w.name()).containsExactly("llm");
     }
 
+    /** A save that truncates the file, then writes it (as Files.writeString or {@code cat >} do), seen in between. */
+    @Test
+    void aFileTruncatedToBeWrittenAgainIsNotReadWhileEmpty() throws Exception {
+        watch(NO_POLLING, true);
+        Path file = dir.resolve("llm.yaml");
+        Files.writeString(file, workload("llm"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> readings.size() == 1);
+
+        Files.writeString(file, "");
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> readings.size() == 1);
+        Files.writeString(file, workload("llm-2"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> readings.size() == 2);
+        assertThat(readings.get(1).config().workloads()).extracting(w -> w.name()).containsExactly("llm-2");
+    }
+
+    @Test
+    void aFileLeftEmptyIsAppliedOnceAPollFindsItUnchanged() throws Exception {
+        watch(Duration.ofMillis(50), true);
+        Path file = dir.resolve("llm.yaml");
+        Files.writeString(file, workload("llm"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> readings.size() == 1);
+
+        Files.writeString(file, "");
+        await().atMost(Duration.ofSeconds(5)).until(() -> readings.size() == 2);
+        assertThat(readings.get(1).config().workloads()).isEmpty();
+    }
+
     @Test
     void filesInHiddenFoldersDoNotCount() throws Exception {
         Files.createDirectories(dir.resolve(".state"));
