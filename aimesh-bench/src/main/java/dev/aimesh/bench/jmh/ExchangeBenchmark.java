@@ -121,7 +121,7 @@ public class ExchangeBenchmark {
     @Benchmark
     public void http1(Blackhole bh) {
         http1.writeInbound(request.retainedDuplicate());
-        exchange(http1, bh);
+        exchange(http1, upstream, bh);
     }
 
     /**
@@ -150,10 +150,6 @@ public class ExchangeBenchmark {
     @Benchmark
     public Http2Headers http2HeadersAlone() {
         return copy(http2Request);
-    }
-
-    private void exchange(EmbeddedChannel downstream, Blackhole bh) {
-        exchange(downstream, upstream, bh);
     }
 
     /** A fresh header block, as the HPACK decoder makes one per request (the exchange edits it in place). */

@@ -466,25 +466,20 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Writes a request part to the leased upstream in its version. */
-    private ChannelFuture send(Object part) {
+    private void send(Object part) {
         Channel channel = lease.channel();
-        if (part instanceof Http2HeadersFrame reopened && !reopened.isEndStream()) { // see endedWithHeaders
+        if (part instanceof Http2HeadersFrame reopened && !reopened.isEndStream()) { // a head again: see endedWithHeaders
+            sendHead(reopened);
+        } else if (part instanceof HttpContent content) {
             if (lease.http2()) {
-                return channel.write(HttpTranslation.relayed(reopened));
+                HttpTranslation.writeBody(channel, content);
+            } else {
+                channel.write(content);
             }
-            try {
-                HttpRequest http1 = HttpTranslation.request(reopened.headers(), false);
-                Framing.forHttp1(http1);
-                return channel.write(http1);
-            } catch (Http2Exception e) {
-                throw new IllegalArgumentException(e.getMessage(), e);
-            }
+        } else {
+            Http2StreamFrame frame = (Http2StreamFrame) part;
+            channel.write(lease.http2() ? HttpTranslation.relayed(frame) : HttpTranslation.body(frame));
         }
-        if (part instanceof HttpContent content) {
-            return lease.http2() ? HttpTranslation.writeBody(channel, content) : channel.write(content);
-        }
-        Http2StreamFrame frame = (Http2StreamFrame) part;
-        return channel.write(lease.http2() ? HttpTranslation.relayed(frame) : HttpTranslation.body(frame));
     }
 
     private void requestPart(Object part) {

@@ -3,7 +3,6 @@ package dev.aimesh.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -25,11 +24,9 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.proxy.filter.ExchangeContext;
 import dev.aimesh.proxy.filter.FilterDecision;
 import dev.aimesh.proxy.filter.HttpFilter;
-import dev.aimesh.proxy.filter.TestExchanges;
 
 /**
  * Between two HTTP/2 hops the exchange passes the frames it read, not HttpObjects; where one hop speaks HTTP/1.1
@@ -46,14 +43,7 @@ class FrameRelayTest {
     }
 
     private void open(boolean downstreamHttp2, boolean upstreamHttp2, HttpFilter... filters) {
-        var chain = TestExchanges.chain(TestExchanges.upstream(upstream, upstreamHttp2), filters);
-        var source = TestExchanges.source(TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain));
-        if (downstreamHttp2) { // an HTTP/2 stream's pipeline, as ServerPipelines.http2 gives each stream
-            downstream = new EmbeddedChannel(new Http2StreamGuard(), new ExchangeHandler(source, ProxyLimits.DEFAULTS, true));
-        } else {
-            downstream = new EmbeddedChannel();
-            ServerPipelines.http1(downstream.pipeline(), source, ProxyLimits.DEFAULTS);
-        }
+        downstream = TestDownstreams.open(downstreamHttp2, upstream, upstreamHttp2, filters);
     }
 
     private static Http2Headers post(String path) {
@@ -65,12 +55,7 @@ class FrameRelayTest {
     }
 
     private static List<Object> drain(EmbeddedChannel channel) {
-        List<Object> out = new ArrayList<>();
-        Object msg;
-        while ((msg = channel.readOutbound()) != null) {
-            out.add(msg);
-        }
-        return out;
+        return TestDownstreams.outbound(channel);
     }
 
     private static String text(Object part) {

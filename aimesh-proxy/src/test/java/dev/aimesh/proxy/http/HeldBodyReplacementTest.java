@@ -3,7 +3,6 @@ package dev.aimesh.proxy.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,12 +18,10 @@ import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.ReferenceCountUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.proxy.filter.ExchangeContext;
 import dev.aimesh.proxy.filter.FilterDecision;
 import dev.aimesh.proxy.filter.HttpFilter;
 import dev.aimesh.proxy.filter.RequestHead;
-import dev.aimesh.proxy.filter.TestExchanges;
 
 /**
  * A filter that held the whole request body gives another in its place (what DLP does with a prompt): the model
@@ -64,23 +61,11 @@ class HeldBodyReplacementTest {
     };
 
     private void open(boolean http2) {
-        var chain = TestExchanges.chain(TestExchanges.upstream(upstream), redactor);
-        var source = TestExchanges.source(TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain));
-        if (http2) {
-            downstream = new EmbeddedChannel(new Http2StreamGuard(), new ExchangeHandler(source, ProxyLimits.DEFAULTS, true));
-        } else {
-            downstream = new EmbeddedChannel();
-            ServerPipelines.http1(downstream.pipeline(), source, ProxyLimits.DEFAULTS);
-        }
+        downstream = TestDownstreams.open(http2, upstream, false, redactor);
     }
 
     private List<Object> sent() {
-        List<Object> out = new ArrayList<>();
-        Object msg;
-        while ((msg = upstream.readOutbound()) != null) {
-            out.add(msg);
-        }
-        return out;
+        return TestDownstreams.outbound(upstream);
     }
 
     private static String body(List<Object> parts) {
@@ -130,9 +115,7 @@ class HeldBodyReplacementTest {
 
     @Test
     void http2ToAnHttp2HopTheReplacementIsTheDataFrame() {
-        var chain = TestExchanges.chain(TestExchanges.upstream(upstream, true), redactor);
-        var source = TestExchanges.source(TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain));
-        downstream = new EmbeddedChannel(new Http2StreamGuard(), new ExchangeHandler(source, ProxyLimits.DEFAULTS, true));
+        downstream = TestDownstreams.open(true, upstream, true, redactor);
         var headers = new DefaultHttp2Headers().method("POST").path("/v1/chat").scheme("https").authority("model");
         downstream.writeInbound(new DefaultHttp2HeadersFrame(headers, false),
                 new DefaultHttp2DataFrame(Unpooled.copiedBuffer(SENT, StandardCharsets.US_ASCII), true));
