@@ -40,7 +40,7 @@ class AuthorizationIT {
               targetRefs: [{kind: Service, name: model}]
               rules:
               - from: [{source: {principals: ["cluster.local/ns/apps/sa/app"]}}]
-                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}", "/v1/{**}", "/V1/{**}"]}}]
+                to: [{operation: {methods: ["GET", "POST"], paths: ["/echo", "/admin/{**}", "/v1/{**}", "/V1/{**}", "/v2/{**}"]}}]
               %s
             ---
             apiVersion: security.istio.io/v1
@@ -56,6 +56,13 @@ class AuthorizationIT {
             spec:
               action: DENY
               rules: [{when: [{key: request.model, values: ["huge-*"]}]}]
+            ---
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: no-model-admin, namespace: models}
+            spec:
+              action: DENY
+              rules: [{when: [{key: request.ai.operation, values: ["admin"]}]}]
             """;
     private static final String SITE_RULE = """
             - from: [{source: {namespaces: ["web"]}}]
@@ -260,5 +267,20 @@ class AuthorizationIT {
         // what the rule allows still passes, on any route, and a bodiless call needs no model
         assertStatus(post(protocol, "POST", "/v1/chat/completions/", "application/json", "{\"model\":\"small-1\"}"), 200);
         assertStatus(call(app, protocol, "GET", "/v1/models"), 200);
+    }
+
+    @Order(7)
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"http1.1", "h2"})
+    void aRuleOnTheOperationAppliesToTheRouteWithATrailingSlashParametersOrAnotherCase(String protocol) throws Exception {
+        int before = model.requests();
+        for (String path : List.of("/v2/models/m/load", "/v2/models/m/load/", "/v2/models/m/LOAD", "/v2/models/m/unload;x",
+                "/v2/models/m/versions/2/unload/", "/v2/repository/models/m/load")) {
+            Result r = post(protocol, "POST", path, "application/json", "{}");
+            assertStatus(r, 403);
+            assertThat(r.out()).as(path).contains("RBAC: access denied");
+        }
+        assertThat(model.requests()).isEqualTo(before);
+        assertStatus(post(protocol, "POST", "/v2/models/m/infer/", "application/json", "{\"inputs\":[]}"), 200);
     }
 }

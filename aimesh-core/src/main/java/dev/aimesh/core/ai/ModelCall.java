@@ -9,6 +9,10 @@ import java.util.Optional;
  * readiness routes, and the repository API, which loads and unloads models: admin) and KServe v1's
  * {@code /v1/models/{name}:predict}. An OpenAI request names its model in the JSON body, which
  * {@link BodyModel} reads; when neither says, the model is {@link Knowledge#UNDETERMINED}.
+ *
+ * <p>A route is recognized as servers that route leniently read it: with trailing slashes, segment parameters
+ * ({@code ;x}) and letter case ignored, so {@code /v2/models/m/LOAD/} is the admin call it reaches on such a
+ * server and a DENY on {@code admin} applies to it. The model name keeps its case.
  */
 public record ModelCall(Optional<AiOperation> operation, Optional<String> model, Optional<String> version, Knowledge knowledge) {
     public static final ModelCall NONE = new ModelCall(Optional.empty(), Optional.empty(), Optional.empty());
@@ -20,39 +24,42 @@ public record ModelCall(Optional<AiOperation> operation, Optional<String> model,
         this(operation, model, version, Knowledge.KNOWN);
     }
 
-    public static ModelCall of(String method, String path) {
+    public static ModelCall of(String method, String requestPath) {
+        String path = routeOf(requestPath);
+        String route = asciiLowerCase(path); // same length as path: names are cut from path at route's indices
         boolean post = method.equals("POST");
         boolean read = method.equals("GET") || method.equals("HEAD");
-        switch (path) {
+        switch (route) {
             case "/v1/chat/completions" -> { return post ? op(AiOperation.CHAT) : NONE; }
             case "/v1/completions" -> { return post ? op(AiOperation.COMPLETIONS) : NONE; }
             case "/v1/embeddings" -> { return post ? op(AiOperation.EMBEDDINGS) : NONE; }
             case "/v1/models", "/v2", "/v2/health/live", "/v2/health/ready" -> { return read ? op(AiOperation.METADATA) : NONE; }
             default -> { }
         }
-        if (path.startsWith("/v1/models/") && post && path.indexOf(':') > 0) { // KServe v1: /v1/models/NAME:predict
-            String name = path.substring("/v1/models/".length(), path.indexOf(':'));
+        if (route.startsWith("/v1/models/") && post && route.indexOf(':') > 0) { // KServe v1: /v1/models/NAME:predict
+            String name = path.substring("/v1/models/".length(), route.indexOf(':'));
             return new ModelCall(Optional.of(AiOperation.INFER), name.isEmpty() || name.contains("/") ? Optional.empty()
                     : Optional.of(name), Optional.empty());
         }
-        if (path.startsWith("/v1/models/") && read) {
+        if (route.startsWith("/v1/models/") && read) {
             return new ModelCall(Optional.of(AiOperation.METADATA), segment(path, "/v1/models/".length()), Optional.empty());
         }
-        if (path.startsWith("/v2/repository/")) {
+        if (route.startsWith("/v2/repository/") || route.equals("/v2/repository")) {
             return op(AiOperation.ADMIN);
         }
-        if (!path.startsWith("/v2/models/")) {
+        if (!route.startsWith("/v2/models/")) {
             return NONE;
         }
         String[] parts = path.substring("/v2/models/".length()).split("/", -1);
+        String[] routeParts = route.substring("/v2/models/".length()).split("/", -1);
         Optional<String> model = parts[0].isEmpty() ? Optional.empty() : Optional.of(parts[0]);
         int next = 1;
         Optional<String> version = Optional.empty();
-        if (parts.length >= 3 && parts[1].equals("versions") && !parts[2].isEmpty()) {
+        if (parts.length >= 3 && routeParts[1].equals("versions") && !parts[2].isEmpty()) {
             version = Optional.of(parts[2]);
             next = 3;
         }
-        String rest = String.join("/", java.util.Arrays.asList(parts).subList(next, parts.length));
+        String rest = String.join("/", java.util.Arrays.asList(routeParts).subList(next, routeParts.length));
         Optional<AiOperation> operation = switch (rest) {
             case "infer", "generate", "generate_stream" -> post ? Optional.of(AiOperation.INFER) : Optional.empty();
             case "", "ready", "config", "stats" -> read ? Optional.of(AiOperation.METADATA) : Optional.empty();
@@ -77,6 +84,40 @@ public record ModelCall(Optional<AiOperation> operation, Optional<String> model,
 
     public boolean modelUndetermined() {
         return knowledge == Knowledge.UNDETERMINED;
+    }
+
+    /** The path without segment parameters ({@code ;x}) and trailing slashes (but "/" stays). */
+    static String routeOf(String path) {
+        StringBuilder route = null;
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (c == ';') {
+                if (route == null) {
+                    route = new StringBuilder(path.length()).append(path, 0, i);
+                }
+                while (i + 1 < path.length() && path.charAt(i + 1) != '/') {
+                    i++;
+                }
+            } else if (route != null) {
+                route.append(c);
+            }
+        }
+        String p = route == null ? path : route.toString();
+        int end = p.length();
+        while (end > 1 && p.charAt(end - 1) == '/') {
+            end--;
+        }
+        return p.substring(0, end);
+    }
+
+    private static String asciiLowerCase(String s) {
+        char[] chars = s.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+                chars[i] += 'a' - 'A';
+            }
+        }
+        return new String(chars);
     }
 
     private static ModelCall op(AiOperation operation) {
