@@ -8,11 +8,14 @@ import io.netty.handler.codec.http2.HttpConversionUtil.ExtensionHeaderNames;
 import io.netty.util.AsciiString;
 import dev.aimesh.proxy.filter.HeaderMap;
 
-/** Headers that belong to one connection and must not be forwarded (RFC 9110 7.6.1). */
+/**
+ * Headers that belong to one connection and must not be forwarded (RFC 9110 7.6.1). {@code Trailer} is not one:
+ * it announces the message's trailers to its recipient, whatever the hops.
+ */
 public final class HopByHop {
     private static final List<AsciiString> NAMES = List.of(HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE,
             HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION, HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.UPGRADE);
+            HttpHeaderNames.TE, HttpHeaderNames.UPGRADE);
     /**
      * Netty's HTTP/2 to HTTP/1 conversion carries the stream's ID, its :scheme and more in these headers; they
      * describe one hop's stream, and from a client they could steer the conversion on the next hop.

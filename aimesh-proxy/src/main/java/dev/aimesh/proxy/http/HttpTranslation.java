@@ -1,5 +1,6 @@
 package dev.aimesh.proxy.http;
 
+import java.util.List;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -43,11 +44,15 @@ final class HttpTranslation {
 
     /**
      * HTTP/2 request HEADERS as an HTTP/1 request: whole and bodiless when the stream ended with them, else marked
-     * chunked unless it has a Content-Length (a streamed body has no length known in advance).
+     * chunked unless it has a Content-Length (a streamed body has no length known in advance). A request that
+     * announces trailers ({@code Trailer}) is sent chunked even with a length: HTTP/1.1 carries trailers only so.
      */
     static HttpRequest request(Http2Headers headers, boolean endStream) throws Http2Exception {
         HttpRequest request = endStream ? HttpConversionUtil.toFullHttpRequest(0, headers, Unpooled.EMPTY_BUFFER, true)
                 : HttpConversionUtil.toHttpRequest(0, headers, true);
+        if (announcedTrailers(headers, request) && !endStream) {
+            request.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
         streamed(request, endStream);
         return request;
     }
@@ -60,8 +65,19 @@ final class HttpTranslation {
     static HttpResponse response(Http2Headers headers, boolean endStream) throws Http2Exception {
         HttpResponse response = endStream ? HttpConversionUtil.toFullHttpResponse(0, headers, Unpooled.EMPTY_BUFFER, true)
                 : HttpConversionUtil.toHttpResponse(0, headers, true);
+        announcedTrailers(headers, response);
         streamed(response, endStream);
         return response;
+    }
+
+    /** Carries the {@code Trailer} header over, which Netty's conversion drops; whether there was one. */
+    private static boolean announcedTrailers(Http2Headers headers, HttpMessage message) {
+        List<CharSequence> announced = headers.getAll(HttpHeaderNames.TRAILER);
+        if (announced.isEmpty()) {
+            return false;
+        }
+        message.headers().set(HttpHeaderNames.TRAILER, announced);
+        return true;
     }
 
     private static void streamed(HttpMessage message, boolean endStream) {

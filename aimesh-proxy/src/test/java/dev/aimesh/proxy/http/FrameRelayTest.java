@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -122,6 +123,25 @@ class FrameRelayTest {
         assertThat(((Http2HeadersFrame) answered.get(2)).headers().get("x-tokens")).hasToString("3");
         assertThat(((Http2HeadersFrame) answered.get(2)).isEndStream()).isTrue();
         answered.forEach(ReferenceCountUtil::release);
+    }
+
+    @Test
+    void anHttp2RequestThatAnnouncesTrailersReachesAnHttp11ModelChunkedWithThemEvenWithALength() {
+        open(true, false);
+        downstream.writeInbound(new DefaultHttp2HeadersFrame(post("/v2/models/m/infer").set("content-length", "5")
+                .set("trailer", "x-checksum"), false), new DefaultHttp2DataFrame(ascii("hello"), false),
+                new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().set("x-checksum", "5d41"), true));
+        EmbeddedChannel wire = new EmbeddedChannel(new HttpRequestEncoder());
+        wire.writeOutbound(drain(upstream).toArray());
+        StringBuilder bytes = new StringBuilder();
+        for (Object written : TestDownstreams.outbound(wire)) {
+            bytes.append(((ByteBuf) written).toString(StandardCharsets.US_ASCII));
+            ReferenceCountUtil.release(written);
+        }
+        assertThat(bytes.toString()).doesNotContainIgnoringCase("content-length")
+                .containsIgnoringCase("transfer-encoding: chunked\r\n").containsIgnoringCase("trailer: x-checksum\r\n")
+                .endsWith("\r\n5\r\nhello\r\n0\r\nx-checksum: 5d41\r\n\r\n");
+        wire.finishAndReleaseAll();
     }
 
     @Test
