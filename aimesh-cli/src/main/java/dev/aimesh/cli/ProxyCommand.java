@@ -10,6 +10,7 @@ import java.util.concurrent.CountDownLatch;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.Proxy;
 import dev.aimesh.proxy.ProxyOptions;
+import dev.aimesh.proxy.warmup.WarmUpConfig;
 import dev.aimesh.proxy.admin.AdminListener;
 import dev.aimesh.proxy.agent.BootstrapException;
 import dev.aimesh.proxy.http.ProxyLimits;
@@ -111,6 +112,14 @@ final class ProxyCommand implements Callable<Integer> {
                     + " request gets 503 peer-stream-limit (default: ${DEFAULT-VALUE})."})
     int maxStreamsPerPeer;
 
+    // the default can come from the JVM (-Daimesh.proxy.warm-up=0), so that bench/run's --jvm variants compare it
+    @Option(names = "--warm-up", paramLabel = "DURATION", defaultValue = "${sys:aimesh.proxy.warm-up:-2s}",
+            converter = DurationConverter.class,
+            description = {"Before it serves, call through its own data path on loopback (a throwaway model, listeners"
+                    + " and an mTLS connection, nothing advertised) for this long, so that the first real calls find it"
+                    + " compiled instead of waiting for the JIT; 0 skips it (default: ${DEFAULT-VALUE})."})
+    java.time.Duration warmUp;
+
     /** What the control plane says, asked once when the command line leaves something to it. */
     private ProxyBootstrap bootstrap;
 
@@ -192,7 +201,7 @@ final class ProxyCommand implements Callable<Integer> {
         try {
             options = new ProxyOptions(grpc, joinToken, Optional.ofNullable(stateDir), Optional.ofNullable(inboundListen), Optional.ofNullable(upstream),
                     upstreamProtocol.equals("h2c"), Optional.ofNullable(outboundListen), advertise, allowTls12, limits(),
-                    loops.loops(), InstantSource.system());
+                    loops.loops(), InstantSource.system(), WarmUpConfig.of(warmUp));
         } catch (IllegalArgumentException e) {
             throw new CliException(ExitCodes.USAGE, e.getMessage());
         }

@@ -31,6 +31,7 @@ import dev.aimesh.proxy.tls.MeshTls;
 import dev.aimesh.proxy.upstream.Http1UpstreamPool;
 import dev.aimesh.proxy.http.UpstreamConnector;
 import dev.aimesh.proxy.upstream.Http2Upstream;
+import dev.aimesh.proxy.warmup.DataPathWarmUp;
 
 /**
  * A running proxy beside one workload: its identity (joined with the token or resumed from its state
@@ -108,6 +109,8 @@ public final class Proxy implements AutoCloseable {
             return peer;
         });
         Optional<OutboundChain> outboundChain = options.outboundListen().map(listen -> new OutboundChain(peerRoute, audit));
+        // before any listener opens or the proxy is advertised: the first real calls find the data path compiled
+        DataPathWarmUp.run(options.warmUp(), loops, tls, identity.svid().id(), options.limits(), options.upstreamHttp2());
         this.assembler = new SnapshotAssembler(self[0], self[1], modelPort, new ProxyChains(inboundChain, outboundChain));
         this.snapshots = new SnapshotHolder(assembler.initial());
         if (stored.isPresent()) {

@@ -8,6 +8,7 @@ import java.time.InstantSource;
 import java.util.Optional;
 import dev.aimesh.core.identity.JoinToken;
 import dev.aimesh.proxy.http.ProxyLimits;
+import dev.aimesh.proxy.warmup.WarmUpConfig;
 
 /**
  * How to run a proxy: the control plane, the join token and the state directory (either may be absent,
@@ -15,12 +16,21 @@ import dev.aimesh.proxy.http.ProxyLimits;
  * behind it (a workload that serves), and the outbound listener for the local app (a workload that
  * calls). {@code upstreamHttp2}: the model server speaks HTTP/2 without TLS (gRPC). {@code advertiseHost}
  * is the address other proxies dial for the inbound listener. {@code allowTls12}: accept TLS 1.2 besides
- * 1.3 between proxies (off unless asked for).
+ * 1.3 between proxies (off unless asked for). {@code warmUp}: how long the proxy drives its own data path before it
+ * starts serving (off unless asked for; {@code aimesh proxy} asks for {@link WarmUpConfig#DEFAULTS}).
  */
 public record ProxyOptions(InetSocketAddress controlPlane, Optional<JoinToken> token, Optional<Path> stateDir,
         Optional<InetSocketAddress> inboundListen,
         Optional<InetSocketAddress> upstream, boolean upstreamHttp2, Optional<InetSocketAddress> outboundListen,
-        String advertiseHost, boolean allowTls12, ProxyLimits limits, int threads, InstantSource clock) {
+        String advertiseHost, boolean allowTls12, ProxyLimits limits, int threads, InstantSource clock, WarmUpConfig warmUp) {
+    public ProxyOptions(InetSocketAddress controlPlane, Optional<JoinToken> token, Optional<Path> stateDir,
+            Optional<InetSocketAddress> inboundListen, Optional<InetSocketAddress> upstream, boolean upstreamHttp2,
+            Optional<InetSocketAddress> outboundListen, String advertiseHost, boolean allowTls12, ProxyLimits limits, int threads,
+            InstantSource clock) {
+        this(controlPlane, token, stateDir, inboundListen, upstream, upstreamHttp2, outboundListen, advertiseHost, allowTls12,
+                limits, threads, clock, WarmUpConfig.OFF);
+    }
+
     public ProxyOptions {
         requireNonNull(controlPlane, "controlPlane");
         requireNonNull(token, "token");
@@ -31,6 +41,7 @@ public record ProxyOptions(InetSocketAddress controlPlane, Optional<JoinToken> t
         requireNonNull(advertiseHost, "advertiseHost");
         requireNonNull(limits, "limits");
         requireNonNull(clock, "clock");
+        requireNonNull(warmUp, "warmUp");
         if (inboundListen.isPresent() != upstream.isPresent()) {
             throw new IllegalArgumentException("an inbound listener needs the upstream (model server) it forwards to, and back");
         }

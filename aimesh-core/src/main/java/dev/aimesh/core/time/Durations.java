@@ -11,6 +11,9 @@ public final class Durations {
         if (text == null || text.isEmpty()) {
             throw new IllegalArgumentException("empty duration (expected: e.g. 90s, 10m, 1h30m)");
         }
+        if (text.equals("0")) { // no unit needed for nothing, as Go's time.ParseDuration reads it
+            return Duration.ZERO;
+        }
         Duration total = Duration.ZERO;
         int i = 0;
         while (i < text.length()) {

@@ -85,6 +85,11 @@ public final class EventLoops implements AutoCloseable {
         channels.add(channel);
     }
 
+    /** The tracked connections and listeners still open. */
+    public int openChannels() {
+        return channels.size();
+    }
+
     @Override
     public void close() {
         closing = true;
