@@ -22,11 +22,12 @@ final class Report {
     private final String chart;
     private final String coldChart;
     private final String gcDir;
+    private final String jvmDir;
     private final String args;
     private final StringBuilder md = new StringBuilder();
 
     Report(Results results, BenchSettings settings, Map<String, String> machine, Duration took, String chart, String coldChart, String gcDir,
-            String args) {
+            String jvmDir, String args) {
         this.r = results;
         this.settings = settings;
         this.machine = machine;
@@ -34,6 +35,7 @@ final class Report {
         this.chart = chart;
         this.coldChart = coldChart;
         this.gcDir = gcDir;
+        this.jvmDir = jvmDir;
         this.args = args;
     }
 
@@ -119,6 +121,10 @@ final class Report {
                 .append(settings.streamChunks()).append(" events every ").append(settings.streamIntervalMillis()).append(" ms |\n");
         if (gcDir != null) {
             md.append("| GC logs | [`").append(gcDir).append("/`](").append(gcDir).append("/) |\n");
+        }
+        if (jvmDir != null) {
+            md.append("| JVM memory (native memory summaries where tracked, class histograms with streams open) | [`")
+                    .append(jvmDir).append("/`](").append(jvmDir).append("/) |\n");
         }
         md.append("\n<details><summary>lscpu</summary>\n\n```\n").append(machine.getOrDefault("lscpu", "?")).append("\n```\n</details>\n\n");
     }

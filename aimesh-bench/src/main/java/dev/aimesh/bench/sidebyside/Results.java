@@ -56,6 +56,8 @@ public final class Results {
     public final Map<String, String> jvmFlags = new LinkedHashMap<>();
     public final Map<String, String> systemNotes = new LinkedHashMap<>();
     public final List<Path> gcLogs = new ArrayList<>();
+    /** What the proxies' JVMs said of their memory ({@link JvmDiagnostics}), copied beside the report. */
+    public final List<Path> jvmDiagnostics = new ArrayList<>();
     /** Other processes found busy at the start (only with --force) or before a system, and the steal time over the run. */
     public final List<String> contention = new ArrayList<>();
     public double stealShare = Double.NaN;

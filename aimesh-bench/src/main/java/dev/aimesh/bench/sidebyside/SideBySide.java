@@ -95,10 +95,18 @@ public final class SideBySide {
                 }
             }
         }
+        Path jvm = options.out().resolve(stem + "-jvm");
+        if (!bench.results.jvmDiagnostics.isEmpty()) {
+            Files.createDirectories(jvm);
+            for (Path file : bench.results.jvmDiagnostics) {
+                Files.copy(file, jvm.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
         Path report = options.out().resolve(stem + ".md");
         Files.writeString(report, new Report(bench.results, options.settings(), Machine.describe(options.root()), took,
                 chart.getFileName().toString(), cold ? coldChart.getFileName().toString() : null,
-                bench.results.gcLogs.isEmpty() ? null : logs.getFileName().toString(), options.shown()).markdown());
+                bench.results.gcLogs.isEmpty() ? null : logs.getFileName().toString(),
+                bench.results.jvmDiagnostics.isEmpty() ? null : jvm.getFileName().toString(), options.shown()).markdown());
         System.out.println("bench: report " + report + ", charts " + chart + (cold ? ", " + coldChart : "") + " (" + took.toSeconds()
                 + " s; work files in " + dir + ")");
     }
@@ -247,7 +255,7 @@ public final class SideBySide {
         }
         if (scenarios.contains("streaming")) {
             // The first round warms the streaming path (and the client) and is not reported.
-            Streaming.run(ws, sut, settings, settings.repeats() + 1).forEach(r -> results.add(sut.name(), r));
+            Streaming.run(ws, sut, settings, settings.repeats() + 1, results.jvmDiagnostics).forEach(r -> results.add(sut.name(), r));
         }
     }
 
@@ -267,6 +275,9 @@ public final class SideBySide {
                     cores.add(end.get(p).coresSince(start.get(p)));
                 }
                 results.add(sut.name(), s.id(), new Results.LatencyRun(load, cores, end, after.flatMap(a -> before.map(a::minus))));
+            }
+            if (!sut.jitLogs().isEmpty()) { // a JVM's native memory at the rate P4 is judged at (when it tracks it)
+                results.jvmDiagnostics.addAll(JvmDiagnostics.capture(ws, sut, s.id(), false));
             }
         }
     }

@@ -37,7 +37,11 @@ final class Streaming {
     }
 
     /** {@code rounds} rounds in one client process; the first warms up the client and the path and is not returned. */
-    static List<Result> run(Workspace ws, SystemUnderTest sut, BenchSettings s, int rounds) {
+    /**
+     * {@code diagnostics} gets what the proxies' JVMs say of their memory with the streams of the first (unreported)
+     * round open, so that the heap walk's pause falls outside the measured rounds.
+     */
+    static List<Result> run(Workspace ws, SystemUnderTest sut, BenchSettings s, int rounds, List<java.nio.file.Path> diagnostics) {
         H2load.Target target = sut.target(Protocol.H1, "/");
         String hostPort = target.url().replaceFirst("^http://", "").replaceFirst("/.*$", "");
         String authority = target.host().orElse(hostPort);
@@ -57,6 +61,9 @@ final class Streaming {
                 // Every stream has had its first event and lasts the whole schedule: read the memory a third of the way in.
                 sleep(longest.dividedBy(3));
                 List<ProcessTree.Sample> open = samples(sut);
+                if (round == 1 && !sut.jitLogs().isEmpty()) {
+                    diagnostics.addAll(JvmDiagnostics.capture(ws, sut, "streaming", true));
+                }
                 Matcher chunks = client.awaitOutput(Pattern.compile(round + " " + CHUNKS.pattern()), longest.plusSeconds(60));
                 String out = client.output();
                 Matcher streams = find(Pattern.compile(round + " " + STREAMS.pattern()), out);

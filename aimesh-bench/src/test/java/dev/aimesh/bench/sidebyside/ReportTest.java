@@ -37,7 +37,7 @@ class ReportTest {
     }
 
     private static String markdown(Results r, BenchSettings settings) {
-        return new Report(r, settings, Map.of("CPU", "test"), Duration.ofSeconds(1), "chart.png", null, null, "").markdown();
+        return new Report(r, settings, Map.of("CPU", "test"), Duration.ofSeconds(1), "chart.png", null, null, null, "").markdown();
     }
 
     private static String p1p50(String md) {
