@@ -68,7 +68,7 @@ public final class DataPathWarmUp {
             return new Result(0, 0, 0, Duration.ZERO);
         }
         List<AutoCloseable> opened = new ArrayList<>();
-        List<UpstreamConnector> peers = new CopyOnWriteArrayList<>();
+        List<Http2Upstream> peers = new CopyOnWriteArrayList<>();
         WarmUpClient client = null;
         try {
             WarmUpModel model = new WarmUpModel(loops, modelHttp2);
@@ -104,9 +104,7 @@ public final class DataPathWarmUp {
         } catch (RuntimeException e) {
             log.warn("the data path warm-up failed (the proxy starts without it): {}", e.toString());
         } finally {
-            for (UpstreamConnector peer : peers) {
-                ((Http2Upstream) peer).close();
-            }
+            peers.forEach(Http2Upstream::close);
             for (AutoCloseable c : opened.reversed()) {
                 try {
                     c.close();
