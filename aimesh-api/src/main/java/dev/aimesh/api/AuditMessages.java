@@ -38,6 +38,10 @@ public final class AuditMessages {
                 case DESTINATION -> b.setDestination(value);
                 case COUNT -> b.setCount(Long.parseUnsignedLong(value));
                 case CONFIG_VERSION -> b.setConfigVersion(value);
+                case DETECTOR -> b.setDetector(value);
+                case DIRECTION -> b.setDirection(value);
+                case LOCATION -> b.setLocation(value);
+                case VALUE_HASH -> b.setValueHash(value);
             }
         });
         return b.build();
@@ -56,6 +60,10 @@ public final class AuditMessages {
             fields.put(Field.MODEL, message.getModel());
             fields.put(Field.DESTINATION, message.getDestination());
             fields.put(Field.CONFIG_VERSION, message.getConfigVersion());
+            fields.put(Field.DETECTOR, message.getDetector());
+            fields.put(Field.DIRECTION, message.getDirection());
+            fields.put(Field.LOCATION, message.getLocation());
+            fields.put(Field.VALUE_HASH, message.getValueHash());
             if (message.getCount() != 0) {
                 fields.put(Field.COUNT, Long.toUnsignedString(message.getCount()));
             }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import dev.aimesh.api.v1.Resource;
 import dev.aimesh.core.identity.TrustDomain;
 import dev.aimesh.core.resource.AuthorizationPolicy;
+import dev.aimesh.core.resource.DataLossPreventionPolicy;
 import dev.aimesh.core.resource.HostPort;
 import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.NetworkPolicy;
@@ -33,6 +34,7 @@ public final class ResourceMessages {
             case RequestAuthentication r -> builder.setRequestAuthentication(AuthenticationMessages.toProto(r));
             case PeerAuthentication p -> builder.setPeerAuthentication(AuthenticationMessages.toProto(p));
             case NetworkPolicy p -> builder.setNetworkPolicy(NetworkPolicyMessages.toProto(p));
+            case DataLossPreventionPolicy p -> builder.setDataLossPreventionPolicy(DataLossPreventionMessages.toProto(p));
             case Role r -> throw new IllegalArgumentException(r.displayName() + ": Roles reach proxies compiled into policies");
             case RoleBinding b -> throw new IllegalArgumentException(b.displayName()
                     + ": RoleBindings reach proxies compiled into policies");
@@ -49,6 +51,7 @@ public final class ResourceMessages {
             case REQUEST_AUTHENTICATION -> AuthenticationMessages.fromProto(message.getRequestAuthentication());
             case PEER_AUTHENTICATION -> AuthenticationMessages.fromProto(message.getPeerAuthentication());
             case NETWORK_POLICY -> NetworkPolicyMessages.fromProto(message.getNetworkPolicy());
+            case DATA_LOSS_PREVENTION_POLICY -> DataLossPreventionMessages.fromProto(message.getDataLossPreventionPolicy());
             case KIND_NOT_SET -> throw new IllegalArgumentException("a resource of a kind this proxy does not know"
                     + (message.getUnknownFields().asMap().isEmpty() ? " (none set)"
                             : " (field " + message.getUnknownFields().asMap().keySet() + " of aimesh.v1.Resource)")

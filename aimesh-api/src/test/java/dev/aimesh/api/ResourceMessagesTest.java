@@ -154,6 +154,21 @@ class ResourceMessagesTest {
                 - {protocol: UDP, port: 53, endPort: 60}
               egress:
               - {}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: DataLossPreventionPolicy
+            metadata: {name: llm, namespace: models}
+            spec:
+              selector: {matchLabels: {app: llm}}
+              rules:
+              - {name: cards, direction: request, detectors: [payment-card, iban], action: block}
+              - direction: response
+                detectors: [email, phone]
+                action: redact
+                callers: {principals: ["cluster.local/ns/dev/*", "*/sa/test"], namespaces: [staging], labels: {env: dev}}
+              - {detectors: [us-ssn], action: mask}
+              - {detectors: [jwt, generic-secret], action: audit}
+              inspection: {maxBodyBytes: 256Ki, overLimit: pass}
             """;
 
     static List<Resource> decoded() {
@@ -178,7 +193,8 @@ class ResourceMessagesTest {
     void theRichConfigHoldsEveryKindAndEveryAction() {
         assertThat(decoded()).extracting(Resource::key).contains("Mesh default/default", "Workload models/llm",
                 "AuthorizationPolicy models/everything", "AuthorizationPolicy models/audit-all",
-                "RequestAuthentication models/users", "PeerAuthentication models/llm", "NetworkPolicy models/llm");
+                "RequestAuthentication models/users", "PeerAuthentication models/llm", "NetworkPolicy models/llm",
+                "DataLossPreventionPolicy models/llm");
         AuthorizationPolicy everything = (AuthorizationPolicy) decoded().stream()
                 .filter(r -> r.key().equals("AuthorizationPolicy models/everything")).findFirst().orElseThrow();
         assertThat(everything.dryRun()).isTrue();
@@ -252,7 +268,14 @@ class ResourceMessagesTest {
                         Set.of(NetworkPolicy.Direction.EGRESS), List.of(),
                         List.of(new NetworkPolicy.Rule(List.of(new NetworkPolicy.PeerSelector.Workloads(Optional.empty(),
                                 Optional.of(LabelSelector.ALL))), List.of(new NetworkPolicy.PortRange(
-                                        NetworkPolicy.Protocol.SCTP, 1, 65535))))));
+                                        NetworkPolicy.Protocol.SCTP, 1, 65535))))),
+                new dev.aimesh.core.resource.DataLossPreventionPolicy(ObjectMeta.of("mesh", "istio-system"), Position.unknown("d"),
+                        Optional.empty(), List.of(new dev.aimesh.core.resource.DataLossPreventionPolicy.Rule("r",
+                                Set.of(dev.aimesh.core.resource.DataLossPreventionPolicy.Direction.RESPONSE),
+                                Set.of(dev.aimesh.core.dlp.Detector.PRIVATE_KEY), dev.aimesh.core.dlp.DlpAction.BLOCK,
+                                dev.aimesh.core.resource.DataLossPreventionPolicy.Callers.ANY)),
+                        new dev.aimesh.core.resource.DataLossPreventionPolicy.Inspection(1,
+                                dev.aimesh.core.resource.DataLossPreventionPolicy.OverLimit.REFUSE)));
     }
 
     @ParameterizedTest

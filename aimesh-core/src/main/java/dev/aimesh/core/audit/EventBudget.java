@@ -16,6 +16,8 @@ public enum EventBudget {
     UNAUTHENTICATED,
     /** A verified caller refused over a bound on what one identity may hold (its streams per peer). */
     OVERLOAD,
+    /** Data-loss prevention: blocks, redactions, findings recorded, bodies passed uninspected. */
+    DATA_PROTECTION,
     /** The reporter's own accounting: how many events it had to drop. */
     REPORTING;
 
@@ -26,6 +28,7 @@ public enum EventBudget {
             case NETPOL_INGRESS_DENIED, NETPOL_EGRESS_DENIED -> NETWORK_POLICY;
             case PEER_AUTHN_REFUSED -> UNAUTHENTICATED;
             case OVERLOAD_REFUSED -> OVERLOAD;
+            case DLP_BLOCKED, DLP_REDACTED, DLP_AUDIT, DLP_UNINSPECTED -> DATA_PROTECTION;
             case AUDIT_DROPPED -> REPORTING;
         };
     }

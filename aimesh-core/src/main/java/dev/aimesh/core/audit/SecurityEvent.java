@@ -34,6 +34,14 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         OVERLOAD_REFUSED("overload.refused", true),
         /** A filter of the proxy failed on a request, which was answered 500 (fails closed for that exchange only). */
         FILTER_FAILED("filter.failed", true),
+        /** Data-loss prevention refused a request or ended a response: a finding its policy blocks. */
+        DLP_BLOCKED("dlp.blocked", true),
+        /** Findings replaced (redacted or masked) in a body that went on. */
+        DLP_REDACTED("dlp.redacted", false),
+        /** Findings a policy only records. */
+        DLP_AUDIT("dlp.audit", false),
+        /** A body that went on without being inspected (over the cap, compressed, binary) where the policy lets it. */
+        DLP_UNINSPECTED("dlp.uninspected", false),
         /** How many events the proxy had to drop since its last report (its queue was full). */
         AUDIT_DROPPED("audit.dropped", false);
 
@@ -71,7 +79,15 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         /** {@code audit.dropped}: how many. */
         COUNT("count"),
         /** The version of the proxy's policy snapshot the decision was made with. */
-        CONFIG_VERSION("config_version");
+        CONFIG_VERSION("config_version"),
+        /** DLP: the detectors that found something ({@code payment-card,email}). */
+        DETECTOR("detector"),
+        /** DLP: the body's direction, {@code request} or {@code response}. */
+        DIRECTION("direction"),
+        /** DLP: where in the body, as byte ranges of what the proxy read ({@code 14-33}). */
+        LOCATION("location"),
+        /** DLP: a salted hash of each value found (never the value): the same value hashes alike in one proxy's run. */
+        VALUE_HASH("value_hash");
 
         public final String key;
 

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.resource.AuthorizationPolicy;
+import dev.aimesh.core.resource.DataLossPreventionPolicy;
 import dev.aimesh.core.resource.RequestAuthentication;
 
 /**
@@ -33,6 +34,15 @@ public final class PolicySelection {
         return policies.stream()
                 .filter(p -> p.metadata().namespace().equals(rootNamespace) || p.metadata().namespace().equals(namespace))
                 .filter(p -> applies(p.metadata().namespace(), p.selector(), p.targets(), namespace, name, labels))
+                .toList();
+    }
+
+    /** The DataLossPreventionPolicies that apply to a workload, by the same rules (they have no targets). */
+    public static List<DataLossPreventionPolicy> dataLossPreventionFor(List<DataLossPreventionPolicy> policies,
+            String rootNamespace, String namespace, String name, Map<String, String> labels) {
+        return policies.stream()
+                .filter(p -> p.metadata().namespace().equals(rootNamespace) || p.metadata().namespace().equals(namespace))
+                .filter(p -> applies(p.metadata().namespace(), p.selector(), List.of(), namespace, name, labels))
                 .toList();
     }
 

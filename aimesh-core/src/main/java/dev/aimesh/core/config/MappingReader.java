@@ -128,6 +128,18 @@ public final class MappingReader {
         });
     }
 
+    /** A size in bytes ({@link ByteSizes}) within {@code min..max}. */
+    public Optional<Long> size(String key, long min, long max) {
+        return value(key, text -> {
+            long n = ByteSizes.parse(text);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("'" + text + "' is out of range (expected: " + ByteSizes.format(min)
+                        + " to " + ByteSizes.format(max) + ")");
+            }
+            return n;
+        });
+    }
+
     public Optional<Boolean> bool(String key) {
         return value(key, text -> switch (text) {
             case "true" -> true;

@@ -14,16 +14,44 @@ import java.util.Map;
 public final class Redactor {
     private final ContentScanner scanner;
     private final Map<Detector, DlpAction> actions;
+    private final ValueHashes hashes;
 
-    /** {@code actions}: the action per detector; detectors not named are not scanned for. */
+    /** {@code actions}: the action per detector; detectors not named are not scanned for. Findings carry no hash. */
     public Redactor(Map<Detector, DlpAction> actions) {
+        this(actions, null);
+    }
+
+    /** @param hashes how each finding's value is hashed for the audit trail, or null for none */
+    public Redactor(Map<Detector, DlpAction> actions, ValueHashes hashes) {
         this.actions = new EnumMap<>(Detector.class);
         this.actions.putAll(actions);
         this.scanner = new ContentScanner(actions.keySet());
+        this.hashes = hashes;
     }
 
-    /** One finding: its kind, where it is and what was done with it. */
-    public record Finding(Detector detector, int start, int end, DlpAction action) {}
+    ValueHashes hashes() {
+        return hashes;
+    }
+
+    /** The action per detector scanned for. */
+    public Map<Detector, DlpAction> actions() {
+        return java.util.Collections.unmodifiableMap(actions);
+    }
+
+    /**
+     * One finding: its kind, where it is, what was done with it, and its value's salted hash ("" without
+     * {@link ValueHashes}), which the audit trail records instead of the value.
+     */
+    public record Finding(Detector detector, int start, int end, DlpAction action, String valueHash) {
+        public Finding(Detector detector, int start, int end, DlpAction action) {
+            this(detector, start, end, action, "");
+        }
+
+        /** The same finding at other offsets. */
+        public Finding at(int newStart, int newEnd) {
+            return new Finding(detector, newStart, newEnd, action, valueHash);
+        }
+    }
 
     /** What to do with a body. */
     public sealed interface Outcome {
@@ -49,7 +77,8 @@ public final class Redactor {
 
     public Outcome apply(byte[] body, int from, int to) {
         List<Finding> found = new ArrayList<>();
-        scanner.scan(body, from, to, (detector, start, end) -> found.add(new Finding(detector, start, end, actions.get(detector))));
+        scanner.scan(body, from, to, (detector, start, end) -> found.add(new Finding(detector, start, end, actions.get(detector),
+                hashes == null ? "" : hashes.of(body, start, end))));
         if (found.isEmpty()) {
             return new Outcome.Clean();
         }

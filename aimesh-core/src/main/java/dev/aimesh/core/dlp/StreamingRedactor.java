@@ -76,7 +76,7 @@ public final class StreamingRedactor {
     }
 
     private static Redactor.Finding shifted(Redactor.Finding f, long base) {
-        return new Redactor.Finding(f.detector(), (int) (base + f.start()), (int) (base + f.end()), f.action());
+        return f.at((int) (base + f.start()), (int) (base + f.end()));
     }
 
     private static int holdLimit(Redactor.Finding f) {

@@ -53,6 +53,7 @@ public record ConfigSnapshot(String version, List<WorkloadEntry> workloads, List
         all.addAll(config.requestAuthentications());
         all.addAll(config.peerAuthentications());
         all.addAll(config.networkPolicies());
+        all.addAll(config.dataLossPreventionPolicies());
         return all;
     }
 

@@ -15,7 +15,7 @@ import dev.aimesh.core.identity.SpiffeId;
  */
 public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies,
         List<RequestAuthentication> requestAuthentications, List<PeerAuthentication> peerAuthentications,
-        List<NetworkPolicy> networkPolicies) {
+        List<NetworkPolicy> networkPolicies, List<DataLossPreventionPolicy> dataLossPreventionPolicies) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
@@ -33,10 +33,13 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         networkPolicies = networkPolicies.stream()
                 .sorted(Comparator.comparing(NetworkPolicy::ref))
                 .toList();
+        dataLossPreventionPolicies = dataLossPreventionPolicies.stream()
+                .sorted(Comparator.comparing(DataLossPreventionPolicy::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -50,6 +53,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Map<String, RoleBinding> bindings = new LinkedHashMap<>();
         Map<String, PeerAuthentication> peerAuthentications = new LinkedHashMap<>();
         Map<String, NetworkPolicy> networkPolicies = new LinkedHashMap<>();
+        Map<String, DataLossPreventionPolicy> dlpPolicies = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -90,6 +94,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                 }
                 case PeerAuthentication p -> keepFirst(peerAuthentications, p.ref(), p, problems);
                 case NetworkPolicy p -> keepFirst(networkPolicies, p.ref(), p, problems);
+                case DataLossPreventionPolicy p -> keepFirst(dlpPolicies, p.ref(), p, problems);
                 case Workload w -> {
                     String key = w.namespace() + "/" + w.name();
                     Workload first = workloads.putIfAbsent(key, w);
@@ -112,7 +117,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
                 List.copyOf(policies.values()), List.copyOf(authentications.values()), List.copyOf(peerAuthentications.values()),
-                List.copyOf(networkPolicies.values())), problems);
+                List.copyOf(networkPolicies.values()), List.copyOf(dlpPolicies.values())), problems);
     }
 
     private static <R extends Resource> void keepFirst(Map<String, R> kept, String ref, R resource, List<Diagnostic> problems) {

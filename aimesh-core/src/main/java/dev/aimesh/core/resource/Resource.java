@@ -3,7 +3,7 @@ package dev.aimesh.core.resource;
 import dev.aimesh.core.config.Position;
 
 /** A decoded, validated configuration resource. */
-public sealed interface Resource permits AuthorizationPolicy, Mesh, NetworkPolicy, PeerAuthentication,
+public sealed interface Resource permits AuthorizationPolicy, DataLossPreventionPolicy, Mesh, NetworkPolicy, PeerAuthentication,
         RequestAuthentication, Role, RoleBinding, Workload {
     ResourceType type();
 

@@ -123,6 +123,25 @@ class ProxyConfigSelectionTest {
               podSelector: {}
               policyTypes: [Egress]
               egress: [{ports: [{port: 8000}]}]
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: DataLossPreventionPolicy
+            metadata: {name: mesh-secrets, namespace: istio-system}
+            spec: {rules: [{detectors: [private-key], action: block}]}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: DataLossPreventionPolicy
+            metadata: {name: llm-cards, namespace: models}
+            spec:
+              selector: {matchLabels: {app: llm}}
+              rules: [{direction: request, detectors: [payment-card], action: block}]
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: DataLossPreventionPolicy
+            metadata: {name: embed-mail, namespace: models}
+            spec:
+              selector: {matchLabels: {app: embed}}
+              rules: [{detectors: [email], action: redact}]
             """;
 
     private static MeshConfig config(String yaml) {
@@ -149,7 +168,8 @@ class ProxyConfigSelectionTest {
                 "AuthorizationPolicy istio-system/mesh-wide", "AuthorizationPolicy models/llm-callers",
                 "AuthorizationPolicy models/whole-namespace",
                 "PeerAuthentication istio-system/default", "PeerAuthentication models/models",
-                "RequestAuthentication models/users", "NetworkPolicy models/llm-in");
+                "RequestAuthentication models/users", "NetworkPolicy models/llm-in",
+                "DataLossPreventionPolicy istio-system/mesh-secrets", "DataLossPreventionPolicy models/llm-cards");
         assertThat(llm.version()).isEqualTo("7");
         assertThat(llm.workloads()).extracting(WorkloadEntry::ref).containsExactly("apps/chat", "models/embed", "models/llm");
     }
@@ -182,7 +202,8 @@ class ProxyConfigSelectionTest {
     void aWorkloadRemovedFromTheConfigKeepsThePoliciesThatSelectNoLabels() {
         assertThat(keys(select(config(MESH), "models", "removed"))).containsExactlyInAnyOrder("Mesh default/default",
                 "AuthorizationPolicy istio-system/mesh-wide", "AuthorizationPolicy models/whole-namespace",
-                "PeerAuthentication istio-system/default", "PeerAuthentication models/models");
+                "PeerAuthentication istio-system/default", "PeerAuthentication models/models",
+                "DataLossPreventionPolicy istio-system/mesh-secrets");
     }
 
     /** What the proxy compiles from its selection is what it would have compiled from the whole config. */
@@ -201,6 +222,9 @@ class ProxyConfigSelectionTest {
             assertThat(PolicySelection.authenticationsFor(mine.requestAuthentications(), root, nsName[0], nsName[1], labels))
                     .as(ref).isEqualTo(PolicySelection.authenticationsFor(whole.requestAuthentications(), root, nsName[0],
                             nsName[1], labels));
+            assertThat(PolicySelection.dataLossPreventionFor(mine.dataLossPreventionPolicies(), root, nsName[0], nsName[1],
+                    labels)).as(ref).isNotEmpty().isEqualTo(PolicySelection.dataLossPreventionFor(
+                            whole.dataLossPreventionPolicies(), root, nsName[0], nsName[1], labels));
             for (int port : List.of(8000, 9000)) {
                 assertThat(PeerAuthentications.modeFor(mine, nsName[0], labels, port)).as(ref)
                         .isEqualTo(PeerAuthentications.modeFor(whole, nsName[0], labels, port));

@@ -137,7 +137,7 @@ class ConfigLoaderTest {
         assertThat(result.resources()).isEmpty();
         assertThat(messages(result)).hasSize(3);
         assertThat(messages(result).get(0)).startsWith("x.yaml:2:7: kind: unknown kind 'Gadget' in apiVersion"
-                + " 'example.com/v1' (known: aimesh.dev/v1alpha1/Mesh, ").contains("security.istio.io/v1/AuthorizationPolicy");
+                + " 'example.com/v1' (known: aimesh.dev/v1alpha1/DataLossPreventionPolicy, aimesh.dev/v1alpha1/Mesh, ").contains("security.istio.io/v1/AuthorizationPolicy");
         assertThat(messages(result).get(1)).isEqualTo("x.yaml:5:1: apiVersion: is required");
         assertThat(messages(result).get(2)).isEqualTo("x.yaml:5:1: metadata: is required");
     }

@@ -6,6 +6,8 @@ import java.util.Map;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.PolicySelection;
 import dev.aimesh.core.config.Diagnostic;
+import dev.aimesh.core.dlp.DlpRules;
+import dev.aimesh.core.dlp.ValueHashes;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.core.resource.MeshConfig;
@@ -15,7 +17,7 @@ import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 
 /**
  * Compiles the typed resources of a snapshot (those that concern this workload, validated by the control
- * plane) into what the filters that enforce them use (authorization and end-user authentication), or says why
+ * plane) into what the filters that enforce them use (authorization, end-user authentication, data-loss prevention), or says why
  * it cannot. Nothing here decodes YAML or JSON.
  */
 public final class PolicyCompiler {
@@ -23,19 +25,32 @@ public final class PolicyCompiler {
     private final String name;
     private final JwksSources jwks;
     private final InstantSource clock;
+    private final ValueHashes hashes;
 
+    /** DLP findings are hashed with a salt of this process's own (16 random bytes). */
     public PolicyCompiler(String namespace, String name, JwksSources jwks, InstantSource clock) {
+        this(namespace, name, jwks, clock, new ValueHashes(randomSalt()));
+    }
+
+    public PolicyCompiler(String namespace, String name, JwksSources jwks, InstantSource clock, ValueHashes hashes) {
         this.namespace = namespace;
         this.name = name;
         this.jwks = jwks;
         this.clock = clock;
+        this.hashes = hashes;
+    }
+
+    private static byte[] randomSalt() {
+        byte[] salt = new byte[16];
+        new java.security.SecureRandom().nextBytes(salt);
+        return salt;
     }
 
     /** The compiled policies, or the problems that make the snapshot unusable (the proxy NACKs it). */
     public sealed interface Result {
         /** {@code forwardedPath}: which path this workload's model server is sent (its Workload's inbound setting). */
         record Compiled(MeshConfig config, Authorizer authorizer, RequestAuthenticator authenticator,
-                Workload.ForwardedPath forwardedPath) implements Result {}
+                Workload.ForwardedPath forwardedPath, DlpRules dlp) implements Result {}
 
         record Rejected(String reason) implements Result {}
     }
@@ -57,8 +72,10 @@ public final class PolicyCompiler {
                     .filter(w -> w.namespace().equals(namespace) && w.name().equals(name))
                     .flatMap(w -> w.inbound().stream()).map(Workload.Inbound::forwardedPath).findFirst()
                     .orElse(Workload.ForwardedPath.NORMALIZED);
+            DlpRules dlp = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(),
+                    config.mesh().authorization().rootNamespace(), namespace, name, labels), hashes);
             return new Result.Compiled(config, Authorizer.forWorkload(config, namespace, name, labels), authenticator,
-                    forwardedPath);
+                    forwardedPath, dlp);
         } catch (IllegalArgumentException e) {
             return new Result.Rejected(e.getMessage());
         }

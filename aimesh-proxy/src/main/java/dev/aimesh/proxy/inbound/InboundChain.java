@@ -16,6 +16,8 @@ import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
 import dev.aimesh.proxy.filter.authz.AuthorizationConfig;
 import dev.aimesh.proxy.filter.authz.AuthorizationFilter;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
+import dev.aimesh.proxy.filter.dlp.DataLossPreventionConfig;
+import dev.aimesh.proxy.filter.dlp.DataLossPreventionFilter;
 import dev.aimesh.proxy.filter.hopbyhop.HopByHopFilter;
 import dev.aimesh.proxy.filter.netpol.NetworkPolicyConfig;
 import dev.aimesh.proxy.filter.netpol.NetworkPolicyFilter;
@@ -31,7 +33,8 @@ import dev.aimesh.proxy.snapshot.SnapshotHolder;
 /**
  * The inbound side's chain, in the order of ARCHITECTURE.md: network policy (for connections admitted under
  * an older snapshot), peer-authentication mode, end-user authentication (only when the snapshot has
- * RequestAuthentications), AI attributes, authorization, hop-by-hop headers, XFCC; its route is the local
+ * RequestAuthentications), AI attributes, authorization, data-loss prevention (only when the snapshot has
+ * DataLossPreventionPolicies), hop-by-hop headers, XFCC; its route is the local
  * model server. The filters are made once; only the chain's make-up follows the snapshot.
  */
 public final class InboundChain {
@@ -42,6 +45,7 @@ public final class InboundChain {
     private final HttpFilter jwt;
     private final HttpFilter attributes;
     private final HttpFilter authz;
+    private final HttpFilter dlp;
     private final HttpFilter hopByHop = new HopByHopFilter();
     private final HttpFilter xfcc = new ForwardedClientCertFilter(new ForwardedClientCertConfig(ForwardedClientCert.HEADER));
 
@@ -54,6 +58,7 @@ public final class InboundChain {
         this.jwt = new RequestAuthenticationFilter(new RequestAuthenticationConfig(events));
         this.attributes = new AiAttributesFilter(AiAttributesConfig.defaults(events));
         this.authz = new AuthorizationFilter(new AuthorizationConfig(modelPort, clock, events));
+        this.dlp = new DataLossPreventionFilter(new DataLossPreventionConfig(events));
     }
 
     /** Exchanges under no policy yet (mTLS required, nothing else checked), as benchmarks run them. */
@@ -69,7 +74,11 @@ public final class InboundChain {
         if (policy.authenticator() != RequestAuthenticator.none()) {
             filters.add(jwt);
         }
-        filters.addAll(List.of(attributes, authz, hopByHop, xfcc));
+        filters.addAll(List.of(attributes, authz));
+        if (!policy.dlp().isEmpty()) {
+            filters.add(dlp);
+        }
+        filters.addAll(List.of(hopByHop, xfcc));
         return new FilterChain(filters, (exchange, head) -> model, events);
     }
 }

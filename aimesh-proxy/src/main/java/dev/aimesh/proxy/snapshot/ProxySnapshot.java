@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.Optional;
 import java.util.Set;
 import dev.aimesh.core.authz.Authorizer;
+import dev.aimesh.core.dlp.DlpRules;
 import dev.aimesh.core.peerauthn.EffectiveMtls;
 import dev.aimesh.core.resource.PeerAuthentication.MtlsMode;
 import dev.aimesh.core.resource.Workload;
@@ -28,9 +29,10 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
      *
      * @param mtls the PeerAuthentication mode of this workload's port
      * @param forwardedPath which path the model server is sent: the normalized one policy decided on, or the raw one
+     * @param dlp the DataLossPreventionPolicies of this workload, compiled
      */
     public record Policy(String version, Authorizer authorizer, RequestAuthenticator authenticator, EffectiveMtls mtls,
-            NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath) {
+            NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath, DlpRules dlp) {
         /** Before the first snapshot: mTLS required, no policy, no registry (calls out are refused). */
         public static final Policy NONE = new Policy("", Authorizer.allowAll(), RequestAuthenticator.none(),
                 new EffectiveMtls(MtlsMode.STRICT, EffectiveMtls.Scope.DEFAULT, Optional.empty()), NetworkView.NONE,
@@ -44,6 +46,13 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
             requireNonNull(network, "network");
             requireNonNull(registry, "registry");
             requireNonNull(forwardedPath, "forwardedPath");
+            requireNonNull(dlp, "dlp");
+        }
+
+        /** A policy without data-loss prevention. */
+        public Policy(String version, Authorizer authorizer, RequestAuthenticator authenticator, EffectiveMtls mtls,
+                NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath) {
+            this(version, authorizer, authenticator, mtls, network, registry, forwardedPath, DlpRules.NONE);
         }
     }
 
@@ -98,6 +107,10 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
 
     public Workload.ForwardedPath forwardedPath() {
         return policy.forwardedPath();
+    }
+
+    public DlpRules dlp() {
+        return policy.dlp();
     }
 
     /** Which of a proxy's two sides an exchange is on. */
