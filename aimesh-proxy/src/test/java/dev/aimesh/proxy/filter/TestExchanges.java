@@ -44,6 +44,21 @@ public final class TestExchanges {
         return new SnapshotHolder.Source(new SnapshotHolder(snapshot), ProxySnapshot.Side.INBOUND);
     }
 
+    /**
+     * An HTTP/1.1 connection's pipeline ({@link dev.aimesh.proxy.http.ServerPipelines#http1}) or an HTTP/2 stream's (its
+     * guard and exchange, as the listener gives each stream), whose exchanges run under {@code snapshot}.
+     */
+    public static EmbeddedChannel downstream(boolean http2, ProxySnapshot snapshot) {
+        SnapshotHolder.Source source = source(snapshot);
+        if (http2) {
+            return new EmbeddedChannel(new dev.aimesh.proxy.http.Http2StreamGuard(),
+                    new dev.aimesh.proxy.http.ExchangeHandler(source, dev.aimesh.proxy.http.ProxyLimits.DEFAULTS, true));
+        }
+        EmbeddedChannel connection = new EmbeddedChannel();
+        dev.aimesh.proxy.http.ServerPipelines.http1(connection.pipeline(), source, dev.aimesh.proxy.http.ProxyLimits.DEFAULTS);
+        return connection;
+    }
+
     /** A chain of {@code filters} whose route forwards to {@code upstream}. */
     public static FilterChain chain(UpstreamConnector upstream, HttpFilter... filters) {
         ChainStep.Forward forward = new ChainStep.Forward(upstream);

@@ -18,13 +18,7 @@ final class TestDownstreams {
      */
     static EmbeddedChannel open(boolean http2, EmbeddedChannel upstream, boolean upstreamHttp2, HttpFilter... filters) {
         var chain = TestExchanges.chain(TestExchanges.upstream(upstream, upstreamHttp2), filters);
-        var source = TestExchanges.source(TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain));
-        if (http2) {
-            return new EmbeddedChannel(new Http2StreamGuard(), new ExchangeHandler(source, ProxyLimits.DEFAULTS, true));
-        }
-        EmbeddedChannel connection = new EmbeddedChannel();
-        ServerPipelines.http1(connection.pipeline(), source, ProxyLimits.DEFAULTS);
-        return connection;
+        return TestExchanges.downstream(http2, TestExchanges.snapshot(TestExchanges.policy("v1", Authorizer.allowAll()), chain));
     }
 
     /** What {@code channel} wrote, in order. */
