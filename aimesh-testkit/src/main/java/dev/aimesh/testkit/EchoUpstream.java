@@ -24,6 +24,7 @@ public final class EchoUpstream implements AutoCloseable {
         server.createContext("/echo", this::echo);
         server.createContext("/sse", this::sse);
         server.createContext("/bytes", EchoUpstream::bytes);
+        server.createContext("/say", this::say);
         server.createContext("/hang", exchange -> {
             try {
                 Thread.sleep(30_000); // a model that never answers in time
@@ -82,6 +83,36 @@ public final class EchoUpstream implements AutoCloseable {
             }
         } catch (IOException e) {
             // the caller went away mid-answer
+        }
+    }
+
+    /**
+     * {@code /say}: the request body's text said back as a chat completion would say it, in one JSON body, or with
+     * {@code ?stream} as server-sent events of 4 bytes of text each (so a value in it is split across events).
+     */
+    private void say(HttpExchange exchange) throws IOException {
+        String text = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        requests.incrementAndGet();
+        boolean stream = exchange.getRequestURI().getQuery() != null && exchange.getRequestURI().getQuery().contains("stream");
+        if (!stream) {
+            byte[] bytes = ("{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"" + text + "\"}}]}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+            return;
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/event-stream");
+        exchange.sendResponseHeaders(200, 0); // chunked
+        try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < text.length(); i += 4) {
+                out.write(("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\""
+                        + text.substring(i, Math.min(text.length(), i + 4)) + "\"}}]}\n\n").getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
         }
     }
 
