@@ -27,19 +27,25 @@ import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.AuthzDecision;
 import dev.aimesh.core.authz.AuthzRequest;
 import dev.aimesh.core.authz.IpBlock;
+import dev.aimesh.core.authz.PolicySelection;
+import dev.aimesh.core.dlp.DlpRules;
 import dev.aimesh.core.http.RequestPath;
 import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.resource.DataLossPreventionPolicy.Direction;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
 
 @Command(name = "check", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Says whether a request would be allowed, and which policy and rule decided.",
+        description = {"Says whether a request would be allowed, and which policy and rule decided; with --body or"
+                + " --response-body, what data-loss prevention finds and what the model or the caller would receive.",
                 "It runs the proxy's own path normalization and policy evaluation, on the config of a running control"
                         + " plane or, with --config-dir, on a directory of YAML. Exit code 0: allowed, 5: denied."},
         footerHeading = "%nExamples:%n",
         footer = {"  aimesh check --from spiffe://cluster.local/ns/apps/sa/chat --to models/llm --method POST --path /v1/chat/completions",
                 "  aimesh check --config-dir examples/quickstart --from cluster.local/ns/apps/sa/web --to sentiment-model \\",
-                "      --method POST --path /v1/classify --at 2026-12-01T03:00:00Z -o json"})
+                "      --method POST --path /v1/classify --at 2026-12-01T03:00:00Z -o json",
+                "  aimesh check --config-dir examples/quickstart --from cluster.local/ns/apps/sa/web --to sentiment-model \\",
+                "      --method POST --path /v1/chat/completions --body prompt.json"})
 final class CheckCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -82,6 +88,14 @@ final class CheckCommand implements Callable<Integer> {
             + " (default: the workload's upstream port).")
     Integer port;
 
+    @Option(names = "--body", paramLabel = "FILE", description = "A request body (a prompt): which DataLossPreventionPolicy"
+            + " detectors fire on it, and what the model would receive.")
+    Path body;
+
+    @Option(names = "--response-body", paramLabel = "FILE", description = "A response body of the model: what the caller would"
+            + " receive after data-loss prevention.")
+    Path responseBody;
+
     @Option(names = "--config-dir", paramLabel = "DIR", description = "Evaluate this directory of YAML instead of asking a control plane.")
     Path configDir;
 
@@ -120,8 +134,42 @@ final class CheckCommand implements Callable<Integer> {
             result.put("audited", decision.audited());
         }
         decision.dryRun().ifPresent(d -> result.put("dryRun", Map.of("verdict", d.verdict(), "reason", d.reason())));
+        boolean blocked = false;
+        if (decision.allowed() && (body != null || responseBody != null)) {
+            DlpRules rules = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(),
+                    config.mesh().authorization().rootNamespace(), workload.namespace(), workload.name(),
+                    workload.metadata().labels()), null);
+            Optional<SpiffeId> caller = peer();
+            DlpRules.Caller who = DlpRules.Caller.of(caller, caller.flatMap(id -> config.workloads().stream()
+                    .filter(w -> config.spiffeIdOf(w).equals(id)).findFirst()).map(w -> w.metadata().labels()).orElse(Map.of()));
+            Map<String, Object> dlp = new LinkedHashMap<>();
+            if (body != null) {
+                Map<String, Object> checked = DlpCheck.of(rules, Direction.REQUEST, who, read(body, "--body"));
+                dlp.put("request", checked);
+                blocked = "blocked".equals(checked.get("outcome"));
+            }
+            if (responseBody != null && !blocked) {
+                Map<String, Object> checked = DlpCheck.of(rules, Direction.RESPONSE, who, read(responseBody, "--response-body"));
+                dlp.put("response", checked);
+                blocked = "blocked".equals(checked.get("outcome"));
+            }
+            result.put("dlp", dlp);
+            if (blocked) {
+                result.put("verdict", "deny");
+                result.put("status", 403);
+                result.put("reason", "data-loss prevention blocks it");
+            }
+        }
         print(result);
-        return decision.allowed() ? ExitCodes.OK : ExitCodes.DENIED;
+        return decision.allowed() && !blocked ? ExitCodes.OK : ExitCodes.DENIED;
+    }
+
+    private static byte[] read(Path file, String option) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new CliException(ExitCodes.USAGE, option + " " + file + ": cannot be read (" + e.getMessage() + ")");
+        }
     }
 
     private void print(Map<String, Object> result) {
@@ -139,6 +187,9 @@ final class CheckCommand implements Callable<Integer> {
         }
         if (result.get("dryRun") instanceof Map<?, ?> dry) {
             out.printf("  dry-run policies would make it: %s (%s)%n", dry.get("verdict"), dry.get("reason"));
+        }
+        if (result.get("dlp") instanceof Map<?, ?> dlp) {
+            dlp.forEach((direction, checked) -> DlpCheck.print(out, direction.toString(), (Map<?, ?>) checked));
         }
     }
 

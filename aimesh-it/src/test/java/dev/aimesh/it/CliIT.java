@@ -567,6 +567,32 @@ class CliIT {
     }
 
     @Test
+    void checkWithABodySaysWhatDataLossPreventionFindsAndWhatGoesOn() throws Exception {
+        String quickstart = CliProcess.ROOT.resolve("examples/quickstart").toString();
+        Path prompt = Files.writeString(tmp.resolve("prompt.json"), "{\"text\":\"my card is 4111 1111 1111 1111\"}");
+        Result blocked = CliProcess.aimesh("check", "--config-dir", quickstart, "--from", "cluster.local/ns/apps/sa/chat-app",
+                "--to", "sentiment-model", "--method", "POST", "--path", "/v1/chat/completions", "--body", prompt.toString());
+        assertThat(blocked.exit()).as(blocked::toString).isEqualTo(5);
+        assertThat(blocked.out()).contains("DENY  data-loss prevention blocks it", "request body: blocked (payment-card data,"
+                + " which policy models/sentiment-data#no-cards-in-prompts blocks)", "payment-card at bytes 20-39: block");
+
+        Path answer = Files.writeString(tmp.resolve("answer.json"), "{\"label\":\"positive\",\"by\":\"ana@example.com\"}");
+        Result research = CliProcess.aimesh("check", "--config-dir", quickstart, "--from",
+                "cluster.local/ns/research/sa/notebook", "--to", "sentiment-model", "--method", "POST", "--path", "/v1/chat/completions",
+                "--response-body", answer.toString(), "-o", "json");
+        JsonNode dlp = JSON.readTree(research.out()).path("dlp").path("response");
+        assertThat(JSON.readTree(research.out()).path("verdict").asText()).as("the authorization policy denies it first")
+                .isEqualTo("deny");
+        assertThat(dlp.isMissingNode()).isTrue();
+        Result chat = CliProcess.aimesh("check", "--config-dir", quickstart, "--from", "cluster.local/ns/apps/sa/chat-app",
+                "--to", "sentiment-model", "--method", "POST", "--path", "/v1/chat/completions", "--response-body", answer.toString(),
+                "-o", "json");
+        assertThat(chat.exit()).as(chat::toString).isZero();
+        assertThat(JSON.readTree(chat.out()).path("dlp").path("response").path("outcome").asText())
+                .as("a production caller: no rule for it").isEqualTo("uninspected");
+    }
+
+    @Test
     void applyChecksAFileWithTheRunningConfigAndWritesItOnlyWhenAllIsValid() throws Exception {
         Path bad = tmp.resolve("bad-policy.yaml");
         Files.writeString(bad, POLICY.replace("GET", "GTE").replace("sentiment-callers", "more-callers"));

@@ -13,6 +13,7 @@ import dev.aimesh.core.authz.TimeWindow;
 import dev.aimesh.core.resource.AuthorizationPolicy;
 import dev.aimesh.core.resource.AuthorizationPolicy.Rule;
 import dev.aimesh.core.resource.AuthorizationPolicy.Source;
+import dev.aimesh.core.resource.DataLossPreventionPolicy;
 import dev.aimesh.core.peerauthn.EffectiveMtls;
 import dev.aimesh.core.peerauthn.PeerAuthentications;
 import dev.aimesh.core.resource.MeshConfig;
@@ -21,7 +22,8 @@ import dev.aimesh.core.resource.Workload;
 
 /**
  * What {@code aimesh analyze} finds in a config that loads: serving workloads that accept plain text
- * (PeerAuthentication not STRICT), policies that select no workload, ALLOW rules
+ * (PeerAuthentication not STRICT), policies that select no workload (DataLossPreventionPolicies: no serving one,
+ * or caller rules no caller matches), ALLOW rules
  * that grant everything, rules that can never match (a principal of another trust domain, a namespace with
  * no workload, a request principal where no RequestAuthentication applies, a grant that has expired, a
  * value both required and excluded), and, for every workload that serves, who can reach it.
@@ -57,6 +59,9 @@ public final class MeshAnalysis {
                 rule(config, p, i, selected, now, findings);
             }
         }
+        for (DataLossPreventionPolicy p : config.dataLossPreventionPolicies()) {
+            dataLossPrevention(config, p, findings);
+        }
         List<Reach> reach = new ArrayList<>();
         for (Workload w : config.workloads()) {
             if (w.inbound().isPresent()) {
@@ -70,6 +75,35 @@ public final class MeshAnalysis {
             }
         }
         return new Report(findings, reach);
+    }
+
+    /**
+     * A DLP policy that selects no serving workload (the model's inbound proxy enforces it), and caller rules that
+     * can apply to no caller: a namespace without workloads, labels no workload carries.
+     */
+    private static void dataLossPrevention(MeshConfig config, DataLossPreventionPolicy p, List<Finding> findings) {
+        String root = config.mesh().authorization().rootNamespace();
+        String subject = "DataLossPreventionPolicy " + p.ref();
+        boolean serves = config.workloads().stream().anyMatch(w -> w.inbound().isPresent() && !PolicySelection
+                .dataLossPreventionFor(List.of(p), root, w.namespace(), w.name(), w.metadata().labels()).isEmpty());
+        if (!serves) {
+            findings.add(new Finding(Finding.Severity.WARNING, p.position(), subject,
+                    "selects no workload that serves a model (the model's inbound proxy enforces it)"));
+        }
+        for (DataLossPreventionPolicy.Rule rule : p.rules()) {
+            DataLossPreventionPolicy.Callers callers = rule.callers();
+            for (String namespace : callers.namespaces()) {
+                if (config.workloads().stream().noneMatch(w -> w.namespace().equals(namespace))) {
+                    findings.add(new Finding(Finding.Severity.WARNING, p.position(), subject, "rule " + rule.name()
+                            + ": no workload in namespace " + namespace + " calls with these callers"));
+                }
+            }
+            if (!callers.labels().isEmpty() && config.workloads().stream().noneMatch(w -> callers.labels().entrySet().stream()
+                    .allMatch(e -> e.getValue().equals(w.metadata().labels().get(e.getKey()))))) {
+                findings.add(new Finding(Finding.Severity.WARNING, p.position(), subject, "rule " + rule.name()
+                        + ": no workload has the labels " + callers.labels()));
+            }
+        }
     }
 
     /** Whether some selected workload validates no end-user token, so that nothing about one is ever known there. */

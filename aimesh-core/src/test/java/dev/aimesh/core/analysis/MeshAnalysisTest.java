@@ -83,4 +83,41 @@ class MeshAnalysisTest {
                         "any caller (models/callers rule 4, with conditions)")),
                 new MeshAnalysis.Reach("sandbox/open", false, List.of("any caller (sandbox/everything rule 0)")));
     }
+
+    @Test
+    void dataLossPreventionThatCanNeverApplyIsReported() {
+        var report = analyze("""
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: llm, namespace: models, labels: {app: llm}}
+                spec: {inbound: {port: 0, upstream: "127.0.0.1:8000"}}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: chat, namespace: apps, labels: {environment: dev}}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: DataLossPreventionPolicy
+                metadata: {name: cards, namespace: models}
+                spec:
+                  selector: {matchLabels: {app: llm}}
+                  rules:
+                  - {detectors: [payment-card], action: block}
+                  - {name: dev, detectors: [email], action: redact, callers: {labels: {environment: dev}}}
+                  - {name: stage, detectors: [email], action: redact, callers: {namespaces: [staging], labels: {env: stage}}}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: DataLossPreventionPolicy
+                metadata: {name: callers-only, namespace: apps}
+                spec:
+                  rules: [{detectors: [email], action: audit}]
+                """);
+        assertThat(report.findings().stream().map(Finding::toString).toList()).containsExactly(
+                "mesh.yaml:20:1: warning: DataLossPreventionPolicy apps/callers-only: selects no workload that serves a model"
+                        + " (the model's inbound proxy enforces it)",
+                "mesh.yaml:10:1: warning: DataLossPreventionPolicy models/cards: rule stage: no workload in namespace staging"
+                        + " calls with these callers",
+                "mesh.yaml:10:1: warning: DataLossPreventionPolicy models/cards: rule stage: no workload has the labels"
+                        + " {env=stage}");
+    }
 }
