@@ -7,7 +7,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import dev.aimesh.core.identity.SpiffeId;
 import dev.aimesh.core.resource.DataLossPreventionPolicy;
 import dev.aimesh.core.resource.DataLossPreventionPolicy.Direction;
@@ -29,7 +28,11 @@ public final class DlpRules {
     private final int[] conditional;
     private final Inspection inspection;
     private final List<String> policies;
-    private final Map<Direction, Map<Long, Optional<Plan>>> plans = new EnumMap<>(Direction.class);
+    /** Plans by the mask of caller rules matched, per direction; replaced whole when one is added (see {@link #plan}). */
+    private volatile Map<Long, Optional<Plan>> requestPlans;
+    private volatile Map<Long, Optional<Plan>> responsePlans;
+    /** Kept plans per direction at most; past it a plan is made per call (a mesh with that many caller mixes is odd). */
+    static final int MAX_KEPT_PLANS = 256;
     private final ValueHashes hashes;
 
     private record Compiled(String source, DataLossPreventionPolicy.Rule rule) {}
@@ -58,11 +61,8 @@ public final class DlpRules {
         this.conditional = conditionalRules.stream().mapToInt(Integer::intValue).toArray();
         this.inspection = sorted.isEmpty() ? Inspection.DEFAULTS : new Inspection(max, refuse ? OverLimit.REFUSE : OverLimit.PASS);
         this.policies = sorted.stream().map(DataLossPreventionPolicy::ref).toList();
-        for (Direction d : Direction.values()) {
-            Map<Long, Optional<Plan>> byMask = new ConcurrentHashMap<>();
-            byMask.put(0L, build(d, 0L));
-            plans.put(d, byMask);
-        }
+        this.requestPlans = Map.of(0L, build(Direction.REQUEST, 0L));
+        this.responsePlans = Map.of(0L, build(Direction.RESPONSE, 0L));
     }
 
     /**
@@ -107,8 +107,23 @@ public final class DlpRules {
                 mask |= 1L << k;
             }
         }
-        long key = mask;
-        return plans.get(direction).computeIfAbsent(key, m -> build(direction, m));
+        Map<Long, Optional<Plan>> kept = direction == Direction.REQUEST ? requestPlans : responsePlans;
+        Optional<Plan> plan = kept.get(mask);
+        if (plan != null) {
+            return plan;
+        }
+        plan = build(direction, mask);
+        if (kept.size() < MAX_KEPT_PLANS) {
+            // copy on write: event loops read without locks; two making the same plan at once only build it twice
+            Map<Long, Optional<Plan>> next = new java.util.HashMap<>(kept);
+            next.put(mask, plan);
+            if (direction == Direction.REQUEST) {
+                requestPlans = Map.copyOf(next);
+            } else {
+                responsePlans = Map.copyOf(next);
+            }
+        }
+        return plan;
     }
 
     private Optional<Plan> build(Direction direction, long mask) {

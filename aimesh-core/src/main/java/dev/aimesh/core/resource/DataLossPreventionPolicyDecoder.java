@@ -23,11 +23,7 @@ final class DataLossPreventionPolicyDecoder {
     private DataLossPreventionPolicyDecoder() {}
 
     static Optional<Resource> decode(ObjectMeta metadata, Position position, MappingReader spec) {
-        Optional<Map<String, String>> selector = spec.mapping("selector").map(s -> {
-            Map<String, String> labels = s.stringMap("matchLabels");
-            s.finish();
-            return labels;
-        }).filter(labels -> !labels.isEmpty());
+        Optional<Map<String, String>> selector = LabelSelectorDecoder.istioSelector(spec);
         List<Rule> rules = new ArrayList<>();
         List<MappingReader.Item> items = spec.list("rules");
         for (int i = 0; i < items.size(); i++) {

@@ -14,6 +14,18 @@ import dev.aimesh.core.netpol.LabelSelector.Requirement;
 final class LabelSelectorDecoder {
     private LabelSelectorDecoder() {}
 
+    /**
+     * Istio's {@code selector: {matchLabels: ...}} of {@code spec}: empty when absent, and for an empty
+     * {@code matchLabels} too (Istio reads that as no selector).
+     */
+    static Optional<Map<String, String>> istioSelector(MappingReader spec) {
+        return spec.mapping("selector").map(s -> {
+            Map<String, String> labels = s.stringMap("matchLabels");
+            s.finish();
+            return labels;
+        }).filter(labels -> !labels.isEmpty());
+    }
+
     static LabelSelector decode(MappingReader selector) {
         Map<String, String> labels = selector.stringMap("matchLabels");
         List<Requirement> requirements = new ArrayList<>();

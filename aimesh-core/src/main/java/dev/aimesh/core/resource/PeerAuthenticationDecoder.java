@@ -13,11 +13,7 @@ final class PeerAuthenticationDecoder {
     private PeerAuthenticationDecoder() {}
 
     static Optional<Resource> decode(ObjectMeta metadata, Position position, MappingReader spec) {
-        Optional<Map<String, String>> selector = spec.mapping("selector").map(s -> {
-            Map<String, String> labels = s.stringMap("matchLabels");
-            s.finish();
-            return labels;
-        }).filter(labels -> !labels.isEmpty());
+        Optional<Map<String, String>> selector = LabelSelectorDecoder.istioSelector(spec);
         MtlsMode mode = spec.mapping("mtls").map(PeerAuthenticationDecoder::mode).orElse(MtlsMode.UNSET);
         Map<Integer, MtlsMode> portModes = new LinkedHashMap<>();
         spec.mapping("portLevelMtls").ifPresent(ports -> {
