@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.dlp.DlpRules;
+import dev.aimesh.core.dlp.JsonRedactor;
 import dev.aimesh.core.dlp.Redactor;
 import dev.aimesh.core.dlp.SseRedactor;
 import dev.aimesh.core.resource.DataLossPreventionPolicy.Direction;
@@ -48,7 +49,7 @@ final class DlpCheck {
             out = concat(a.bytes(), b.bytes());
             blocked = a.blocked().or(b::blocked);
         } else {
-            Redactor.Outcome outcome = json(body) ? plan.get().json().apply(body, 0, body.length)
+            Redactor.Outcome outcome = JsonRedactor.looksLikeJson(null, body) ? plan.get().json().apply(body, 0, body.length)
                     : plan.get().redactor().apply(body, 0, body.length);
             findings.addAll(outcome.findings());
             out = outcome instanceof Redactor.Outcome.Redacted r ? r.body() : body;
@@ -88,15 +89,6 @@ final class DlpCheck {
         if (checked.get("body") != null && !"clean".equals(checked.get("outcome"))) {
             out.printf("  %s would receive:%n%s%n", who, checked.get("body"));
         }
-    }
-
-    private static boolean json(byte[] body) {
-        for (byte b : body) {
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                return b == '{' || b == '[';
-            }
-        }
-        return false;
     }
 
     private static boolean eventStream(byte[] body) {

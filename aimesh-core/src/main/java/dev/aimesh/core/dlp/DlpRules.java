@@ -26,8 +26,8 @@ public final class DlpRules {
     private final List<Compiled> rules;
     /** Indexes in {@link #rules} of the rules for some callers only, at most 63. */
     private final int[] conditional;
+    /** The policies' inspection, combined: the smallest cap, and refuse when any says so. */
     private final Inspection inspection;
-    private final List<String> policies;
     /** Plans by the mask of caller rules matched, per direction; replaced whole when one is added (see {@link #plan}). */
     private volatile Map<Long, Optional<Plan>> requestPlans;
     private volatile Map<Long, Optional<Plan>> responsePlans;
@@ -60,7 +60,6 @@ public final class DlpRules {
         this.rules = List.copyOf(all);
         this.conditional = conditionalRules.stream().mapToInt(Integer::intValue).toArray();
         this.inspection = sorted.isEmpty() ? Inspection.DEFAULTS : new Inspection(max, refuse ? OverLimit.REFUSE : OverLimit.PASS);
-        this.policies = sorted.stream().map(DataLossPreventionPolicy::ref).toList();
         this.requestPlans = Map.of(0L, build(Direction.REQUEST, 0L));
         this.responsePlans = Map.of(0L, build(Direction.RESPONSE, 0L));
     }
@@ -77,21 +76,6 @@ public final class DlpRules {
 
     public boolean isEmpty() {
         return rules.isEmpty();
-    }
-
-    /** Whether some rule inspects bodies of {@code direction}, for some caller. */
-    public boolean inspects(Direction direction) {
-        return rules.stream().anyMatch(c -> c.rule().directions().contains(direction));
-    }
-
-    /** The policies' inspection, combined: the smallest cap, and refuse when any says so. */
-    public Inspection inspection() {
-        return inspection;
-    }
-
-    /** The policies compiled, {@code namespace/name}, sorted. */
-    public List<String> policies() {
-        return policies;
     }
 
     /** Whether any rule depends on the caller (the filter then has to say who it is). */

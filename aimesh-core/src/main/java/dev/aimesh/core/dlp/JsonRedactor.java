@@ -25,6 +25,15 @@ public final class JsonRedactor {
         this.numbers = card == null ? null : new Redactor(Map.of(Detector.PAYMENT_CARD, card), text.hashes());
     }
 
+    /** Whether a body is read as JSON: its content type says so, or it starts like a JSON object or array. */
+    public static boolean looksLikeJson(String contentType, byte[] body) {
+        if (contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).contains("json")) {
+            return true;
+        }
+        int first = nextSignificant(body, 0, body.length);
+        return first == '{' || first == '[';
+    }
+
     public Redactor text() {
         return text;
     }

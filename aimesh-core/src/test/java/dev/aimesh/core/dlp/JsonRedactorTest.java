@@ -97,4 +97,13 @@ class JsonRedactorTest {
                 .as("the hook sees the decoded value, and what it gives is written back escaped")
                 .isEqualTo("{\"delta\":{\"content\":\"<a\\\"b>\"},\"id\":\"[EMAIL]\"}");
     }
+
+    @Test
+    void aBodyIsReadAsJsonByItsTypeOrItsFirstByte() {
+        byte[] object = " \n{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+        byte[] text = "plain {x}".getBytes(StandardCharsets.UTF_8);
+        assertThat(JsonRedactor.looksLikeJson(null, object)).isTrue();
+        assertThat(JsonRedactor.looksLikeJson("text/plain", text)).isFalse();
+        assertThat(JsonRedactor.looksLikeJson("Application/JSON; charset=utf-8", text)).isTrue();
+    }
 }

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import dev.aimesh.core.audit.SecurityEvent;
 import dev.aimesh.core.dlp.DlpRules;
+import dev.aimesh.core.dlp.JsonRedactor;
 import dev.aimesh.core.dlp.Redactor;
 import dev.aimesh.core.dlp.SseRedactor;
 import dev.aimesh.core.dlp.StreamingRedactor;
@@ -107,7 +108,7 @@ public final class DataLossPreventionFilter implements HttpFilter {
     public FilterDecision onHeldRequestBody(ExchangeContext exchange, RequestHead head, ByteBuf body, boolean complete) {
         DlpRules.Plan plan = ((State) exchange.state()).request;
         byte[] bytes = ByteBufUtil.getBytes(body);
-        Redactor.Outcome outcome = json(head.get(HttpHeaderNames.CONTENT_TYPE), bytes)
+        Redactor.Outcome outcome = JsonRedactor.looksLikeJson(head.get(HttpHeaderNames.CONTENT_TYPE), bytes)
                 ? plan.json().apply(bytes, 0, bytes.length) : plan.redactor().apply(bytes, 0, bytes.length);
         if (outcome instanceof Redactor.Outcome.Blocked blocked) {
             return block(exchange, plan, Direction.REQUEST, blocked);
@@ -321,19 +322,6 @@ public final class DataLossPreventionFilter implements HttpFilter {
         Map<String, String> labels = exchange.peerId().flatMap(id -> exchange.snapshot().registry().bySpiffeId(id))
                 .map(WorkloadEntry::labels).orElse(Map.of());
         return DlpRules.Caller.of(exchange.peerId(), labels);
-    }
-
-    /** Whether a body is read as JSON: its type says so, or it starts like a JSON object or array. */
-    static boolean json(String contentType, byte[] body) {
-        if (lower(contentType).contains("json")) {
-            return true;
-        }
-        for (byte b : body) {
-            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                return b == '{' || b == '[';
-            }
-        }
-        return false;
     }
 
     static boolean binary(String type) {
