@@ -5,7 +5,10 @@ import javax.net.ssl.SSLException;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslCloseCompletionEvent;
+import io.netty.handler.ssl.ReferenceCountedOpenSslEngine;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.internal.tcnative.SSL;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,6 +18,9 @@ import org.slf4j.LoggerFactory;
  * not decrypt, an alert from the peer) comes as an SSLException; a peer's close_notify as the end of the session.
  * On BoringSSL an error in bytes that came with the client's Finished is only raised by the next write, which an
  * HTTP/1.1 server never makes while it waits for a request: a flush once the handshake is done raises it.
+ * And when such a record comes while the engine still has bytes to send (its session tickets), BoringSSL's
+ * engine drops the error once the handshake is over: the engine only shows it as the peer's side shut, which
+ * is read after each read here.
  */
 public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TlsSessionEnd.class);
@@ -33,6 +39,24 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
             ctx.close();
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive() && readSideShut(ctx.pipeline().get(SslHandler.class))) {
+            log.warn("closed the connection from {}: TLS: a fatal error in a record from the peer", ctx.channel().remoteAddress());
+            ctx.close();
+            return;
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private static boolean readSideShut(SslHandler ssl) {
+        if (ssl != null && ssl.engine() instanceof ReferenceCountedOpenSslEngine openSsl) {
+            long pointer = openSsl.sslPointer(); // 0 once the engine is freed; only this event loop frees it
+            return pointer != 0 && (SSL.getShutdown(pointer) & SSL.SSL_RECEIVED_SHUTDOWN) != 0;
+        }
+        return false;
     }
 
     @Override
