@@ -37,8 +37,8 @@ public final class AuthzRequest {
 
     private AuthzRequest(Builder b) {
         this.peer = requireNonNull(b.peer, "peer");
-        this.principal = peer.map(id -> id.toString().substring("spiffe://".length()));
-        this.sourceNamespace = peer.flatMap(AuthzRequest::namespaceOf);
+        this.principal = peer.map(SpiffeId::principal);
+        this.sourceNamespace = peer.flatMap(SpiffeId::namespace);
         this.sourceIp = b.sourceIp;
         this.remoteIp = b.remoteIp == null ? b.sourceIp : b.remoteIp;
         this.destinationIp = b.destinationIp;
@@ -94,15 +94,6 @@ public final class AuthzRequest {
     /** The namespace in the peer's {@code /ns/<namespace>/sa/<account>} ID. */
     public Optional<String> sourceNamespace() {
         return sourceNamespace;
-    }
-
-    private static Optional<String> namespaceOf(SpiffeId id) {
-        String p = id.path();
-        if (!p.startsWith("/ns/")) {
-            return Optional.empty();
-        }
-        int end = p.indexOf('/', 4);
-        return Optional.of(end < 0 ? p.substring(4) : p.substring(4, end));
     }
 
     public static Builder builder(String method, String path) {

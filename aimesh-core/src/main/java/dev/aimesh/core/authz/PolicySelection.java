@@ -5,6 +5,8 @@ import java.util.Map;
 import java.util.Optional;
 import dev.aimesh.core.resource.AuthorizationPolicy;
 import dev.aimesh.core.resource.DataLossPreventionPolicy;
+import dev.aimesh.core.resource.ObjectMeta;
+import dev.aimesh.core.resource.RateLimitPolicy;
 import dev.aimesh.core.resource.RequestAuthentication;
 
 /**
@@ -40,9 +42,22 @@ public final class PolicySelection {
     /** The DataLossPreventionPolicies that apply to a workload, by the same rules (they have no targets). */
     public static List<DataLossPreventionPolicy> dataLossPreventionFor(List<DataLossPreventionPolicy> policies,
             String rootNamespace, String namespace, String name, Map<String, String> labels) {
+        return selected(policies, DataLossPreventionPolicy::metadata, DataLossPreventionPolicy::selector, rootNamespace,
+                namespace, name, labels);
+    }
+
+    /** The RateLimitPolicies that apply to a workload, by the same rules. */
+    public static List<RateLimitPolicy> rateLimitsFor(List<RateLimitPolicy> policies, String rootNamespace, String namespace,
+            String name, Map<String, String> labels) {
+        return selected(policies, RateLimitPolicy::metadata, RateLimitPolicy::selector, rootNamespace, namespace, name, labels);
+    }
+
+    private static <P> List<P> selected(List<P> policies, java.util.function.Function<P, ObjectMeta> metadata,
+            java.util.function.Function<P, Optional<Map<String, String>>> selector, String rootNamespace, String namespace,
+            String name, Map<String, String> labels) {
         return policies.stream()
-                .filter(p -> p.metadata().namespace().equals(rootNamespace) || p.metadata().namespace().equals(namespace))
-                .filter(p -> applies(p.metadata().namespace(), p.selector(), List.of(), namespace, name, labels))
+                .filter(p -> metadata.apply(p).namespace().equals(rootNamespace) || metadata.apply(p).namespace().equals(namespace))
+                .filter(p -> applies(metadata.apply(p).namespace(), selector.apply(p), List.of(), namespace, name, labels))
                 .toList();
     }
 

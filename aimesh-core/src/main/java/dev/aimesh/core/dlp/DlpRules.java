@@ -169,13 +169,7 @@ public final class DlpRules {
             if (peer.isEmpty()) {
                 return ANONYMOUS;
             }
-            String path = peer.get().path();
-            String namespace = null;
-            if (path.startsWith("/ns/")) {
-                int end = path.indexOf('/', 4);
-                namespace = end < 0 ? path.substring(4) : path.substring(4, end);
-            }
-            return new Caller(peer.get().toString().substring("spiffe://".length()), namespace, labels);
+            return new Caller(peer.get().principal(), peer.get().namespace().orElse(null), labels);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.aimesh.core.dlp;
 
+import dev.aimesh.core.json.JsonStrings;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;

@@ -121,6 +121,20 @@ public final class SpiffeId {
         return path;
     }
 
+    /** The ID as Istio's principals name it: without {@code spiffe://}. */
+    public String principal() {
+        return uri.substring(SCHEME.length());
+    }
+
+    /** The namespace of a {@code /ns/<namespace>/...} path. */
+    public Optional<String> namespace() {
+        if (!path.startsWith("/ns/")) {
+            return Optional.empty();
+        }
+        int end = path.indexOf('/', 4);
+        return Optional.of(end < 0 ? path.substring(4) : path.substring(4, end));
+    }
+
     public boolean memberOf(TrustDomain domain) {
         return trustDomain.equals(domain);
     }

@@ -54,6 +54,7 @@ public record ConfigSnapshot(String version, List<WorkloadEntry> workloads, List
         all.addAll(config.peerAuthentications());
         all.addAll(config.networkPolicies());
         all.addAll(config.dataLossPreventionPolicies());
+        all.addAll(config.rateLimitPolicies());
         return all;
     }
 

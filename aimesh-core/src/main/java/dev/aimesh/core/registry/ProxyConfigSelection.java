@@ -59,6 +59,7 @@ public final class ProxyConfigSelection {
             selected.addAll(peerAuthentications(config.peerAuthentications(), root, namespace, labels));
             selected.addAll(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(), root, namespace, name,
                     labels));
+            selected.addAll(PolicySelection.rateLimitsFor(config.rateLimitPolicies(), root, namespace, name, labels));
             List<NetworkPolicy> networkPolicies = networkPolicies(config.networkPolicies(), namespace, labels);
             selected.addAll(networkPolicies);
             boolean egress = networkPolicies.stream().anyMatch(p -> p.policyTypes().contains(NetworkPolicy.Direction.EGRESS));

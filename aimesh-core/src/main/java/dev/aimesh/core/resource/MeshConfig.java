@@ -15,7 +15,8 @@ import dev.aimesh.core.identity.SpiffeId;
  */
 public record MeshConfig(Mesh mesh, List<Workload> workloads, List<AuthorizationPolicy> authorizationPolicies,
         List<RequestAuthentication> requestAuthentications, List<PeerAuthentication> peerAuthentications,
-        List<NetworkPolicy> networkPolicies, List<DataLossPreventionPolicy> dataLossPreventionPolicies) {
+        List<NetworkPolicy> networkPolicies, List<DataLossPreventionPolicy> dataLossPreventionPolicies,
+        List<RateLimitPolicy> rateLimitPolicies) {
     public MeshConfig {
         workloads = workloads.stream()
                 .sorted(Comparator.comparing(Workload::namespace).thenComparing(Workload::name))
@@ -36,10 +37,13 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         dataLossPreventionPolicies = dataLossPreventionPolicies.stream()
                 .sorted(Comparator.comparing(DataLossPreventionPolicy::ref))
                 .toList();
+        rateLimitPolicies = rateLimitPolicies.stream()
+                .sorted(Comparator.comparing(RateLimitPolicy::ref))
+                .toList();
     }
 
     public static MeshConfig empty() {
-        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+        return new MeshConfig(Mesh.defaults(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
     }
 
     /** Assembles resources into a config, reporting conflicts between them (duplicates, several Meshes). */
@@ -54,6 +58,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         Map<String, PeerAuthentication> peerAuthentications = new LinkedHashMap<>();
         Map<String, NetworkPolicy> networkPolicies = new LinkedHashMap<>();
         Map<String, DataLossPreventionPolicy> dlpPolicies = new LinkedHashMap<>();
+        Map<String, RateLimitPolicy> rateLimits = new LinkedHashMap<>();
         for (Resource resource : resources) {
             switch (resource) {
                 case Mesh m -> {
@@ -95,6 +100,7 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
                 case PeerAuthentication p -> keepFirst(peerAuthentications, p.ref(), p, problems);
                 case NetworkPolicy p -> keepFirst(networkPolicies, p.ref(), p, problems);
                 case DataLossPreventionPolicy p -> keepFirst(dlpPolicies, p.ref(), p, problems);
+                case RateLimitPolicy p -> keepFirst(rateLimits, p.ref(), p, problems);
                 case Workload w -> {
                     String key = w.namespace() + "/" + w.name();
                     Workload first = workloads.putIfAbsent(key, w);
@@ -117,7 +123,8 @@ public record MeshConfig(Mesh mesh, List<Workload> workloads, List<Authorization
         }
         return new Assembled(new MeshConfig(mesh == null ? Mesh.defaults() : mesh, List.copyOf(workloads.values()),
                 List.copyOf(policies.values()), List.copyOf(authentications.values()), List.copyOf(peerAuthentications.values()),
-                List.copyOf(networkPolicies.values()), List.copyOf(dlpPolicies.values())), problems);
+                List.copyOf(networkPolicies.values()), List.copyOf(dlpPolicies.values()),
+                List.copyOf(rateLimits.values())), problems);
     }
 
     private static <R extends Resource> void keepFirst(Map<String, R> kept, String ref, R resource, List<Diagnostic> problems) {

@@ -4,7 +4,7 @@ import dev.aimesh.core.config.Position;
 
 /** A decoded, validated configuration resource. */
 public sealed interface Resource permits AuthorizationPolicy, DataLossPreventionPolicy, Mesh, NetworkPolicy, PeerAuthentication,
-        RequestAuthentication, Role, RoleBinding, Workload {
+        RateLimitPolicy, RequestAuthentication, Role, RoleBinding, Workload {
     ResourceType type();
 
     ObjectMeta metadata();

@@ -20,6 +20,7 @@ final class ResourceDecoders {
             Map.entry(PeerAuthentication.TYPE_V1BETA1, PeerAuthenticationDecoder::decode),
             Map.entry(NetworkPolicy.TYPE, NetworkPolicyDecoder::decode),
             Map.entry(DataLossPreventionPolicy.TYPE, DataLossPreventionPolicyDecoder::decode),
+            Map.entry(RateLimitPolicy.TYPE, RateLimitPolicyDecoder::decode),
             Map.entry(Role.TYPE, RoleDecoders::role),
             Map.entry(RoleBinding.TYPE, RoleDecoders::binding));
 

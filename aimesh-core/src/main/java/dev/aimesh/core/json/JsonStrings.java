@@ -1,16 +1,16 @@
-package dev.aimesh.core.dlp;
+package dev.aimesh.core.json;
 
 import java.io.ByteArrayOutputStream;
 
 /** JSON string contents between their quotes: where one ends, its value decoded, a value written back. */
-final class JsonStrings {
+public final class JsonStrings {
     private JsonStrings() {}
 
     /**
      * Where the string whose opening quote is at {@code quote} closes (the index of its closing quote), or -1 when
      * it does not close before {@code to}.
      */
-    static int end(byte[] b, int quote, int to) {
+    public static int end(byte[] b, int quote, int to) {
         for (int j = quote + 1; j < to; j++) {
             if (b[j] == '\\') {
                 j++;
@@ -21,7 +21,7 @@ final class JsonStrings {
         return -1;
     }
 
-    static boolean escaped(byte[] b, int from, int to) {
+    public static boolean escaped(byte[] b, int from, int to) {
         for (int j = from; j < to; j++) {
             if (b[j] == '\\') {
                 return true;
@@ -31,7 +31,7 @@ final class JsonStrings {
     }
 
     /** The UTF-8 bytes of the value written in {@code b[from, to)} (the contents, no quotes); a bad escape stays as written. */
-    static byte[] decode(byte[] b, int from, int to) {
+    public static byte[] decode(byte[] b, int from, int to) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(to - from);
         int j = from;
         while (j < to) {
@@ -81,7 +81,7 @@ final class JsonStrings {
     }
 
     /** {@code value} (UTF-8) as the contents of a JSON string: quotes, backslashes and controls escaped. */
-    static byte[] encode(byte[] value) {
+    public static byte[] encode(byte[] value) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(value.length + 8);
         for (byte v : value) {
             int c = v & 0xff;
@@ -93,7 +93,7 @@ final class JsonStrings {
                 case '\t' -> out.writeBytes(new byte[] {'\\', 't'});
                 default -> {
                     if (c < 0x20) {
-                        out.writeBytes(ContentScanner.ascii(String.format("\\u%04x", c)));
+                        out.writeBytes(String.format("\\u%04x", c).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                     } else {
                         out.write(c);
                     }
