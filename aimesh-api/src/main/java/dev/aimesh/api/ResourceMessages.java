@@ -12,6 +12,7 @@ import dev.aimesh.core.resource.DataLossPreventionPolicy;
 import dev.aimesh.core.resource.HostPort;
 import dev.aimesh.core.resource.Mesh;
 import dev.aimesh.core.resource.NetworkPolicy;
+import dev.aimesh.core.resource.RateLimitPolicy;
 import dev.aimesh.core.resource.PeerAuthentication;
 import dev.aimesh.core.resource.RequestAuthentication;
 import dev.aimesh.core.resource.Role;
@@ -35,6 +36,7 @@ public final class ResourceMessages {
             case PeerAuthentication p -> builder.setPeerAuthentication(AuthenticationMessages.toProto(p));
             case NetworkPolicy p -> builder.setNetworkPolicy(NetworkPolicyMessages.toProto(p));
             case DataLossPreventionPolicy p -> builder.setDataLossPreventionPolicy(DataLossPreventionMessages.toProto(p));
+            case RateLimitPolicy p -> builder.setRateLimitPolicy(RateLimitMessages.toProto(p));
             case Role r -> throw new IllegalArgumentException(r.displayName() + ": Roles reach proxies compiled into policies");
             case RoleBinding b -> throw new IllegalArgumentException(b.displayName()
                     + ": RoleBindings reach proxies compiled into policies");
@@ -52,6 +54,7 @@ public final class ResourceMessages {
             case PEER_AUTHENTICATION -> AuthenticationMessages.fromProto(message.getPeerAuthentication());
             case NETWORK_POLICY -> NetworkPolicyMessages.fromProto(message.getNetworkPolicy());
             case DATA_LOSS_PREVENTION_POLICY -> DataLossPreventionMessages.fromProto(message.getDataLossPreventionPolicy());
+            case RATE_LIMIT_POLICY -> RateLimitMessages.fromProto(message.getRateLimitPolicy());
             case KIND_NOT_SET -> throw new IllegalArgumentException("a resource of a kind this proxy does not know"
                     + (message.getUnknownFields().asMap().isEmpty() ? " (none set)"
                             : " (field " + message.getUnknownFields().asMap().keySet() + " of aimesh.v1.Resource)")

@@ -169,6 +169,19 @@ class ResourceMessagesTest {
               - {detectors: [us-ssn], action: mask}
               - {detectors: [jwt, generic-secret], action: audit}
               inspection: {maxBodyBytes: 256Ki, overLimit: pass}
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: RateLimitPolicy
+            metadata: {name: llm, namespace: models}
+            spec:
+              selector: {matchLabels: {app: llm}}
+              limits:
+              - name: tokens
+                tokens: 20000
+                per: 1h
+                by: [caller, claim:tenant, model]
+                when: {principals: ["cluster.local/ns/apps/*"], namespaces: [apps], models: [llama], operations: [chat, completions]}
+              - {requests: 5, per: 30d, by: [requestPrincipal, operation]}
             """;
 
     static List<Resource> decoded() {
@@ -194,7 +207,7 @@ class ResourceMessagesTest {
         assertThat(decoded()).extracting(Resource::key).contains("Mesh default/default", "Workload models/llm",
                 "AuthorizationPolicy models/everything", "AuthorizationPolicy models/audit-all",
                 "RequestAuthentication models/users", "PeerAuthentication models/llm", "NetworkPolicy models/llm",
-                "DataLossPreventionPolicy models/llm");
+                "DataLossPreventionPolicy models/llm", "RateLimitPolicy models/llm");
         AuthorizationPolicy everything = (AuthorizationPolicy) decoded().stream()
                 .filter(r -> r.key().equals("AuthorizationPolicy models/everything")).findFirst().orElseThrow();
         assertThat(everything.dryRun()).isTrue();

@@ -1,6 +1,8 @@
 package dev.aimesh.core.ai;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import dev.aimesh.core.json.JsonStrings;
 
 /**
  * Server-sent events cut out of a byte stream that arrives in pieces of any size: each event's data (its
@@ -10,11 +12,14 @@ import java.util.Arrays;
 public final class SseEvents {
     /** What the events are handed to. */
     public interface Sink {
-        /** One event's data, {@code data[from, to)}, valid during the call only. */
-        void data(byte[] data, int from, int to);
+        /**
+         * One event's data, {@code data[from, to)}, valid during the call only; {@code end} is where the event ended
+         * in the bytes fed (just past its blank line's line end, or its CR).
+         */
+        void data(byte[] data, int from, int to, int end);
 
-        /** An event longer than the cap, of {@code bytes} bytes so far (its data is not kept). */
-        void tooLarge(long bytes);
+        /** An event longer than the cap, of {@code bytes} bytes (its data is not kept), that ended at {@code end}. */
+        void tooLarge(long bytes, int end);
     }
 
     private final int maxEventBytes;
@@ -40,9 +45,9 @@ public final class SseEvents {
             if (c == '\n' || c == '\r') {
                 if (atLineStart) { // a blank line ends the event, if one has begun
                     if (skipped >= 0) {
-                        sink.tooLarge(skipped);
+                        sink.tooLarge(skipped, i + 1);
                     } else if (length > 0) {
-                        emit(sink);
+                        emit(sink, i + 1);
                     }
                     skipped = -1;
                     length = 0;
@@ -73,8 +78,18 @@ public final class SseEvents {
         pending[length++] = c;
     }
 
+    /**
+     * The error event the proxy ends a stream with: {@code event: error} and data as OpenAI-style clients read an
+     * error ({@code {"error": {"type", "code", "message"}}}).
+     */
+    public static byte[] errorEvent(String code, String message) {
+        String data = "{\"error\":{\"type\":\"" + code.replace('-', '_') + "\",\"code\":\"" + code + "\",\"message\":\""
+                + new String(JsonStrings.encode(message.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8) + "\"}}";
+        return ("event: error\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
+    }
+
     /** The event's {@code data:} lines, joined; fields other than data, and comments, are skipped. */
-    private void emit(Sink sink) {
+    private void emit(Sink sink, int eventEnd) {
         byte[] out = new byte[length];
         int n = 0;
         int line = 0;
@@ -100,7 +115,7 @@ public final class SseEvents {
             line = end + 1;
         }
         if (any) {
-            sink.data(out, 0, n);
+            sink.data(out, 0, n, eventEnd);
         }
     }
 }

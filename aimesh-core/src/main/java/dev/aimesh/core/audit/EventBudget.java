@@ -18,6 +18,8 @@ public enum EventBudget {
     OVERLOAD,
     /** Data-loss prevention: blocks, redactions, findings recorded, bodies passed uninspected. */
     DATA_PROTECTION,
+    /** Rate limits: refusals and streams ended (a flood of 429s must not crowd out other events). */
+    RATE_LIMITS,
     /** The reporter's own accounting: how many events it had to drop. */
     REPORTING;
 
@@ -29,6 +31,7 @@ public enum EventBudget {
             case PEER_AUTHN_REFUSED -> UNAUTHENTICATED;
             case OVERLOAD_REFUSED -> OVERLOAD;
             case DLP_BLOCKED, DLP_REDACTED, DLP_AUDIT, DLP_UNINSPECTED -> DATA_PROTECTION;
+            case RATE_LIMITED, RATE_LIMIT_STREAM_ENDED -> RATE_LIMITS;
             case AUDIT_DROPPED -> REPORTING;
         };
     }

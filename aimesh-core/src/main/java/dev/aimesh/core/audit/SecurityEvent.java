@@ -42,6 +42,10 @@ public record SecurityEvent(Type type, Instant time, Map<Field, String> fields) 
         DLP_AUDIT("dlp.audit", false),
         /** A body that went on without being inspected (over the cap, compressed, binary) where the policy lets it. */
         DLP_UNINSPECTED("dlp.uninspected", false),
+        /** A request refused (429) because a limit it falls under has no room for it. */
+        RATE_LIMITED("ratelimit.refused", true),
+        /** A streamed answer ended because the caller's token budget ran out while it streamed. */
+        RATE_LIMIT_STREAM_ENDED("ratelimit.stream-ended", true),
         /** How many events the proxy had to drop since its last report (its queue was full). */
         AUDIT_DROPPED("audit.dropped", false);
 

@@ -1,5 +1,6 @@
 package dev.aimesh.core.dlp;
 
+import dev.aimesh.core.ai.SseEvents;
 import dev.aimesh.core.json.JsonStrings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -104,7 +105,7 @@ public final class SseRedactor {
     public byte[] refuse(String code, String message) {
         finished = true;
         pending = new byte[0];
-        return errorEvent(code, message);
+        return SseEvents.errorEvent(code, message);
     }
 
     /** After {@link Release#overLimit()}: the held event and everything after it pass as they are. */
@@ -113,13 +114,6 @@ public final class SseRedactor {
         byte[] rest = pending;
         pending = new byte[0];
         return rest;
-    }
-
-    /** The error event a block ends a stream with. */
-    public static byte[] errorEvent(String code, String message) {
-        String data = "{\"error\":{\"type\":\"" + code.replace('-', '_') + "\",\"code\":\"" + code + "\",\"message\":\""
-                + new String(JsonStrings.encode(message.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8) + "\"}}";
-        return ascii("event: error\ndata: " + data + "\n\n");
     }
 
     /** One event {@code b[start, end)} (its blank line included) written to {@code out}; returns the block, if any. */
@@ -203,7 +197,7 @@ public final class SseRedactor {
             if (rewritten != null && rewritten.length > 0) {
                 writeEvent(out, other.toByteArray(), rewritten); // what came before the blocked value
             }
-            out.writeBytes(errorEvent("dlp-blocked", "the response was stopped: it contained " + blocked.detector().key()
+            out.writeBytes(SseEvents.errorEvent("dlp-blocked", "the response was stopped: it contained " + blocked.detector().key()
                     + " data"));
             finished = true;
             return Optional.of(blocked);
@@ -243,7 +237,7 @@ public final class SseRedactor {
             writeEvent(out, new byte[0], payload);
         }
         if (r.blocked().isPresent()) {
-            out.writeBytes(errorEvent("dlp-blocked", "the response was stopped: it contained "
+            out.writeBytes(SseEvents.errorEvent("dlp-blocked", "the response was stopped: it contained "
                     + r.blocked().get().detector().key() + " data"));
             finished = true;
         }

@@ -91,6 +91,18 @@ public record RateLimitPolicy(ObjectMeta metadata, Position position, Optional<M
             return new KeyPart(Kind.CLAIM, name);
         }
 
+        /** The part a policy's text names, if any. */
+        public static Optional<KeyPart> parse(String text) {
+            return Optional.ofNullable(switch (text) {
+                case "caller" -> CALLER;
+                case "requestPrincipal" -> REQUEST_PRINCIPAL;
+                case "model" -> MODEL;
+                case "operation" -> OPERATION;
+                default -> text.startsWith("claim:") && text.length() > "claim:".length()
+                        ? claim(text.substring("claim:".length())) : null;
+            });
+        }
+
         /** As policies write it: {@code caller}, {@code requestPrincipal}, {@code claim:tenant}, {@code model}. */
         public String key() {
             return switch (kind) {

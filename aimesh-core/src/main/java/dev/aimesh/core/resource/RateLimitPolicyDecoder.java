@@ -122,18 +122,7 @@ final class RateLimitPolicyDecoder {
     }
 
     private static KeyPart keyPart(String text) {
-        return switch (text) {
-            case "caller" -> KeyPart.CALLER;
-            case "requestPrincipal" -> KeyPart.REQUEST_PRINCIPAL;
-            case "model" -> KeyPart.MODEL;
-            case "operation" -> KeyPart.OPERATION;
-            default -> {
-                if (text.startsWith("claim:") && text.length() > "claim:".length()) {
-                    yield KeyPart.claim(text.substring("claim:".length()));
-                }
-                throw new IllegalArgumentException("'" + text + "' is not a key part (expected: caller, requestPrincipal,"
-                        + " claim:<name>, model or operation)");
-            }
-        };
+        return KeyPart.parse(text).orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not a key part"
+                + " (expected: caller, requestPrincipal, claim:<name>, model or operation)"));
     }
 }

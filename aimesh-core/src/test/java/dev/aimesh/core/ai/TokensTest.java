@@ -94,15 +94,34 @@ class TokensTest {
         assertThat(events).containsExactly("too large: 47", "ok");
     }
 
+    @Test
+    void eachEventSaysWhereItEndedInThePieceItEndedIn() {
+        List<Integer> ends = new ArrayList<>();
+        SseEvents sse = new SseEvents(64);
+        byte[] b = utf8("data: a\n\ndata: b\r\n\r\n");
+        SseEvents.Sink sink = new SseEvents.Sink() {
+            @Override
+            public void data(byte[] data, int from, int to, int end) {
+                ends.add(end);
+            }
+
+            @Override
+            public void tooLarge(long bytes, int end) {}
+        };
+        sse.feed(b, 0, 5, sink);
+        sse.feed(b, 5, b.length, sink);
+        assertThat(ends).as("past the LF of the first, the CR of the second").containsExactly(9, 19);
+    }
+
     private static SseEvents.Sink sink(List<String> events) {
         return new SseEvents.Sink() {
             @Override
-            public void data(byte[] data, int from, int to) {
+            public void data(byte[] data, int from, int to, int end) {
                 events.add(new String(data, from, to - from, StandardCharsets.UTF_8));
             }
 
             @Override
-            public void tooLarge(long bytes) {
+            public void tooLarge(long bytes, int end) {
                 events.add("too large: " + bytes);
             }
         };

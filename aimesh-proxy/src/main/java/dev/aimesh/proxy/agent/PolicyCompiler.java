@@ -8,16 +8,18 @@ import dev.aimesh.core.authz.PolicySelection;
 import dev.aimesh.core.config.Diagnostic;
 import dev.aimesh.core.dlp.DlpRules;
 import dev.aimesh.core.dlp.ValueHashes;
+import dev.aimesh.core.ratelimit.RateLimits;
 import dev.aimesh.core.registry.ConfigSnapshot;
 import dev.aimesh.core.registry.WorkloadEntry;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.Workload;
 import dev.aimesh.proxy.filter.authn.JwksSources;
 import dev.aimesh.proxy.filter.authn.RequestAuthenticator;
+import dev.aimesh.proxy.filter.ratelimit.TokenCounts;
 
 /**
  * Compiles the typed resources of a snapshot (those that concern this workload, validated by the control
- * plane) into what the filters that enforce them use (authorization, end-user authentication, data-loss prevention), or says why
+ * plane) into what the filters that enforce them use (authorization, end-user authentication, data-loss prevention, rate limits), or says why
  * it cannot. Nothing here decodes YAML or JSON.
  */
 public final class PolicyCompiler {
@@ -50,7 +52,7 @@ public final class PolicyCompiler {
     public sealed interface Result {
         /** {@code forwardedPath}: which path this workload's model server is sent (its Workload's inbound setting). */
         record Compiled(MeshConfig config, Authorizer authorizer, RequestAuthenticator authenticator,
-                Workload.ForwardedPath forwardedPath, DlpRules dlp) implements Result {}
+                Workload.ForwardedPath forwardedPath, DlpRules dlp, RateLimits rateLimits) implements Result {}
 
         record Rejected(String reason) implements Result {}
     }
@@ -74,8 +76,13 @@ public final class PolicyCompiler {
                     .orElse(Workload.ForwardedPath.NORMALIZED);
             DlpRules dlp = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(),
                     config.mesh().authorization().rootNamespace(), namespace, name, labels), hashes);
+            RateLimits rateLimits = RateLimits.compile(PolicySelection.rateLimitsFor(config.rateLimitPolicies(),
+                    config.mesh().authorization().rootNamespace(), namespace, name, labels));
+            if (rateLimits.countsTokens()) {
+                TokenCounts.load(); // here, off the event loops, before the first request needs it
+            }
             return new Result.Compiled(config, Authorizer.forWorkload(config, namespace, name, labels), authenticator,
-                    forwardedPath, dlp);
+                    forwardedPath, dlp, rateLimits);
         } catch (IllegalArgumentException e) {
             return new Result.Rejected(e.getMessage());
         }

@@ -37,7 +37,7 @@ public final class SnapshotAssembler {
         ProxySnapshot.Policy policy = new ProxySnapshot.Policy(registry.version(), compiled.authorizer(),
                 compiled.authenticator(), PeerAuthentications.modeFor(compiled.config(), namespace, labels, port),
                 NetworkView.of(compiled.config(), namespace, labels, port), RegistryIndex.of(registry),
-                compiled.forwardedPath(), compiled.dlp());
+                compiled.forwardedPath(), compiled.dlp(), compiled.rateLimits());
         return ProxySnapshot.assemble(policy, chains);
     }
 }

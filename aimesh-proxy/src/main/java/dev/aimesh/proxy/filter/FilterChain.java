@@ -137,6 +137,10 @@ public final class FilterChain {
                     chunk.chunk().release();
                     return failed(exchange, i, new IllegalStateException("replaced a body chunk from its request-headers hook"));
                 }
+                case FilterDecision.EndResponse end -> {
+                    end.chunk().release();
+                    return failed(exchange, i, new IllegalStateException("ended the response from its request-headers hook"));
+                }
             }
         }
         exchange.resumeAt = filters.length;
@@ -190,6 +194,10 @@ public final class FilterChain {
                 chunk.chunk().release();
                 yield failed(exchange, i, new IllegalStateException("replaced a body it held only the first bytes of"));
             }
+            case FilterDecision.EndResponse end -> {
+                end.chunk().release();
+                yield failed(exchange, i, new IllegalStateException("ended the response from its held-body hook"));
+            }
         };
     }
 
@@ -219,6 +227,7 @@ public final class FilterChain {
 
     private FilterDecision body(ExchangeContext exchange, int[] which, ByteBuf chunk, boolean last, boolean request) {
         ByteBuf current = chunk;
+        boolean ended = false;
         for (int i : which) {
             exchange.current = i;
             FilterDecision decision;
@@ -242,11 +251,23 @@ public final class FilterChain {
                     release(current, chunk);
                     return answered(exchange, respond);
                 }
+                case FilterDecision.EndResponse end when !request -> {
+                    release(current, chunk);
+                    current = end.chunk();
+                    ended |= !last; // at the last chunk anyway, it only replaces it
+                    last = true; // the filters after this one see the end
+                }
                 default -> {
                     release(current, chunk);
+                    if (decision instanceof FilterDecision.EndResponse end) {
+                        end.chunk().release();
+                    }
                     return failed(exchange, i, new IllegalStateException(decision + " from a body hook"));
                 }
             }
+        }
+        if (ended) {
+            return new FilterDecision.EndResponse(current);
         }
         return current == chunk ? FilterDecision.CONTINUE : new FilterDecision.ReplaceChunk(current);
     }

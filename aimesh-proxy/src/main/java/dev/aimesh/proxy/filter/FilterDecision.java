@@ -23,15 +23,22 @@ public sealed interface FilterDecision {
 
     /**
      * Answer with {@code status} now (nothing further goes upstream); {@code code} is the stable reason the
-     * {@code x-aimesh-reason} header carries, {@code message} the one line of the body.
+     * {@code x-aimesh-reason} header carries, {@code message} the one line of the body, {@code headers} fields the
+     * answer carries besides ({@code Retry-After}).
      */
-    record Respond(int status, String code, String message) implements FilterDecision, ChainStep {
+    record Respond(int status, String code, String message, java.util.Map<String, String> headers)
+            implements FilterDecision, ChainStep {
         public Respond {
             if (status < 200 || status > 599) {
                 throw new IllegalArgumentException("status: " + status + " (expected: 200..599)");
             }
             requireNonNull(code, "code");
             requireNonNull(message, "message");
+            headers = java.util.Map.copyOf(headers);
+        }
+
+        public Respond(int status, String code, String message) {
+            this(status, code, message, java.util.Map.of());
         }
     }
 
@@ -52,6 +59,17 @@ public sealed interface FilterDecision {
      */
     record ReplaceChunk(ByteBuf chunk) implements FilterDecision {
         public ReplaceChunk {
+            requireNonNull(chunk, "chunk");
+        }
+    }
+
+    /**
+     * From a response-body hook: {@code chunk} is the last of the response, sent in place of the one the filter was
+     * given; the rest of the upstream's answer is not read (the upstream exchange is given up), and the filters after
+     * this one see {@code chunk} as the last. A stream ended this way ends cleanly for the client, as a finished one.
+     */
+    record EndResponse(ByteBuf chunk) implements FilterDecision {
+        public EndResponse {
             requireNonNull(chunk, "chunk");
         }
     }

@@ -43,6 +43,20 @@ final class BodyParts {
         return part instanceof Http2HeadersFrame trailers ? new Http2HeaderMap(trailers.headers()) : null;
     }
 
+    /**
+     * A last part with {@code chunk} as its bytes, in the hop's version, in place of {@code part} (released; its
+     * trailers, if it had any, go with it): the message ends there.
+     */
+    static Object ending(Object part, ByteBuf chunk) {
+        if (last(part) && !(part instanceof Http2HeadersFrame)) {
+            return replace(part, chunk);
+        }
+        boolean http1 = part instanceof HttpContent;
+        io.netty.util.ReferenceCountUtil.release(part);
+        return http1 ? new io.netty.handler.codec.http.DefaultLastHttpContent(chunk)
+                : new io.netty.handler.codec.http2.DefaultHttp2DataFrame(chunk, true);
+    }
+
     /** The part with {@code chunk} as its bytes (the part's own released); trailers only stay as they are. */
     static Object replace(Object part, ByteBuf chunk) {
         if (part instanceof HttpContent content) {

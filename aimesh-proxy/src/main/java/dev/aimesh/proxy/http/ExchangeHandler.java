@@ -3,6 +3,7 @@ package dev.aimesh.proxy.http;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -99,6 +100,8 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
     private boolean http10;
     private boolean requestDone;
     private boolean responseStarted;
+    /** A filter ended the response before the upstream did: the upstream's exchange is given up, not reused. */
+    private boolean responseCut;
     private long requestBytes;
     private UpstreamLease lease;
     private Future<UpstreamLease> pendingLease;
@@ -181,6 +184,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         awaitingContinue = false;
         lastResponseWrite = null;
         responseStarted = false;
+        responseCut = false;
         requestBytes = 0;
         responseBytes = 0;
         status = 0;
@@ -242,7 +246,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 awaitingContinue = !requestDone && pending.isEmpty() && ExpectContinue.expected(head);
                 ReferenceCountUtil.release(request);
                 drainPending();
-                refuse(HttpResponseStatus.valueOf(refuse.status()), refuse.code(), refuse.message());
+                refuse(HttpResponseStatus.valueOf(refuse.status()), refuse.code(), refuse.message(), refuse.headers());
             }
             case FilterDecision.Hold holding -> {
                 ExpectContinue.proceed(ctx, head, !requestDone, downstreamHttp2);
@@ -561,7 +565,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             lease.release(false);
             lease = null;
         }
-        refuse(HttpResponseStatus.valueOf(respond.status()), respond.code(), respond.message());
+        refuse(HttpResponseStatus.valueOf(respond.status()), respond.code(), respond.message(), respond.headers());
     }
 
     /** The held body is in (or past the cap): the holding filter decides with what was read, then the chain goes on. */
@@ -707,8 +711,12 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Answers the request ourselves; the rest of its body is read and dropped. */
     private void refuse(HttpResponseStatus status, String code, String message) {
+        refuse(status, code, message, Map.of());
+    }
+
+    /** Answers the request ourselves; the rest of its body is read and dropped. */
+    private void refuse(HttpResponseStatus status, String code, String message, Map<String, String> headers) {
         discarding = true;
         keepAlive = false;
         if (responseStarted) {
@@ -720,12 +728,12 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         this.status = status.code();
         endExchange(code);
         if (!downstreamHttp2) {
-            HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message);
+            HttpResponse response = ErrorResponses.of(ctx.alloc(), status, code, message, headers);
             response.headers().set(HttpHeaderNames.CONNECTION, "close");
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        ChannelFuture answered = ErrorResponses.writeHttp2(ctx, ctx.alloc(), status, code, message);
+        ChannelFuture answered = ErrorResponses.writeHttp2(ctx, ctx.alloc(), status, code, message, headers);
         ctx.flush();
         if (awaitingContinue) {
             // The final answer already tells a client waiting for 100 Continue to send no body (RFC 9110 §10.1.1),
@@ -814,7 +822,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         responseBytes += BodyParts.content(msg).readableBytes();
-        if (last) {
+        if (last || responseCut) {
             lastResponseWrite = reply(msg);
             ctx.flush();
             responseDone();
@@ -915,6 +923,11 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
                 answerInstead(respond);
                 return null;
             }
+            case FilterDecision.EndResponse end -> {
+                responseCut = !BodyParts.last(part);
+                discarding |= !requestDone; // what the client still sends has nowhere to go
+                return BodyParts.ending(part, end.chunk());
+            }
             default -> {
                 return part;
             }
@@ -933,7 +946,7 @@ public final class ExchangeHandler extends ChannelInboundHandlerAdapter {
         lease = null;
         if (done != null) {
             detachRelay();
-            done.release(requestDone);
+            done.release(requestDone && !responseCut);
         }
         finishIfDone();
     }

@@ -18,6 +18,8 @@ import dev.aimesh.proxy.filter.authz.AuthorizationFilter;
 import dev.aimesh.proxy.filter.common.SecurityEventSink;
 import dev.aimesh.proxy.filter.dlp.DataLossPreventionConfig;
 import dev.aimesh.proxy.filter.dlp.DataLossPreventionFilter;
+import dev.aimesh.proxy.filter.ratelimit.RateLimitConfig;
+import dev.aimesh.proxy.filter.ratelimit.RateLimitFilter;
 import dev.aimesh.proxy.filter.hopbyhop.HopByHopFilter;
 import dev.aimesh.proxy.filter.netpol.NetworkPolicyConfig;
 import dev.aimesh.proxy.filter.netpol.NetworkPolicyFilter;
@@ -46,6 +48,7 @@ public final class InboundChain {
     private final HttpFilter attributes;
     private final HttpFilter authz;
     private final HttpFilter dlp;
+    private final HttpFilter rateLimits;
     private final HttpFilter hopByHop = new HopByHopFilter();
     private final HttpFilter xfcc = new ForwardedClientCertFilter(new ForwardedClientCertConfig(ForwardedClientCert.HEADER));
 
@@ -59,6 +62,7 @@ public final class InboundChain {
         this.attributes = new AiAttributesFilter(AiAttributesConfig.defaults(events));
         this.authz = new AuthorizationFilter(new AuthorizationConfig(modelPort, clock, events));
         this.dlp = new DataLossPreventionFilter(new DataLossPreventionConfig(events));
+        this.rateLimits = new RateLimitFilter(RateLimitConfig.defaults(events)); // its counters live as long as the proxy
     }
 
     /** Exchanges under no policy yet (mTLS required, nothing else checked), as benchmarks run them. */
@@ -77,6 +81,9 @@ public final class InboundChain {
         filters.addAll(List.of(attributes, authz));
         if (!policy.dlp().isEmpty()) {
             filters.add(dlp);
+        }
+        if (!policy.rateLimits().isEmpty()) {
+            filters.add(rateLimits); // after authorization and DLP: a refused request uses no budget
         }
         filters.addAll(List.of(hopByHop, xfcc));
         return new FilterChain(filters, (exchange, head) -> model, events);

@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.dlp.DlpRules;
 import dev.aimesh.core.peerauthn.EffectiveMtls;
+import dev.aimesh.core.ratelimit.RateLimits;
 import dev.aimesh.core.resource.PeerAuthentication.MtlsMode;
 import dev.aimesh.core.resource.Workload;
 import dev.aimesh.proxy.filter.FilterChain;
@@ -30,9 +31,11 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
      * @param mtls the PeerAuthentication mode of this workload's port
      * @param forwardedPath which path the model server is sent: the normalized one policy decided on, or the raw one
      * @param dlp the DataLossPreventionPolicies of this workload, compiled
+     * @param rateLimits the RateLimitPolicies of this workload, compiled (their counters live in the proxy, across versions)
      */
     public record Policy(String version, Authorizer authorizer, RequestAuthenticator authenticator, EffectiveMtls mtls,
-            NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath, DlpRules dlp) {
+            NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath, DlpRules dlp,
+            RateLimits rateLimits) {
         /** Before the first snapshot: mTLS required, no policy, no registry (calls out are refused). */
         public static final Policy NONE = new Policy("", Authorizer.allowAll(), RequestAuthenticator.none(),
                 new EffectiveMtls(MtlsMode.STRICT, EffectiveMtls.Scope.DEFAULT, Optional.empty()), NetworkView.NONE,
@@ -47,6 +50,13 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
             requireNonNull(registry, "registry");
             requireNonNull(forwardedPath, "forwardedPath");
             requireNonNull(dlp, "dlp");
+            requireNonNull(rateLimits, "rateLimits");
+        }
+
+        /** A policy without rate limits. */
+        public Policy(String version, Authorizer authorizer, RequestAuthenticator authenticator, EffectiveMtls mtls,
+                NetworkView network, RegistryIndex registry, Workload.ForwardedPath forwardedPath, DlpRules dlp) {
+            this(version, authorizer, authenticator, mtls, network, registry, forwardedPath, dlp, RateLimits.NONE);
         }
 
         /** A policy without data-loss prevention. */
@@ -111,6 +121,10 @@ public record ProxySnapshot(Policy policy, FilterChain inbound, FilterChain outb
 
     public DlpRules dlp() {
         return policy.dlp();
+    }
+
+    public RateLimits rateLimits() {
+        return policy.rateLimits();
     }
 
     /** Which of a proxy's two sides an exchange is on. */

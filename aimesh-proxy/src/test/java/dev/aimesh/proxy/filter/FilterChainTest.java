@@ -241,6 +241,79 @@ class FilterChainTest {
     }
 
     @Test
+    void aResponseEndedByAFilterReachesTheFiltersAfterItAsTheLastChunk() {
+        HttpFilter ender = new HttpFilter() {
+            @Override
+            public String name() {
+                return "ender";
+            }
+
+            @Override
+            public int hooks() {
+                return RESPONSE_BODY;
+            }
+
+            @Override
+            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
+                return new FilterDecision.EndResponse(Unpooled.copiedBuffer("bye", java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        };
+        HttpFilter reader = new HttpFilter() {
+            @Override
+            public String name() {
+                return "reader";
+            }
+
+            @Override
+            public int hooks() {
+                return RESPONSE_BODY;
+            }
+
+            @Override
+            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
+                calls.add("saw " + chunk.toString(java.nio.charset.StandardCharsets.US_ASCII) + " last=" + last);
+                return FilterDecision.CONTINUE;
+            }
+        };
+        FilterChain chain = chain(ender, reader);
+        ExchangeContext exchange = start(chain);
+        ByteBuf original = Unpooled.copiedBuffer("more", java.nio.charset.StandardCharsets.US_ASCII);
+        FilterDecision decision = chain.responseBody(exchange, original, false);
+        assertThat(calls).containsExactly("saw bye last=true");
+        assertThat(decision).isInstanceOf(FilterDecision.EndResponse.class);
+        ((FilterDecision.EndResponse) decision).chunk().release();
+
+        ByteBuf end = Unpooled.copiedBuffer("end", java.nio.charset.StandardCharsets.US_ASCII);
+        FilterDecision atTheEnd = chain.responseBody(exchange, end, true);
+        assertThat(atTheEnd).as("at the last chunk it only replaces it").isInstanceOf(FilterDecision.ReplaceChunk.class);
+        ((FilterDecision.ReplaceChunk) atTheEnd).chunk().release();
+
+        ByteBuf request = Unpooled.copiedBuffer("req", java.nio.charset.StandardCharsets.US_ASCII);
+        HttpFilter requestEnder = new HttpFilter() {
+            @Override
+            public String name() {
+                return "request-ender";
+            }
+
+            @Override
+            public int hooks() {
+                return REQUEST_BODY;
+            }
+
+            @Override
+            public FilterDecision onRequestBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
+                return new FilterDecision.EndResponse(Unpooled.buffer(1));
+            }
+        };
+        FilterChain requests = chain(requestEnder);
+        assertThat(requests.requestBody(start(requests), request, false)).as("only a response can be ended")
+                .isInstanceOfSatisfying(FilterDecision.Respond.class, r -> assertThat(r.status()).isEqualTo(500));
+        original.release();
+        end.release();
+        request.release();
+    }
+
+    @Test
     void aFilterThatThrowsFailsItsExchangeClosedWithAnEvent() {
         HttpFilter broken = new HttpFilter() {
             @Override
