@@ -20,12 +20,22 @@ import dev.aimesh.core.ai.ModelCall;
 import dev.aimesh.core.authz.Authorizer;
 import dev.aimesh.core.authz.AuthzDecision;
 import dev.aimesh.core.authz.AuthzRequest;
+import dev.aimesh.core.authz.PolicySelection;
+import dev.aimesh.core.dlp.DlpRules;
+import dev.aimesh.core.identity.SpiffeId;
+import dev.aimesh.core.ratelimit.RateLimits;
+import dev.aimesh.core.resource.DataLossPreventionPolicy;
+import dev.aimesh.core.resource.MeshConfig;
+import dev.aimesh.core.resource.RateLimitPolicy;
+import dev.aimesh.core.resource.Workload;
 
 /**
  * What {@code aimesh up} shows: an app's call answered by the model through the mesh (plain HTTP into
  * the app's proxy, mTLS between the proxies), the same answer streamed token by token, every other caller
- * getting what the model's authorization policies decide for it (a denial reaching the audit log), and a
- * plaintext call straight to the model's inbound port, which must be refused.
+ * getting what the model's authorization policies decide for it (a denial reaching the audit log), a prompt with a
+ * card number as the model's data-loss prevention policies decide it, a long streamed answer running into the app's
+ * token budget when a rate limit gives it one, and a plaintext call straight to the model's inbound port, which must
+ * be refused.
  */
 final class Demonstration {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -53,6 +63,24 @@ final class Demonstration {
         URI chat = URI.create("http://" + host + "/v1/chat/completions");
         steps.add(chat(viaMesh, chat, modelName, caller.get(), model.get()));
         steps.add(stream(viaMesh, chat, modelName));
+        MeshConfig config = mesh.controlPlane().config();
+        Workload served = model.get().workload();
+        Optional<SpiffeId> callerId = Optional.of(caller.get().identity().svid().id());
+        DlpRules dlp = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(),
+                config.mesh().authorization().rootNamespace(), served.namespace(), served.name(), served.metadata().labels()), null);
+        if (!dlp.isEmpty()) {
+            steps.add(cardInPrompt(viaMesh, chat, modelName, dlp, DlpRules.Caller.of(callerId,
+                    caller.get().workload().metadata().labels())));
+        }
+        RateLimits limits = RateLimits.compile(PolicySelection.rateLimitsFor(config.rateLimitPolicies(),
+                config.mesh().authorization().rootNamespace(), served.namespace(), served.name(), served.metadata().labels()));
+        Optional<RateLimits.Applied> budget = limits.applying(callerId, ModelCall.of("POST", chat.getPath())
+                .withBodyModel(Optional.of(modelName)), Optional.empty()).stream()
+                .filter(a -> a.limit().unit() == RateLimitPolicy.Unit.TOKENS).findFirst();
+        if (budget.isPresent()) {
+            steps.add(intoTheBudget(viaMesh, chat, modelName));
+            steps.add(overTheBudget(viaMesh, chat, modelName));
+        }
         Authorizer policies = Authorizer.forWorkload(mesh.controlPlane().config(), model.get().workload().namespace(),
                 model.get().workload().name(), model.get().workload().metadata().labels());
         mesh.members().stream().filter(m -> m != caller.get() && m.proxy().outboundAddress().isPresent())
@@ -167,6 +195,78 @@ final class Demonstration {
             return new Step(ok, "the same call with stream: true arrived as " + events + " server-sent events");
         } catch (IOException e) {
             return new Step(false, "the streamed call failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    /** A prompt with a (test) card number: refused before the model sees it where a policy blocks cards, else answered. */
+    private static Step cardInPrompt(HttpClient client, URI uri, String model, DlpRules rules, DlpRules.Caller caller) {
+        String body = "{\"model\":\"" + model + "\",\"max_tokens\":12,\"messages\":[{\"role\":\"user\",\"content\":"
+                + "\"Charge my card 4111 1111 1111 1111 for the upgrade\"}]}";
+        boolean blocks = "blocked".equals(DlpCheck.of(rules, DataLossPreventionPolicy.Direction.REQUEST, caller,
+                body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("outcome"));
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            boolean refused = response.statusCode() == 403
+                    && "dlp-blocked".equals(response.headers().firstValue("x-aimesh-reason").orElse(""));
+            String what = refused ? "was refused before the model saw it: HTTP 403 " + response.body().strip()
+                    : "got HTTP " + response.statusCode();
+            return new Step(refused == blocks, "a prompt with a card number " + what);
+        } catch (IOException e) {
+            return new Step(false, "the call with a card number failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    /**
+     * A long answer ({@code min_tokens}, no {@code max_tokens}: only the prompt is reserved) streamed until the app's
+     * token budget runs out: the model's proxy ends it with an error event.
+     */
+    private static Step intoTheBudget(HttpClient client, URI uri, String model) {
+        String body = "{\"model\":\"" + model + "\",\"min_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\","
+                + "\"content\":\"Tell me everything about this assistant\"}]}";
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
+                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
+            List<String> data;
+            try (var lines = response.body()) {
+                data = lines.filter(l -> l.startsWith("data: ")).toList();
+            }
+            String last = data.isEmpty() ? "" : data.get(data.size() - 1);
+            boolean ended = response.statusCode() == 200 && last.contains("\"code\":\"token-budget-exhausted\"");
+            if (!ended) {
+                return new Step(false, "the long streamed answer was not stopped by the token budget (HTTP "
+                        + response.statusCode() + ", last event: " + last + ")");
+            }
+            String message = JSON.readTree(last.substring("data: ".length())).path("error").path("message").asText();
+            return new Step(true, String.format("a long streamed answer ran into the app's token budget after %d events:%n"
+                    + "      %s", data.size() - 1, message));
+        } catch (IOException e) {
+            return new Step(false, "the long streamed call failed: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Step(false, "interrupted");
+        }
+    }
+
+    /** The app's next call, with its budget spent: 429 with Retry-After, and the model never sees it. */
+    private static Step overTheBudget(HttpClient client, URI uri, String model) {
+        try {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            boolean limited = response.statusCode() == 429;
+            return new Step(limited, String.format("the app's next call got HTTP %d (Retry-After: %s):%n      %s",
+                    response.statusCode(), response.headers().firstValue("retry-after").orElse("none"), response.body().strip()));
+        } catch (IOException e) {
+            return new Step(false, "the call over the budget failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Step(false, "interrupted");

@@ -59,6 +59,14 @@ public final class BigramGenerator {
 
     /** Generates up to {@code maxWords} words, handing each to {@code onWord} as soon as it is drawn. */
     public Generation generate(String prompt, int maxWords, Consumer<String> onWord) {
+        return generate(prompt, maxWords, 0, onWord);
+    }
+
+    /**
+     * As {@link #generate(String, int, Consumer)}, with a sentence that ends before {@code minWords} followed by another:
+     * at least {@code minWords} words (at most {@code maxWords}).
+     */
+    public Generation generate(String prompt, int maxWords, int minWords, Consumer<String> onWord) {
         requireNonNull(prompt, "prompt");
         requireNonNull(onWord, "onWord");
         if (maxWords < 1) {
@@ -71,8 +79,11 @@ public final class BigramGenerator {
             words.add(word);
             onWord.accept(word);
             String next = pick(successors.get(word), random);
-            if (next.equals(END)) {
+            if (next.equals(END) && words.size() >= minWords) {
                 return new Generation(words, Generation.FinishReason.STOP);
+            }
+            if (next.equals(END)) {
+                next = pick(starts, random); // not long enough yet: another sentence
             }
             if (words.size() == maxWords) {
                 return new Generation(words, Generation.FinishReason.LENGTH);

@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A decoded {@code POST /v1/chat/completions} body. Fields the demo model has no use for (temperature, top_p, ...)
- * are accepted and ignored, as OpenAI-compatible servers do.
+ * are accepted and ignored, as OpenAI-compatible servers do. {@code min_tokens} (as vLLM reads it) keeps the answer
+ * going past the ends of sentences until it has that many words; without {@code max_tokens} the answer may then be as
+ * long as the minimum.
  */
-public record ChatCompletionRequest(String model, List<Message> messages, int maxTokens, boolean stream) {
+public record ChatCompletionRequest(String model, List<Message> messages, int maxTokens, int minTokens, boolean stream) {
     public static final int DEFAULT_MAX_TOKENS = 32;
     public static final int MAX_TOKENS_LIMIT = 512;
 
@@ -45,10 +47,15 @@ public record ChatCompletionRequest(String model, List<Message> messages, int ma
         }
         // max_completion_tokens is the newer OpenAI name for the same limit.
         String limitField = JsonFields.present(body.get("max_completion_tokens")) ? "max_completion_tokens" : "max_tokens";
+        int minTokens = JsonFields.present(body.get("min_tokens"))
+                ? JsonFields.integer(body.get("min_tokens"), "min_tokens", 0, MAX_TOKENS_LIMIT) : 0;
         int maxTokens = JsonFields.present(body.get(limitField))
-                ? JsonFields.integer(body.get(limitField), limitField, 1, MAX_TOKENS_LIMIT) : DEFAULT_MAX_TOKENS;
+                ? JsonFields.integer(body.get(limitField), limitField, 1, MAX_TOKENS_LIMIT) : Math.max(DEFAULT_MAX_TOKENS, minTokens);
+        if (minTokens > maxTokens) {
+            throw new InvalidRequestException("min_tokens: " + minTokens + " is more than " + limitField + " (" + maxTokens + ")");
+        }
         boolean stream = JsonFields.present(body.get("stream")) && JsonFields.bool(body.get("stream"), "stream");
-        return new ChatCompletionRequest(model, decoded, maxTokens, stream);
+        return new ChatCompletionRequest(model, decoded, maxTokens, minTokens, stream);
     }
 
     /** The text the model answers: the last message with role {@code user}. */

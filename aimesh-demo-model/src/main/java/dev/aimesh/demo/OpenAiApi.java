@@ -53,7 +53,7 @@ final class OpenAiApi {
     }
 
     private Response complete(ChatCompletionRequest chat, String id, long created) {
-        AssistantReply reply = model.reply(chat.lastUserMessage(), chat.maxTokens());
+        AssistantReply reply = model.reply(chat.lastUserMessage(), chat.maxTokens(), chat.minTokens());
         Choice choice = new Choice(0, new Message("assistant", reply.content()), reply.generation().finishReason().wireName());
         return Response.ok(new ChatCompletion(id, created, model.name(), choice, usage(chat, reply)));
     }
@@ -66,7 +66,7 @@ final class OpenAiApi {
             events.data(chunk(id, created, new Delta("assistant", AssistantReply.sentimentLine(sentiment)), null, null));
             Generation generation;
             try {
-                generation = model.generate(prompt, chat.maxTokens(), word -> {
+                generation = model.generate(prompt, chat.maxTokens(), chat.minTokens(), word -> {
                     pause();
                     send(events, chunk(id, created, new Delta(null, AssistantReply.streamedWord(word)), null, null));
                 });

@@ -49,12 +49,16 @@ public final class SentimentModel {
         return classifier.classify(text);
     }
 
-    public Generation generate(String prompt, int maxWords, Consumer<String> onWord) {
-        return generator.generate(prompt, maxWords, onWord);
+    public Generation generate(String prompt, int maxWords, int minWords, Consumer<String> onWord) {
+        return generator.generate(prompt, maxWords, minWords, onWord);
     }
 
     /** The whole assistant reply to {@code prompt}, computed at once. */
     public AssistantReply reply(String prompt, int maxWords) {
-        return new AssistantReply(classify(prompt), generator.generate(prompt, maxWords));
+        return reply(prompt, maxWords, 0);
+    }
+
+    public AssistantReply reply(String prompt, int maxWords, int minWords) {
+        return new AssistantReply(classify(prompt), generator.generate(prompt, maxWords, minWords, word -> {}));
     }
 }

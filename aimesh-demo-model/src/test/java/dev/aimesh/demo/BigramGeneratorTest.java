@@ -64,6 +64,15 @@ class BigramGeneratorTest {
     }
 
     @Test
+    void aMinimumKeepsTheAnswerGoingPastTheEndsOfSentences() {
+        for (int i = 0; i < 10; i++) {
+            Generation g = GENERATOR.generate("prompt " + i, 200, 150, word -> {});
+            assertThat(g.words()).hasSizeGreaterThanOrEqualTo(150).hasSizeLessThanOrEqualTo(200);
+        }
+        assertThat(GENERATOR.generate("prompt 1", 300, 300, word -> {}).finishReason()).isEqualTo(Generation.FinishReason.LENGTH);
+    }
+
+    @Test
     void handsOutEachWordAsItIsDrawn() {
         List<String> seen = new ArrayList<>();
         Generation g = GENERATOR.generate("stream me", 12, seen::add);

@@ -32,6 +32,17 @@ class ChatCompletionRequestTest {
     }
 
     @Test
+    void minTokensRaisesTheDefaultMaximumAndMayNotExceedAGivenOne() {
+        String user = "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]";
+        ChatCompletionRequest longer = parse("{\"model\":\"m\"," + user + ",\"min_tokens\":300}");
+        assertThat(longer.minTokens()).isEqualTo(300);
+        assertThat(longer.maxTokens()).isEqualTo(300);
+        assertThat(parse("{\"model\":\"m\"," + user + "}").minTokens()).isZero();
+        assertThatThrownBy(() -> parse("{\"model\":\"m\"," + user + ",\"min_tokens\":9,\"max_tokens\":4}"))
+                .hasMessage("min_tokens: 9 is more than max_tokens (4)");
+    }
+
+    @Test
     void problemsNameTheFieldTheValueAndWhatWasExpected() {
         assertThatThrownBy(() -> parse("{\"messages\":[]}")).hasMessage("model: is required");
         assertThatThrownBy(() -> parse("{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":1}]}"))

@@ -685,6 +685,12 @@ class CliIT {
                     .containsPattern("ok +apps/chat-app called sentiment-model.models through the mesh")
                     .containsPattern("\"Sentiment: (positive|negative|neutral) \\(0\\.\\d+\\)\\.")
                     .containsPattern("ok +the same call with stream: true arrived as \\d+ server-sent events")
+                    .containsPattern("ok +a prompt with a card number was refused before the model saw it: HTTP 403 .*"
+                            + "payment-card")
+                    .containsPattern("ok +a long streamed answer ran into the app's token budget after \\d+ events:\n +the"
+                            + " answer was ended: limit chat-budget/chat-tokens \\(200 tokens per 1m for each caller\\) ran out")
+                    .containsPattern("ok +the app's next call got HTTP 429 \\(Retry-After: \\d+\\):\n +limit"
+                            + " chat-budget/chat-tokens .* has no room")
                     .containsPattern("ok +research/notebook called sentiment-model.models: got HTTP 403 RBAC: access denied")
                     .containsPattern("ok +the denial is in the audit log: entry \\d+, reported by"
                             + " spiffe://cluster.local/ns/models/sa/sentiment")

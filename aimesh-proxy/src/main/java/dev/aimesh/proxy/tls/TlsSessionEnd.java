@@ -31,7 +31,8 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
             ctx.flush();
         }
         if (event instanceof SslCloseCompletionEvent ended) {
-            if (ended.isSuccess()) {
+            if (ended.isSuccess() || ended.cause() instanceof java.nio.channels.ClosedChannelException) {
+                // a session the peer ended, or one the proxy's own close ended (at shutdown): nothing went wrong
                 log.debug("closing the connection from {}: its TLS session ended", ctx.channel().remoteAddress());
             } else {
                 log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), TlsFailures.reason(ended.cause()));
