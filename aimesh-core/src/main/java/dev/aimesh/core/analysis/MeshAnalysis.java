@@ -18,12 +18,13 @@ import dev.aimesh.core.peerauthn.EffectiveMtls;
 import dev.aimesh.core.peerauthn.PeerAuthentications;
 import dev.aimesh.core.resource.MeshConfig;
 import dev.aimesh.core.resource.PeerAuthentication;
+import dev.aimesh.core.resource.RateLimitPolicy;
 import dev.aimesh.core.resource.Workload;
 
 /**
  * What {@code aimesh analyze} finds in a config that loads: serving workloads that accept plain text
  * (PeerAuthentication not STRICT), policies that select no workload (DataLossPreventionPolicies: no serving one,
- * or caller rules no caller matches), ALLOW rules
+ * or caller rules no caller matches; RateLimitPolicies: limits that can never bind, {@link RateLimitFindings}), ALLOW rules
  * that grant everything, rules that can never match (a principal of another trust domain, a namespace with
  * no workload, a request principal where no RequestAuthentication applies, a grant that has expired, a
  * value both required and excluded), and, for every workload that serves, who can reach it.
@@ -61,6 +62,9 @@ public final class MeshAnalysis {
         }
         for (DataLossPreventionPolicy p : config.dataLossPreventionPolicies()) {
             dataLossPrevention(config, p, findings);
+        }
+        for (RateLimitPolicy p : config.rateLimitPolicies()) {
+            RateLimitFindings.add(config, p, findings);
         }
         List<Reach> reach = new ArrayList<>();
         for (Workload w : config.workloads()) {

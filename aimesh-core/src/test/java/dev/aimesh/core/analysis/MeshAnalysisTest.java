@@ -120,4 +120,45 @@ class MeshAnalysisTest {
                 "mesh.yaml:10:1: warning: DataLossPreventionPolicy models/cards: rule stage: no workload has the labels"
                         + " {env=stage}");
     }
+
+    @Test
+    void rateLimitsThatCanNeverBindAreReported() {
+        var report = analyze("""
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: llm, namespace: models, labels: {app: llm}}
+                spec: {inbound: {port: 0, upstream: "127.0.0.1:8000"}}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: Workload
+                metadata: {name: chat, namespace: apps}
+                spec: {serviceAccount: chat}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: RateLimitPolicy
+                metadata: {name: budget, namespace: models}
+                spec:
+                  limits:
+                  - {name: chat, tokens: 100, per: 1m, when: {principals: ["cluster.local/ns/apps/sa/chat"]}}
+                  - {name: gone, tokens: 100, per: 1m, when: {principals: ["cluster.local/ns/apps/sa/old-*"]}}
+                  - {name: other, requests: 5, per: 1m, when: {principals: ["example.org/ns/apps/sa/chat"], namespaces: [jobs]}}
+                  - {name: users, requests: 5, per: 1m, by: [requestPrincipal]}
+                ---
+                apiVersion: aimesh.dev/v1alpha1
+                kind: RateLimitPolicy
+                metadata: {name: nothing, namespace: apps}
+                spec:
+                  limits: [{requests: 1, per: 1s}]
+                """);
+        assertThat(report.findings().stream().map(Finding::toString).toList()).containsExactly(
+                "mesh.yaml:21:1: warning: RateLimitPolicy apps/nothing: selects no workload that serves a model (the model's"
+                        + " inbound proxy enforces it): its limits never bind",
+                "mesh.yaml:11:1: warning: RateLimitPolicy models/budget limit gone: no workload calls as"
+                        + " cluster.local/ns/apps/sa/old-*",
+                "mesh.yaml:11:1: warning: RateLimitPolicy models/budget limit other: its principals are all of another trust"
+                        + " domain than this mesh's (cluster.local): it never binds",
+                "mesh.yaml:11:1: warning: RateLimitPolicy models/budget limit other: no workload is in namespace jobs",
+                "mesh.yaml:11:1: warning: RateLimitPolicy models/budget limit users: is keyed by the end user, but no"
+                        + " RequestAuthentication applies to models/llm: every request there shares one budget");
+    }
 }

@@ -94,7 +94,10 @@ public final class RateLimitFilter implements HttpFilter {
             return FilterDecision.CONTINUE;
         }
         ModelCall call = exchange.call();
-        if (exchange.hasBody() && (limits.countsTokens() || limits.readsModel() && call.model().isEmpty())) {
+        // the body is read only when it decides: a token limit applies, or one may once the body names the model
+        boolean modelUnknown = limits.readsModel() && call.model().isEmpty();
+        if (exchange.hasBody() && (modelUnknown || limits.countsTokens() && limits.applying(exchange.peerId(), call,
+                exchange.token()).stream().anyMatch(a -> a.limit().unit() == Unit.TOKENS))) {
             return hold;
         }
         return admit(exchange, call, 0, OptionalLong.empty());

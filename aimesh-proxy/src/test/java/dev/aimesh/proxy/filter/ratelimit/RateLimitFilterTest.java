@@ -90,6 +90,20 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void onlyARequestATokenLimitAppliesToIsHeldForItsBody() {
+        ProxySnapshot snapshot = snapshot("limits: [{tokens: 100, per: 1h, when: {principals: [\"cluster.local/ns/apps/sa/a\"]}}]");
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.attr(PeerIdentity.KEY).set(new PeerIdentity(SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/b"), ""));
+        HttpRequest request = post("/v1/chat/completions");
+        ExchangeContext other = TestExchanges.exchange(snapshot, channel, request, true);
+        assertThat(filter.onRequestHeaders(other, TestExchanges.head(request))).as("a caller no limit applies to")
+                .isEqualTo(FilterDecision.CONTINUE);
+        channel.attr(PeerIdentity.KEY).set(new PeerIdentity(SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/a"), ""));
+        ExchangeContext limited = TestExchanges.exchange(snapshot, channel, request, true);
+        assertThat(filter.onRequestHeaders(limited, TestExchanges.head(request))).isInstanceOf(FilterDecision.Hold.class);
+    }
+
+    @Test
     void limitsAreAllOrNothing() {
         ProxySnapshot snapshot = snapshot("""
                 limits:
