@@ -338,7 +338,8 @@ public final class ContentScanner {
                 return v6;
             }
         }
-        if (enabled.contains(Detector.GENERIC_SECRET) && SecretNames.named(b, i, end)) {
+        // the separator first: most words are followed by none, and the names are many
+        if (enabled.contains(Detector.GENERIC_SECRET) && separatorFollows(b, to, end) && SecretNames.named(b, i, end)) {
             return secretValue(b, to, end, out);
         }
         return end;
@@ -429,6 +430,18 @@ public final class ContentScanner {
     }
 
     /** After a secret's name: {@code = value}, {@code : "value"}, {@code ": "value"} (JSON); reports a value that looks random. */
+    /** Whether {@code =} or {@code :} follows at {@code k}, after a closing quote and spaces, as {@link #secretValue} reads it. */
+    private static boolean separatorFollows(byte[] b, int to, int k) {
+        int limit = Math.min(to, k + 8);
+        if (k < limit && (b[k] == '"' || b[k] == '\'')) {
+            k++;
+        }
+        while (k < limit && b[k] == ' ') {
+            k++;
+        }
+        return k < limit && (b[k] == '=' || b[k] == ':');
+    }
+
     private int secretValue(byte[] b, int to, int k, Findings out) {
         int limit = Math.min(to, k + 8);
         if (k < limit && (b[k] == '"' || b[k] == '\'')) {
