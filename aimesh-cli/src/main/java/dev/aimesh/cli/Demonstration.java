@@ -104,20 +104,13 @@ final class Demonstration {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(caller.proxy().outboundAddress().orElseThrow()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        return attempt(caller.ref() + "'s call", () -> {
+            HttpResponse<String> response = postJson(client, uri, body(model, false));
             boolean allowed = response.statusCode() == 200;
             String answer = allowed ? "answered" : "got HTTP " + response.statusCode() + " " + response.body().strip();
             return new Step(allowed == expected.allowed(), String.format("%s called %s: %s%n      (policy: %s)", caller.ref(),
                     uri.getHost(), answer, expected.reason()));
-        } catch (IOException e) {
-            return new Step(false, caller.ref() + "'s call failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Step(false, "interrupted");
-        }
+        });
     }
 
     /** The model's proxy reports a denial to the control plane within a second or two; the audit log has it. */
@@ -162,10 +155,8 @@ final class Demonstration {
     }
 
     private static Step chat(HttpClient client, URI uri, String model, LocalMesh.Member caller, LocalMesh.Member target) {
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        return attempt("the call through the mesh", () -> {
+            HttpResponse<String> response = postJson(client, uri, body(model, false));
             if (response.statusCode() != 200) {
                 return new Step(false, "the call through the mesh got HTTP " + response.statusCode() + ": " + response.body().strip());
             }
@@ -174,16 +165,11 @@ final class Demonstration {
             return new Step(true, String.format("%s called %s through the mesh (mTLS %s -> %s):%n      \"%s\" (%d tokens)",
                     caller.ref(), uri.getHost(), caller.identity().svid().id(), target.identity().svid().id(), content,
                     json.path("usage").path("total_tokens").asInt()));
-        } catch (IOException e) {
-            return new Step(false, "the call through the mesh failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Step(false, "interrupted");
-        }
+        });
     }
 
     private static Step stream(HttpClient client, URI uri, String model) {
-        try {
+        return attempt("the streamed call", () -> {
             HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body(model, true))).build(), HttpResponse.BodyHandlers.ofLines());
@@ -193,12 +179,7 @@ final class Demonstration {
             }
             boolean ok = response.statusCode() == 200 && events > 2;
             return new Step(ok, "the same call with stream: true arrived as " + events + " server-sent events");
-        } catch (IOException e) {
-            return new Step(false, "the streamed call failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Step(false, "interrupted");
-        }
+        });
     }
 
     /** A prompt with a (test) card number: refused before the model sees it where a policy blocks cards, else answered. */
@@ -207,21 +188,14 @@ final class Demonstration {
                 + "\"Charge my card 4111 1111 1111 1111 for the upgrade\"}]}";
         boolean blocks = "blocked".equals(DlpCheck.of(rules, DataLossPreventionPolicy.Direction.REQUEST, caller,
                 body.getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("outcome"));
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        return attempt("the call with a card number", () -> {
+            HttpResponse<String> response = postJson(client, uri, body);
             boolean refused = response.statusCode() == 403
                     && "dlp-blocked".equals(response.headers().firstValue("x-aimesh-reason").orElse(""));
             String what = refused ? "was refused before the model saw it: HTTP 403 " + response.body().strip()
                     : "got HTTP " + response.statusCode();
             return new Step(refused == blocks, "a prompt with a card number " + what);
-        } catch (IOException e) {
-            return new Step(false, "the call with a card number failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Step(false, "interrupted");
-        }
+        });
     }
 
     /**
@@ -231,7 +205,7 @@ final class Demonstration {
     private static Step intoTheBudget(HttpClient client, URI uri, String model) {
         String body = "{\"model\":\"" + model + "\",\"min_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Tell me everything about this assistant\"}]}";
-        try {
+        return attempt("the long streamed call", () -> {
             HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
                     .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
@@ -248,25 +222,36 @@ final class Demonstration {
             String message = JSON.readTree(last.substring("data: ".length())).path("error").path("message").asText();
             return new Step(true, String.format("a long streamed answer ran into the app's token budget after %d events:%n"
                     + "      %s", data.size() - 1, message));
-        } catch (IOException e) {
-            return new Step(false, "the long streamed call failed: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Step(false, "interrupted");
-        }
+        });
     }
 
     /** The app's next call, with its budget spent: 429 with Retry-After, and the model never sees it. */
     private static Step overTheBudget(HttpClient client, URI uri, String model) {
-        try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body(model, false))).build(),
-                    HttpResponse.BodyHandlers.ofString());
+        return attempt("the call over the budget", () -> {
+            HttpResponse<String> response = postJson(client, uri, body(model, false));
             boolean limited = response.statusCode() == 429;
             return new Step(limited, String.format("the app's next call got HTTP %d (Retry-After: %s):%n      %s",
                     response.statusCode(), response.headers().firstValue("retry-after").orElse("none"), response.body().strip()));
+        });
+    }
+
+    private static HttpResponse<String> postJson(HttpClient client, URI uri, String body) throws IOException, InterruptedException {
+        return client.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A step's calls, which may fail. */
+    @FunctionalInterface
+    private interface Attempt {
+        Step run() throws IOException, InterruptedException;
+    }
+
+    /** Runs a step's calls: one that fails makes the step fail, saying what failed and why. */
+    private static Step attempt(String what, Attempt attempt) {
+        try {
+            return attempt.run();
         } catch (IOException e) {
-            return new Step(false, "the call over the budget failed: " + e.getMessage());
+            return new Step(false, what + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Step(false, "interrupted");

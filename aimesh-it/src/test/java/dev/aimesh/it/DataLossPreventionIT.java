@@ -3,15 +3,11 @@ package dev.aimesh.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +28,6 @@ import dev.aimesh.testkit.TestMesh;
  * salted hash, never the value.
  */
 class DataLossPreventionIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final String POLICY = """
             apiVersion: aimesh.dev/v1alpha1
             kind: DataLossPreventionPolicy
@@ -75,27 +70,11 @@ class DataLossPreventionIT {
     }
 
     private static Result post(Proxy caller, String protocol, String path, String body) {
-        try {
-            Path file = Files.writeString(tmp.resolve("body-" + System.nanoTime()), body);
-            return Curl.run(protocol, "http://127.0.0.1:" + caller.outboundAddress().orElseThrow().getPort() + path, "-N",
-                    "-H", "Host: model.models", "-H", "content-type: application/json", "--data-binary", "@" + file, "-D", "-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MeshCalls.post(tmp, caller, protocol, path, body);
     }
 
     private static List<JsonNode> audit(String type) {
-        try {
-            return Files.readAllLines(mesh.cp.auditLog()).stream().map(line -> {
-                try {
-                    return JSON.readTree(line);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }).filter(e -> e.path("type").asText().equals(type)).toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MeshCalls.audit(mesh, type);
     }
 
     @ParameterizedTest(name = "{0}")

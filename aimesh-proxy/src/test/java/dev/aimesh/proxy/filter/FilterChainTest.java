@@ -66,6 +66,31 @@ class FilterChainTest {
         };
     }
 
+    /** A filter with one body hook ({@code hook} bit), deciding as {@code decide} says. */
+    private static HttpFilter bodyFilter(String name, int hook, java.util.function.BiFunction<ByteBuf, Boolean, FilterDecision> decide) {
+        return new HttpFilter() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int hooks() {
+                return hook;
+            }
+
+            @Override
+            public FilterDecision onRequestBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
+                return decide.apply(chunk, last);
+            }
+
+            @Override
+            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
+                return decide.apply(chunk, last);
+            }
+        };
+    }
+
     private FilterChain chain(HttpFilter... filters) {
         ChainStep.Forward forward = new ChainStep.Forward(TestExchanges.upstream(upstream));
         return new FilterChain(List.of(filters), (exchange, head) -> {
@@ -198,39 +223,13 @@ class FilterChainTest {
 
     @Test
     void aReplacedChunkGoesOnToTheNextFilter() {
-        HttpFilter replacer = new HttpFilter() {
-            @Override
-            public String name() {
-                return "upper";
-            }
-
-            @Override
-            public int hooks() {
-                return RESPONSE_BODY;
-            }
-
-            @Override
-            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
-                return new FilterDecision.ReplaceChunk(Unpooled.copiedBuffer("REDACTED", java.nio.charset.StandardCharsets.US_ASCII));
-            }
-        };
-        HttpFilter reader = new HttpFilter() {
-            @Override
-            public String name() {
-                return "reader";
-            }
-
-            @Override
-            public int hooks() {
-                return RESPONSE_BODY;
-            }
-
-            @Override
-            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
-                calls.add("saw " + chunk.toString(java.nio.charset.StandardCharsets.US_ASCII));
-                return FilterDecision.CONTINUE;
-            }
-        };
+        HttpFilter replacer = bodyFilter("upper", HttpFilter.RESPONSE_BODY, (chunk, last) -> {
+            return new FilterDecision.ReplaceChunk(Unpooled.copiedBuffer("REDACTED", java.nio.charset.StandardCharsets.US_ASCII));
+        });
+        HttpFilter reader = bodyFilter("reader", HttpFilter.RESPONSE_BODY, (chunk, last) -> {
+            calls.add("saw " + chunk.toString(java.nio.charset.StandardCharsets.US_ASCII));
+            return FilterDecision.CONTINUE;
+        });
         FilterChain chain = chain(replacer, reader);
         ByteBuf original = Unpooled.copiedBuffer("secret", java.nio.charset.StandardCharsets.US_ASCII);
         FilterDecision decision = chain.responseBody(start(chain), original, true);
@@ -242,39 +241,13 @@ class FilterChainTest {
 
     @Test
     void aResponseEndedByAFilterReachesTheFiltersAfterItAsTheLastChunk() {
-        HttpFilter ender = new HttpFilter() {
-            @Override
-            public String name() {
-                return "ender";
-            }
-
-            @Override
-            public int hooks() {
-                return RESPONSE_BODY;
-            }
-
-            @Override
-            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
-                return new FilterDecision.EndResponse(Unpooled.copiedBuffer("bye", java.nio.charset.StandardCharsets.US_ASCII));
-            }
-        };
-        HttpFilter reader = new HttpFilter() {
-            @Override
-            public String name() {
-                return "reader";
-            }
-
-            @Override
-            public int hooks() {
-                return RESPONSE_BODY;
-            }
-
-            @Override
-            public FilterDecision onResponseBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
-                calls.add("saw " + chunk.toString(java.nio.charset.StandardCharsets.US_ASCII) + " last=" + last);
-                return FilterDecision.CONTINUE;
-            }
-        };
+        HttpFilter ender = bodyFilter("ender", HttpFilter.RESPONSE_BODY, (chunk, last) -> {
+            return new FilterDecision.EndResponse(Unpooled.copiedBuffer("bye", java.nio.charset.StandardCharsets.US_ASCII));
+        });
+        HttpFilter reader = bodyFilter("reader", HttpFilter.RESPONSE_BODY, (chunk, last) -> {
+            calls.add("saw " + chunk.toString(java.nio.charset.StandardCharsets.US_ASCII) + " last=" + last);
+            return FilterDecision.CONTINUE;
+        });
         FilterChain chain = chain(ender, reader);
         ExchangeContext exchange = start(chain);
         ByteBuf original = Unpooled.copiedBuffer("more", java.nio.charset.StandardCharsets.US_ASCII);
@@ -289,22 +262,9 @@ class FilterChainTest {
         ((FilterDecision.ReplaceChunk) atTheEnd).chunk().release();
 
         ByteBuf request = Unpooled.copiedBuffer("req", java.nio.charset.StandardCharsets.US_ASCII);
-        HttpFilter requestEnder = new HttpFilter() {
-            @Override
-            public String name() {
-                return "request-ender";
-            }
-
-            @Override
-            public int hooks() {
-                return REQUEST_BODY;
-            }
-
-            @Override
-            public FilterDecision onRequestBody(ExchangeContext exchange, ByteBuf chunk, boolean last) {
-                return new FilterDecision.EndResponse(Unpooled.buffer(1));
-            }
-        };
+        HttpFilter requestEnder = bodyFilter("request-ender", HttpFilter.REQUEST_BODY, (chunk, last) -> {
+            return new FilterDecision.EndResponse(Unpooled.buffer(1));
+        });
         FilterChain requests = chain(requestEnder);
         assertThat(requests.requestBody(start(requests), request, false)).as("only a response can be ended")
                 .isInstanceOfSatisfying(FilterDecision.Respond.class, r -> assertThat(r.status()).isEqualTo(500));
