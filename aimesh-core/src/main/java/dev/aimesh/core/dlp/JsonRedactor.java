@@ -1,10 +1,10 @@
 package dev.aimesh.core.dlp;
 
-import dev.aimesh.core.json.JsonStrings;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.aimesh.core.json.JsonStrings;
 
 /**
  * {@link Redactor} for JSON: each string is scanned as the value it holds (escapes decoded, so {@code \u0040} is an

@@ -1,7 +1,5 @@
 package dev.aimesh.core.dlp;
 
-import dev.aimesh.core.ai.SseEvents;
-import dev.aimesh.core.json.JsonStrings;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -9,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import dev.aimesh.core.ai.SseEvents;
+import dev.aimesh.core.json.JsonStrings;
 
 /**
  * DLP for a server-sent event stream (a streamed chat completion): events are taken whole as their blank line

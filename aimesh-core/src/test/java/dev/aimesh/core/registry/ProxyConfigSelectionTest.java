@@ -142,6 +142,13 @@ class ProxyConfigSelectionTest {
             spec:
               selector: {matchLabels: {app: embed}}
               rules: [{detectors: [email], action: redact}]
+            ---
+            apiVersion: aimesh.dev/v1alpha1
+            kind: RateLimitPolicy
+            metadata: {name: llm-tokens, namespace: models}
+            spec:
+              selector: {matchLabels: {app: llm}}
+              limits: [{tokens: 1000, per: 1m}]
             """;
 
     private static MeshConfig config(String yaml) {
@@ -169,7 +176,8 @@ class ProxyConfigSelectionTest {
                 "AuthorizationPolicy models/whole-namespace",
                 "PeerAuthentication istio-system/default", "PeerAuthentication models/models",
                 "RequestAuthentication models/users", "NetworkPolicy models/llm-in",
-                "DataLossPreventionPolicy istio-system/mesh-secrets", "DataLossPreventionPolicy models/llm-cards");
+                "DataLossPreventionPolicy istio-system/mesh-secrets", "DataLossPreventionPolicy models/llm-cards",
+                "RateLimitPolicy models/llm-tokens");
         assertThat(llm.version()).isEqualTo("7");
         assertThat(llm.workloads()).extracting(WorkloadEntry::ref).containsExactly("apps/chat", "models/embed", "models/llm");
     }
@@ -225,6 +233,8 @@ class ProxyConfigSelectionTest {
             assertThat(PolicySelection.dataLossPreventionFor(mine.dataLossPreventionPolicies(), root, nsName[0], nsName[1],
                     labels)).as(ref).isNotEmpty().isEqualTo(PolicySelection.dataLossPreventionFor(
                             whole.dataLossPreventionPolicies(), root, nsName[0], nsName[1], labels));
+            assertThat(PolicySelection.rateLimitsFor(mine.rateLimitPolicies(), root, nsName[0], nsName[1], labels)).as(ref)
+                    .isEqualTo(PolicySelection.rateLimitsFor(whole.rateLimitPolicies(), root, nsName[0], nsName[1], labels));
             for (int port : List.of(8000, 9000)) {
                 assertThat(PeerAuthentications.modeFor(mine, nsName[0], labels, port)).as(ref)
                         .isEqualTo(PeerAuthentications.modeFor(whole, nsName[0], labels, port));
