@@ -55,8 +55,9 @@ final class Demonstration {
             steps.add(new Step(true, "no demo call: the config has no workload that calls (outbound) and one with a demo model"));
             return steps;
         }
-        String host = model.get().workload().name() + "." + model.get().workload().namespace();
-        String modelName = model.get().workload().run().orElseThrow().demoModel();
+        Workload served = model.get().workload();
+        String host = served.name() + "." + served.namespace();
+        String modelName = served.run().orElseThrow().demoModel();
         HttpClient viaMesh = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(caller.get().proxy().outboundAddress().orElseThrow()))
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -64,25 +65,23 @@ final class Demonstration {
         steps.add(chat(viaMesh, chat, modelName, caller.get(), model.get()));
         steps.add(stream(viaMesh, chat, modelName));
         MeshConfig config = mesh.controlPlane().config();
-        Workload served = model.get().workload();
+        String root = config.mesh().authorization().rootNamespace();
         Optional<SpiffeId> callerId = Optional.of(caller.get().identity().svid().id());
-        DlpRules dlp = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(),
-                config.mesh().authorization().rootNamespace(), served.namespace(), served.name(), served.metadata().labels()), null);
+        DlpRules dlp = DlpRules.compile(PolicySelection.dataLossPreventionFor(config.dataLossPreventionPolicies(), root,
+                served.namespace(), served.name(), served.metadata().labels()), null);
         if (!dlp.isEmpty()) {
             steps.add(cardInPrompt(viaMesh, chat, modelName, dlp, DlpRules.Caller.of(callerId,
                     caller.get().workload().metadata().labels())));
         }
-        RateLimits limits = RateLimits.compile(PolicySelection.rateLimitsFor(config.rateLimitPolicies(),
-                config.mesh().authorization().rootNamespace(), served.namespace(), served.name(), served.metadata().labels()));
-        Optional<RateLimits.Applied> budget = limits.applying(callerId, ModelCall.of("POST", chat.getPath())
-                .withBodyModel(Optional.of(modelName)), Optional.empty()).stream()
-                .filter(a -> a.limit().unit() == RateLimitPolicy.Unit.TOKENS).findFirst();
-        if (budget.isPresent()) {
+        RateLimits limits = RateLimits.compile(PolicySelection.rateLimitsFor(config.rateLimitPolicies(), root,
+                served.namespace(), served.name(), served.metadata().labels()));
+        boolean budgeted = limits.applying(callerId, ModelCall.of("POST", chat.getPath()).withBodyModel(Optional.of(modelName)),
+                Optional.empty()).stream().anyMatch(a -> a.limit().unit() == RateLimitPolicy.Unit.TOKENS);
+        if (budgeted) {
             steps.add(intoTheBudget(viaMesh, chat, modelName));
             steps.add(overTheBudget(viaMesh, chat, modelName));
         }
-        Authorizer policies = Authorizer.forWorkload(mesh.controlPlane().config(), model.get().workload().namespace(),
-                model.get().workload().name(), model.get().workload().metadata().labels());
+        Authorizer policies = Authorizer.forWorkload(config, served.namespace(), served.name(), served.metadata().labels());
         mesh.members().stream().filter(m -> m != caller.get() && m.proxy().outboundAddress().isPresent())
                 .forEach(other -> {
                     AuthzDecision expected = policies.decide(AuthzRequest.builder("POST", chat.getPath())
@@ -170,15 +169,9 @@ final class Demonstration {
 
     private static Step stream(HttpClient client, URI uri, String model) {
         return attempt("the streamed call", () -> {
-            HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body(model, true))).build(), HttpResponse.BodyHandlers.ofLines());
-            long events;
-            try (var lines = response.body()) {
-                events = lines.filter(l -> l.startsWith("data: ")).count();
-            }
-            boolean ok = response.statusCode() == 200 && events > 2;
-            return new Step(ok, "the same call with stream: true arrived as " + events + " server-sent events");
+            Events events = postForEvents(client, uri, body(model, true), Duration.ofSeconds(20));
+            boolean ok = events.status() == 200 && events.data().size() > 2;
+            return new Step(ok, "the same call with stream: true arrived as " + events.data().size() + " server-sent events");
         });
     }
 
@@ -206,18 +199,13 @@ final class Demonstration {
         String body = "{\"model\":\"" + model + "\",\"min_tokens\":500,\"stream\":true,\"messages\":[{\"role\":\"user\","
                 + "\"content\":\"Tell me everything about this assistant\"}]}";
         return attempt("the long streamed call", () -> {
-            HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri)
-                    .timeout(Duration.ofSeconds(60)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofLines());
-            List<String> data;
-            try (var lines = response.body()) {
-                data = lines.filter(l -> l.startsWith("data: ")).toList();
-            }
+            Events events = postForEvents(client, uri, body, Duration.ofSeconds(60));
+            List<String> data = events.data();
             String last = data.isEmpty() ? "" : data.get(data.size() - 1);
-            boolean ended = response.statusCode() == 200 && last.contains("\"code\":\"token-budget-exhausted\"");
+            boolean ended = events.status() == 200 && last.contains("\"code\":\"token-budget-exhausted\"");
             if (!ended) {
                 return new Step(false, "the long streamed answer was not stopped by the token budget (HTTP "
-                        + response.statusCode() + ", last event: " + last + ")");
+                        + events.status() + ", last event: " + last + ")");
             }
             String message = JSON.readTree(last.substring("data: ".length())).path("error").path("message").asText();
             return new Step(true, String.format("a long streamed answer ran into the app's token budget after %d events:%n"
@@ -233,6 +221,19 @@ final class Demonstration {
             return new Step(limited, String.format("the app's next call got HTTP %d (Retry-After: %s):%n      %s",
                     response.statusCode(), response.headers().firstValue("retry-after").orElse("none"), response.body().strip()));
         });
+    }
+
+    /** A streamed answer's status and its events' {@code data:} lines. */
+    private record Events(int status, List<String> data) {}
+
+    private static Events postForEvents(HttpClient client, URI uri, String body, Duration timeout)
+            throws IOException, InterruptedException {
+        HttpResponse<java.util.stream.Stream<String>> response = client.send(HttpRequest.newBuilder(uri).timeout(timeout)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofLines());
+        try (var lines = response.body()) {
+            return new Events(response.statusCode(), lines.filter(l -> l.startsWith("data: ")).toList());
+        }
     }
 
     private static HttpResponse<String> postJson(HttpClient client, URI uri, String body) throws IOException, InterruptedException {

@@ -79,10 +79,10 @@ public final class BigramGenerator {
             words.add(word);
             onWord.accept(word);
             String next = pick(successors.get(word), random);
-            if (next.equals(END) && words.size() >= minWords) {
-                return new Generation(words, Generation.FinishReason.STOP);
-            }
             if (next.equals(END)) {
+                if (words.size() >= minWords) {
+                    return new Generation(words, Generation.FinishReason.STOP);
+                }
                 next = pick(starts, random); // not long enough yet: another sentence
             }
             if (words.size() == maxWords) {

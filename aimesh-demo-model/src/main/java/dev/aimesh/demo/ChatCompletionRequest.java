@@ -50,7 +50,8 @@ public record ChatCompletionRequest(String model, List<Message> messages, int ma
         int minTokens = JsonFields.present(body.get("min_tokens"))
                 ? JsonFields.integer(body.get("min_tokens"), "min_tokens", 0, MAX_TOKENS_LIMIT) : 0;
         int maxTokens = JsonFields.present(body.get(limitField))
-                ? JsonFields.integer(body.get(limitField), limitField, 1, MAX_TOKENS_LIMIT) : Math.max(DEFAULT_MAX_TOKENS, minTokens);
+                ? JsonFields.integer(body.get(limitField), limitField, 1, MAX_TOKENS_LIMIT)
+                : Math.max(DEFAULT_MAX_TOKENS, minTokens);
         if (minTokens > maxTokens) {
             throw new InvalidRequestException("min_tokens: " + minTokens + " is more than " + limitField + " (" + maxTokens + ")");
         }

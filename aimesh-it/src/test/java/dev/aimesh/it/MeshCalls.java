@@ -29,6 +29,17 @@ final class MeshCalls {
         }
     }
 
+    /** The text a streamed chat completion said: its events' {@code choices[0].delta.content}, joined. */
+    static String streamedText(String events) {
+        StringBuilder text = new StringBuilder();
+        for (String line : events.split("\n")) {
+            if (line.startsWith("data: {\"choices\"")) {
+                text.append(line.replaceAll(".*\"content\":\"(.*?)\".*", "$1"));
+            }
+        }
+        return text.toString();
+    }
+
     /** The control plane's audit log entries of {@code type}, in order. */
     static List<JsonNode> audit(TestMesh mesh, String type) {
         try {

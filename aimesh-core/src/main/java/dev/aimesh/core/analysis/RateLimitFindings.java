@@ -28,6 +28,9 @@ final class RateLimitFindings {
                     "selects no workload that serves a model (the model's inbound proxy enforces it): its limits never bind"));
         }
         String trustDomain = config.mesh().trustDomain().name();
+        List<String> withoutEndUsers = serving.stream().filter(w -> PolicySelection.authenticationsFor(
+                config.requestAuthentications(), root, w.namespace(), w.name(), w.metadata().labels()).isEmpty())
+                .map(w -> w.namespace() + "/" + w.name()).toList();
         for (Limit limit : p.limits()) {
             String what = subject + " limit " + limit.name();
             List<StringMatch> principals = limit.when().principals();
@@ -49,12 +52,9 @@ final class RateLimitFindings {
             }
             boolean endUser = limit.by().stream().anyMatch(k -> k.kind() == KeyPart.Kind.REQUEST_PRINCIPAL
                     || k.kind() == KeyPart.Kind.CLAIM);
-            if (endUser && serving.stream().anyMatch(w -> PolicySelection.authenticationsFor(config.requestAuthentications(),
-                    root, w.namespace(), w.name(), w.metadata().labels()).isEmpty())) {
+            if (endUser && !withoutEndUsers.isEmpty()) {
                 findings.add(new Finding(Finding.Severity.WARNING, p.position(), what, "is keyed by the end user, but no"
-                        + " RequestAuthentication applies to " + String.join(", ", serving.stream().filter(w -> PolicySelection
-                        .authenticationsFor(config.requestAuthentications(), root, w.namespace(), w.name(),
-                                w.metadata().labels()).isEmpty()).map(w -> w.namespace() + "/" + w.name()).toList())
+                        + " RequestAuthentication applies to " + String.join(", ", withoutEndUsers)
                         + ": every request there shares one budget"));
             }
         }

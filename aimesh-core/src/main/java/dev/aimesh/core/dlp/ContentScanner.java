@@ -339,8 +339,9 @@ public final class ContentScanner {
             }
         }
         // the separator first: most words are followed by none, and the names are many
-        if (enabled.contains(Detector.GENERIC_SECRET) && separatorFollows(b, to, end) && SecretNames.named(b, i, end)) {
-            return secretValue(b, to, end, out);
+        int separator = enabled.contains(Detector.GENERIC_SECRET) ? separatorAt(b, to, end) : -1;
+        if (separator >= 0 && SecretNames.named(b, i, end)) {
+            return secretValue(b, to, end, separator, out);
         }
         return end;
     }
@@ -429,9 +430,8 @@ public final class ContentScanner {
         return n >= 15 && Ibans.valid(digits, n) ? end : -1;
     }
 
-    /** After a secret's name: {@code = value}, {@code : "value"}, {@code ": "value"} (JSON); reports a value that looks random. */
-    /** Whether {@code =} or {@code :} follows at {@code k}, after a closing quote and spaces, as {@link #secretValue} reads it. */
-    private static boolean separatorFollows(byte[] b, int to, int k) {
+    /** Where {@code =} or {@code :} follows a name that ends at {@code k} (after a closing quote and spaces), or -1. */
+    private static int separatorAt(byte[] b, int to, int k) {
         int limit = Math.min(to, k + 8);
         if (k < limit && (b[k] == '"' || b[k] == '\'')) {
             k++;
@@ -439,21 +439,16 @@ public final class ContentScanner {
         while (k < limit && b[k] == ' ') {
             k++;
         }
-        return k < limit && (b[k] == '=' || b[k] == ':');
+        return k < limit && (b[k] == '=' || b[k] == ':') ? k : -1;
     }
 
-    private int secretValue(byte[] b, int to, int k, Findings out) {
-        int limit = Math.min(to, k + 8);
-        if (k < limit && (b[k] == '"' || b[k] == '\'')) {
-            k++;
-        }
-        while (k < limit && b[k] == ' ') {
-            k++;
-        }
-        if (k >= limit || (b[k] != '=' && b[k] != ':')) {
-            return k;
-        }
-        k++;
+    /**
+     * After a secret's name ending at {@code nameEnd} and its separator: {@code = value}, {@code : "value"},
+     * {@code ": "value"} (JSON); reports a value that looks random.
+     */
+    private int secretValue(byte[] b, int to, int nameEnd, int separator, Findings out) {
+        int limit = Math.min(to, nameEnd + 8);
+        int k = separator + 1;
         while (k < to && (b[k] == ' ' || b[k] == '"' || b[k] == '\'') && k < limit + 4) {
             k++;
         }

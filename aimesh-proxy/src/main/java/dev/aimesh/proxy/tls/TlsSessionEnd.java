@@ -24,13 +24,21 @@ import org.slf4j.LoggerFactory;
  */
 public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(TlsSessionEnd.class);
+    /** The connection's BoringSSL engine once its handshake is done (null on the JDK's, which raises every error). */
+    private ReferenceCountedOpenSslEngine openSsl;
+    /** Closed for a reason already said: a read-side shutdown seen afterwards is that close, not a new error. */
+    private boolean closing;
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof SslHandshakeCompletionEvent done && done.isSuccess()) {
+            if (ctx.pipeline().get(SslHandler.class).engine() instanceof ReferenceCountedOpenSslEngine engine) {
+                openSsl = engine;
+            }
             ctx.flush();
         }
         if (event instanceof SslCloseCompletionEvent ended) {
+            closing = true;
             if (ended.isSuccess() || ended.cause() instanceof java.nio.channels.ClosedChannelException) {
                 // a session the peer ended, or one the proxy's own close ended (at shutdown): nothing went wrong
                 log.debug("closing the connection from {}: its TLS session ended", ctx.channel().remoteAddress());
@@ -44,7 +52,8 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive() && readSideShut(ctx.pipeline().get(SslHandler.class))) {
+        if (openSsl != null && !closing && ctx.channel().isActive() && readSideShut(openSsl)) {
+            closing = true;
             log.warn("closed the connection from {}: TLS: a fatal error in a record from the peer", ctx.channel().remoteAddress());
             ctx.close();
             return;
@@ -52,12 +61,9 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    private static boolean readSideShut(SslHandler ssl) {
-        if (ssl != null && ssl.engine() instanceof ReferenceCountedOpenSslEngine openSsl) {
-            long pointer = openSsl.sslPointer(); // 0 once the engine is freed; only this event loop frees it
-            return pointer != 0 && (SSL.getShutdown(pointer) & SSL.SSL_RECEIVED_SHUTDOWN) != 0;
-        }
-        return false;
+    private static boolean readSideShut(ReferenceCountedOpenSslEngine engine) {
+        long pointer = engine.sslPointer(); // 0 once the engine is freed; only this event loop frees it
+        return pointer != 0 && (SSL.getShutdown(pointer) & SSL.SSL_RECEIVED_SHUTDOWN) != 0;
     }
 
     @Override
@@ -67,6 +73,7 @@ public final class TlsSessionEnd extends ChannelInboundHandlerAdapter {
             tls = tls.getCause();
         }
         if (tls instanceof SSLException) {
+            closing = true;
             log.warn("closed the connection from {}: TLS: {}", ctx.channel().remoteAddress(), TlsFailures.reason(tls));
             ctx.close();
             return;

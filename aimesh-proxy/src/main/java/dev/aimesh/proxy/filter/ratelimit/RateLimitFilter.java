@@ -81,7 +81,7 @@ public final class RateLimitFilter implements HttpFilter {
             this.charged = charged;
             this.promptEstimate = promptEstimate;
             this.reservedOutput = reservedOutput;
-            this.countsTokens = applied.stream().anyMatch(a -> a.limit().unit() == Unit.TOKENS);
+            this.countsTokens = countsTokens(applied);
         }
     }
 
@@ -94,13 +94,12 @@ public final class RateLimitFilter implements HttpFilter {
             return FilterDecision.CONTINUE;
         }
         ModelCall call = exchange.call();
+        List<Applied> applied = limits.applying(exchange.peerId(), call, exchange.token());
         // the body is read only when it decides: a token limit applies, or one may once the body names the model
-        boolean modelUnknown = limits.readsModel() && call.model().isEmpty();
-        if (exchange.hasBody() && (modelUnknown || limits.countsTokens() && limits.applying(exchange.peerId(), call,
-                exchange.token()).stream().anyMatch(a -> a.limit().unit() == Unit.TOKENS))) {
+        if (exchange.hasBody() && (limits.readsModel() && call.model().isEmpty() || countsTokens(applied))) {
             return hold;
         }
-        return admit(exchange, call, 0, OptionalLong.empty());
+        return admit(exchange, applied, 0, OptionalLong.empty());
     }
 
     @Override
@@ -111,12 +110,19 @@ public final class RateLimitFilter implements HttpFilter {
             call = call.withBodyModel(java.util.Optional.of(found.model()));
             exchange.call(call);
         }
+        List<Applied> applied = exchange.snapshot().rateLimits().applying(exchange.peerId(), call, exchange.token());
+        if (!countsTokens(applied)) { // held only for the model: no prompt to count
+            return admit(exchange, applied, 0, OptionalLong.empty());
+        }
         PromptTokens.Estimate estimate = PromptTokens.of(bytes, 0, bytes.length, config.tokens());
-        return admit(exchange, call, estimate.promptTokens(), estimate.maxTokens());
+        return admit(exchange, applied, estimate.promptTokens(), estimate.maxTokens());
     }
 
-    private FilterDecision admit(ExchangeContext exchange, ModelCall call, long promptTokens, OptionalLong maxTokens) {
-        List<Applied> applied = exchange.snapshot().rateLimits().applying(exchange.peerId(), call, exchange.token());
+    private static boolean countsTokens(List<Applied> applied) {
+        return applied.stream().anyMatch(a -> a.limit().unit() == Unit.TOKENS);
+    }
+
+    private FilterDecision admit(ExchangeContext exchange, List<Applied> applied, long promptTokens, OptionalLong maxTokens) {
         if (applied.isEmpty()) {
             return FilterDecision.CONTINUE;
         }

@@ -104,6 +104,30 @@ class RateLimitFilterTest {
     }
 
     @Test
+    void aBodyHeldOnlyForItsModelIsNotTokenized() {
+        RateLimitFilter noTokenizer = new RateLimitFilter(new RateLimitConfig(SecurityEventSink.NONE,
+                new LocalCounters(LocalCounters.DEFAULT_MAX_KEYS), text -> {
+                    throw new AssertionError("tokenized a body no token limit applies to");
+                }, 64 * 1024, 1024));
+        RateLimits compiled = RateLimitTestPolicies.limits("limits: [{requests: 1, per: 1h, by: [model]}]");
+        FilterChain chain = new FilterChain(List.of(noTokenizer), (exchange, head) -> new ChainStep.Forward(
+                TestExchanges.upstream(new EmbeddedChannel())), SecurityEventSink.NONE, now::get);
+        ProxySnapshot snapshot = RateLimitTestPolicies.snapshot(compiled, chain);
+        EmbeddedChannel channel = new EmbeddedChannel();
+        channel.attr(PeerIdentity.KEY).set(new PeerIdentity(SpiffeId.parse("spiffe://cluster.local/ns/apps/sa/a"), ""));
+        HttpRequest request = post("/v1/chat/completions");
+        for (String expected : List.of("continue", "refused")) {
+            ExchangeContext exchange = TestExchanges.exchange(snapshot, channel, request, true);
+            assertThat(noTokenizer.onRequestHeaders(exchange, TestExchanges.head(request))).as("held for the model")
+                    .isInstanceOf(FilterDecision.Hold.class);
+            FilterDecision decision = noTokenizer.onHeldRequestBody(exchange, TestExchanges.head(request),
+                    Unpooled.copiedBuffer("{\"model\": \"llama\", \"prompt\": \"hi\"}", StandardCharsets.UTF_8), true);
+            assertThat(decision instanceof FilterDecision.Respond ? "refused" : "continue").isEqualTo(expected);
+            assertThat(exchange.call().model()).contains("llama");
+        }
+    }
+
+    @Test
     void limitsAreAllOrNothing() {
         ProxySnapshot snapshot = snapshot("""
                 limits:
