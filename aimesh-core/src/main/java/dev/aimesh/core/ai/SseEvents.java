@@ -13,8 +13,9 @@ public final class SseEvents {
     /** What the events are handed to. */
     public interface Sink {
         /**
-         * One event's data, {@code data[from, to)}, valid during the call only; {@code end} is where the event ended
-         * in the bytes fed (just past its blank line's line end, or its CR).
+         * One event's data, {@code data[from, to)}, valid during the call only (empty for an event without data, such
+         * as a keep-alive comment); {@code end} is where the event ended in the bytes fed: past its blank line (past
+         * the LF of a CRLF that came in the same piece, else past the CR).
          */
         void data(byte[] data, int from, int to, int end);
 
@@ -44,10 +45,12 @@ public final class SseEvents {
             }
             if (c == '\n' || c == '\r') {
                 if (atLineStart) { // a blank line ends the event, if one has begun
+                    // past the LF of a CRLF when it came in the same piece: nothing of the event is left behind
+                    int end = c == '\r' && i + 1 < to && bytes[i + 1] == '\n' ? i + 2 : i + 1;
                     if (skipped >= 0) {
-                        sink.tooLarge(skipped, i + 1);
+                        sink.tooLarge(skipped, end);
                     } else if (length > 0) {
-                        emit(sink, i + 1);
+                        emit(sink, end);
                     }
                     skipped = -1;
                     length = 0;
@@ -93,7 +96,7 @@ public final class SseEvents {
         byte[] out = new byte[length];
         int n = 0;
         int line = 0;
-        boolean any = false;
+        boolean any = false; // a data line before this one
         while (line < length) {
             int end = line;
             while (end < length && pending[end] != '\n') {
@@ -114,8 +117,6 @@ public final class SseEvents {
             }
             line = end + 1;
         }
-        if (any) {
-            sink.data(out, 0, n, eventEnd);
-        }
+        sink.data(out, 0, n, eventEnd); // an event without data (a comment, a keep-alive) too: it has ended
     }
 }

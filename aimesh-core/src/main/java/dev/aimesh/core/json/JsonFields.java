@@ -45,6 +45,9 @@ public final class JsonFields {
                     i++;
                 }
                 case '}', ']' -> {
+                    if (depth == 0) {
+                        return false; // closes what never opened
+                    }
                     depth--;
                     key = null;
                     previous = (char) c;

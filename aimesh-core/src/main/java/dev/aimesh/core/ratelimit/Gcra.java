@@ -49,13 +49,16 @@ public final class Gcra {
 
     /** How long until the key has its whole amount again. */
     public static long resetNanos(long tat, long now) {
-        return Math.max(0, tat - now);
+        return tat <= now ? 0 : tat - now;
     }
 
     /** The tat after {@code units} used earlier are given back (never before now: what has come back stays back). */
     public static long refund(long tat, long now, long units, Rate rate) {
+        if (tat <= now) {
+            return tat; // all back already
+        }
         long back = units > Long.MAX_VALUE / rate.interval() ? Long.MAX_VALUE : units * rate.interval();
-        return Math.max(now, tat - back);
+        return back >= tat - now ? now : tat - back;
     }
 
     /**

@@ -75,6 +75,11 @@ final class RateLimitPolicyDecoder {
         if (amount.isEmpty() || window.isEmpty() || requests.isPresent() == tokens.isPresent()) {
             return Optional.empty();
         }
+        if (amount.get() > window.get().toNanos()) {
+            limit.error(requests.isPresent() ? "requests" : "tokens", amount.get() + " per " + limit.string("per").orElse("")
+                    + " is more than one a nanosecond: use a longer window");
+            return Optional.empty();
+        }
         return Optional.of(new Limit(name, requests.isPresent() ? Unit.REQUESTS : Unit.TOKENS, amount.get(), window.get(),
                 by, when));
     }

@@ -43,6 +43,8 @@ class TokensTest {
     void aBodyThatIsNotJsonIsCountedAsText() {
         assertThat(prompt("summarize this text please")).isEqualTo(new PromptTokens.Estimate(4, OptionalLong.empty()));
         assertThat(prompt("{\"prompt\": \"unterminated")).isEqualTo(new PromptTokens.Estimate(2, OptionalLong.empty()));
+        assertThat(prompt("] {\"prompt\": \"closes first\"}")).as("a close with nothing open is not JSON (nor a crash)")
+                .isEqualTo(new PromptTokens.Estimate(4, OptionalLong.empty()));
     }
 
     @Test
@@ -81,7 +83,8 @@ class TokensTest {
             for (int at = 0; at < b.length; at += piece) {
                 sse.feed(b, at, Math.min(b.length, at + piece), sink(events));
             }
-            assertThat(events).as("pieces of %d bytes", piece).containsExactly("{\"a\":1}", "one\ntwo", "cr", "[DONE]");
+            assertThat(events).as("pieces of %d bytes (the comment is an event without data)", piece)
+                    .containsExactly("", "{\"a\":1}", "one\ntwo", "cr", "[DONE]");
         }
     }
 
@@ -110,7 +113,7 @@ class TokensTest {
         };
         sse.feed(b, 0, 5, sink);
         sse.feed(b, 5, b.length, sink);
-        assertThat(ends).as("past the LF of the first, the CR of the second").containsExactly(9, 19);
+        assertThat(ends).as("past the LF of the first, and past the LF of the second's CRLF").containsExactly(9, 20);
     }
 
     private static SseEvents.Sink sink(List<String> events) {

@@ -49,6 +49,16 @@ class GcraTest {
     }
 
     @Test
+    void aKeyNeverSeenIsWholeAndStaysWholeWhatever()  {
+        long now = 10 * SECOND;
+        assertThat(Gcra.resetNanos(Long.MIN_VALUE, now)).isZero();
+        assertThat(Gcra.remaining(Long.MIN_VALUE, now, rate)).isEqualTo(10);
+        assertThat(Gcra.refund(Long.MIN_VALUE, now, 5, rate)).as("nothing to give back").isEqualTo(Long.MIN_VALUE);
+        assertThat(Gcra.remaining(Gcra.refund(Long.MIN_VALUE, now, 5, rate), now, rate)).isEqualTo(10);
+        assertThat(Gcra.fits(Gcra.after(Long.MIN_VALUE, now, 10, rate), now, rate)).isTrue();
+    }
+
+    @Test
     void aStreamTakesWhatIsLeftAndNoMore() {
         long now = 10 * SECOND;
         long tat = Gcra.after(0, now, 7, rate);

@@ -84,6 +84,8 @@ class RateLimitPolicyDecoderTest {
                 .contains("spec.limits[0].per: '500ms' is out of range (expected: 1s to 744h)");
         assertThat(problems("limits: [{requests: 0, per: 1s}]")).singleElement().asString()
                 .contains("spec.limits[0].requests: 0 is out of range (expected: 1 to 1000000000000)");
+        assertThat(problems("limits: [{tokens: 100000000000, per: 1m}]")).singleElement().asString()
+                .contains("spec.limits[0].tokens: 100000000000 per 1m is more than one a nanosecond: use a longer window");
         assertThat(problems("limits: [{tokens: lots, per: 1s}]")).singleElement().asString()
                 .contains("spec.limits[0].tokens: 'lots' is not a whole number");
     }

@@ -45,7 +45,7 @@ public final class TestBodyPipeline implements AutoCloseable {
     public void post(String path, String body) {
         if (http2) {
             downstream.writeInbound(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().method("POST").path(path)
-                    .scheme("https").authority("sentiment.models").add("content-type", "application/json")
+                    .scheme("https").authority("sentiment.models").add("content-type", "application/json").add("accept-encoding", "gzip")
                     .add("content-length", Integer.toString(body.getBytes(StandardCharsets.UTF_8).length)), false),
                     new DefaultHttp2DataFrame(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8), true));
         } else {

@@ -92,6 +92,17 @@ public final class LocalCounters {
         }
     }
 
+    /**
+     * Charges {@code units} whether or not there is room: what was used and could not be refused (a whole answer
+     * counted at its end) is a debt the key's next requests wait out.
+     */
+    public void charge(Applied a, long units, long now) {
+        AtomicLong tat = tat(a, now);
+        if (tat != null && units > 0) {
+            tat.getAndUpdate(t -> Gcra.after(t, now, units, a.limit().rate()));
+        }
+    }
+
     /** The units left and the nanoseconds until the whole amount is back, for the {@code RateLimit} header. */
     public long[] state(Applied a, long now) {
         AtomicLong tat = existing(a);

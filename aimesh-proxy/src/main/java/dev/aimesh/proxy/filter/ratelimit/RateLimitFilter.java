@@ -99,7 +99,7 @@ public final class RateLimitFilter implements HttpFilter {
         if (exchange.hasBody() && (limits.readsModel() && call.model().isEmpty() || countsTokens(applied))) {
             return hold;
         }
-        return admit(exchange, applied, 0, OptionalLong.empty());
+        return admit(exchange, head, applied, 0, OptionalLong.empty());
     }
 
     @Override
@@ -112,17 +112,18 @@ public final class RateLimitFilter implements HttpFilter {
         }
         List<Applied> applied = exchange.snapshot().rateLimits().applying(exchange.peerId(), call, exchange.token());
         if (!countsTokens(applied)) { // held only for the model: no prompt to count
-            return admit(exchange, applied, 0, OptionalLong.empty());
+            return admit(exchange, head, applied, 0, OptionalLong.empty());
         }
         PromptTokens.Estimate estimate = PromptTokens.of(bytes, 0, bytes.length, config.tokens());
-        return admit(exchange, applied, estimate.promptTokens(), estimate.maxTokens());
+        return admit(exchange, head, applied, estimate.promptTokens(), estimate.maxTokens());
     }
 
     private static boolean countsTokens(List<Applied> applied) {
         return applied.stream().anyMatch(a -> a.limit().unit() == Unit.TOKENS);
     }
 
-    private FilterDecision admit(ExchangeContext exchange, List<Applied> applied, long promptTokens, OptionalLong maxTokens) {
+    private FilterDecision admit(ExchangeContext exchange, RequestHead head, List<Applied> applied, long promptTokens,
+            OptionalLong maxTokens) {
         if (applied.isEmpty()) {
             return FilterDecision.CONTINUE;
         }
@@ -136,7 +137,11 @@ public final class RateLimitFilter implements HttpFilter {
         if (!taken.taken()) {
             return refuse(exchange, applied, taken, costs[applied.indexOf(taken.refusedBy())], now);
         }
-        exchange.state(new State(applied, costs, promptTokens, reservedOutput));
+        State state = new State(applied, costs, promptTokens, reservedOutput);
+        if (state.countsTokens) {
+            head.remove(HttpHeaderNames.ACCEPT_ENCODING); // a compressed answer could not be counted
+        }
+        exchange.state(state);
         return FilterDecision.CONTINUE;
     }
 
@@ -327,7 +332,10 @@ public final class RateLimitFilter implements HttpFilter {
         return exhausted;
     }
 
-    /** Settles each token limit: charged the real tokens (the server's usage, else the count), the rest given back. */
+    /**
+     * Settles each token limit: charged the real tokens (the server's usage, else the count), even past the budget,
+     * and the rest given back.
+     */
     @Override
     public void onEnd(ExchangeContext exchange, ExchangeOutcome outcome) {
         if (!(exchange.state() instanceof State state) || !state.countsTokens) {
@@ -353,7 +361,8 @@ public final class RateLimitFilter implements HttpFilter {
             if (used < state.charged[i]) {
                 config.counters().give(a, state.charged[i] - used, now);
             } else if (used > state.charged[i]) {
-                config.counters().takeUpTo(a, used - state.charged[i], now);
+                // all of it, past the budget too: an answer that could not be cut is paid for by the requests after it
+                config.counters().charge(a, used - state.charged[i], now);
             }
         }
     }

@@ -137,6 +137,23 @@ class RateLimitPipelineTest {
 
     @ParameterizedTest(name = "HTTP/2: {0}")
     @ValueSource(booleans = {false, true})
+    void anAnswerThatCouldNotBeCutIsPaidForPastTheBudgetAndTheModelIsAskedForItUncompressed(boolean http2) {
+        RateLimits limits = RateLimitTestPolicies.limits("limits: [{name: tokens, tokens: 200, per: 1h}]");
+        connect(http2, limits);
+        pipeline.post("/v1/chat/completions", "{\"max_tokens\": 10, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        io.netty.handler.codec.http.HttpRequest forwarded = (io.netty.handler.codec.http.HttpRequest) pipeline.forwarded()[0];
+        assertThat(forwarded.headers().contains("accept-encoding")).as("a compressed answer could not be counted").isFalse();
+        answer(json("{\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":396}}"));
+
+        connect(http2, limits);
+        pipeline.post("/v1/chat/completions", "{\"max_tokens\": 10, \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}]}");
+        assertThat(pipeline.forwarded()[0]).isNull();
+        // 400 used of 200 an hour: the key waits out the hour's debt, then the hour's budget comes back
+        assertThat(pipeline.answered()).anyMatch(line -> line.matches("ratelimit: \"budget/tokens\";r=0;t=(71[0-9]{2}|720[0-9])"));
+    }
+
+    @ParameterizedTest(name = "HTTP/2: {0}")
+    @ValueSource(booleans = {false, true})
     void aRequestThatCouldNeverFitSaysSoWithoutARetry(boolean http2) {
         connect(http2, RateLimitTestPolicies.limits("limits: [{name: tokens, tokens: 100, per: 1m}]"));
         pipeline.post("/v1/chat/completions", "{\"max_tokens\": 4096, \"prompt\": \"hi\"}");
